@@ -1,0 +1,110 @@
+/*
+ * names.c
+ *	  Names of the policy's enumerations, for messages and records, and the
+ *	  error list every parser and loader reports into.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+static const char *const mode_names[] = {"off", "audit", "enforce"};
+static const char *const sslmode_names[] = {
+	"disable", "allow", "prefer", "require", "verify-ca", "verify-full"
+};
+static const char *const key_names[] = {
+	"host", "hostaddr", "port", "dbname", "user", "program", "application_name"
+};
+
+const char *
+pgs_mode_name(enum pgs_mode mode)
+{
+	return (unsigned) mode < 3 ? mode_names[mode] : "?";
+}
+
+const char *
+pgs_sslmode_name(enum pgs_sslmode mode)
+{
+	return (unsigned) mode < 6 ? sslmode_names[mode] : "?";
+}
+
+const char *
+pgs_match_key_name(enum pgs_match_key key)
+{
+	return (unsigned) key < PGS_M_NKEYS ? key_names[key] : "?";
+}
+
+const char *
+pgs_tlsver_name(enum pgs_tlsver v)
+{
+	switch (v)
+	{
+		case PGS_TLS_1_2:
+			return "TLSv1.2";
+		case PGS_TLS_1_3:
+			return "TLSv1.3";
+		case PGS_TLS_ANY:
+			break;
+	}
+	return NULL;
+}
+
+bool
+pgs_sslmode_parse(const char *s, enum pgs_sslmode *out)
+{
+	for (int i = 0; s != NULL && i < 6; i++)
+	{
+		if (strcmp(s, sslmode_names[i]) == 0)
+		{
+			*out = (enum pgs_sslmode) i;
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+pgs_tls_rank(const char *protocol)
+{
+	static const char *const names[] = {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+
+	for (int i = 0; protocol != NULL && i < 4; i++)
+	{
+		if (strcmp(protocol, names[i]) == 0)
+			return 10 + i;
+	}
+	return -1;
+}
+
+void
+errors_add(struct pgs_errors *errs, const char *fmt,...)
+{
+	va_list		ap;
+	char	   *msg;
+	char	  **grown;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	grown = msg ? realloc(errs->msg, (errs->n + 1) * sizeof(*grown)) : NULL;
+	if (grown == NULL)
+	{
+		free(msg);
+		errs->oom = true;
+		return;
+	}
+	errs->msg = grown;
+	errs->msg[errs->n++] = msg;
+}
+
+void
+errors_free(struct pgs_errors *errs)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		free(errs->msg[i]);
+	free(errs->msg);
+	memset(errs, 0, sizeof(*errs));
+}

@@ -1,0 +1,186 @@
+/*
+ * policy.h
+ *	  The compiled policy: an immutable, fully validated description of what
+ *	  the shim does for each connection.  Built by policy.c from a libconfig
+ *	  file; no libconfig type appears here.  A policy is never modified after
+ *	  policy_load() returns it, so any number of threads may read it.
+ */
+#ifndef PGTLS_SHIM_POLICY_H
+#define PGTLS_SHIM_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PGS_WUR __attribute__((warn_unused_result))
+
+enum pgs_mode
+{
+	PGS_MODE_OFF = 0,
+	PGS_MODE_AUDIT,
+	PGS_MODE_ENFORCE
+};
+
+/* Ordered by strength: a larger value never verifies less. */
+enum pgs_sslmode
+{
+	PGS_SSL_DISABLE = 0,
+	PGS_SSL_ALLOW,
+	PGS_SSL_PREFER,
+	PGS_SSL_REQUIRE,
+	PGS_SSL_VERIFY_CA,
+	PGS_SSL_VERIFY_FULL
+};
+
+enum pgs_override
+{
+	PGS_OVERRIDE_UPGRADE = 0,
+	PGS_OVERRIDE_FORCE
+};
+
+enum pgs_tlsver
+{
+	PGS_TLS_ANY = 0,			/* no minimum configured */
+	PGS_TLS_1_2,
+	PGS_TLS_1_3
+};
+
+/* Settings of "defaults", and of each rule after inheriting them. */
+struct pgs_settings
+{
+	enum pgs_sslmode sslmode;	/* the floor: REQUIRE, VERIFY_CA or VERIFY_FULL */
+	const char *sslrootcert;	/* NULL when unset; "system" for the OS store */
+	const char *sslcrl;			/* NULL when unset or "" */
+	enum pgs_tlsver min_protocol;
+	enum pgs_override override;
+	int			expiry_warning_days;
+	bool		unix_socket_refuse; /* unix_socket = "refuse" */
+	bool		gssenc_allow;	/* gssenc = "allow" */
+};
+
+enum pgs_match_key
+{
+	PGS_M_HOST = 0,
+	PGS_M_HOSTADDR,
+	PGS_M_PORT,
+	PGS_M_DBNAME,
+	PGS_M_USER,
+	PGS_M_PROGRAM,
+	PGS_M_APPLICATION_NAME,
+	PGS_M_NKEYS
+};
+
+/* One pattern of a match list: a glob, or (hostaddr only) a CIDR block. */
+struct pgs_pattern
+{
+	const char *text;			/* the pattern as written */
+	bool		is_cidr;
+	int			family;			/* AF_INET or AF_INET6 when is_cidr */
+	uint8_t		addr[16];		/* network address, family-sized prefix used */
+	int			prefix_len;
+};
+
+struct pgs_patterns
+{
+	size_t		n;				/* 0: the key is not named by the rule */
+	const struct pgs_pattern *v;
+};
+
+struct pgs_rule
+{
+	const char *name;			/* unique within the policy */
+	enum pgs_mode mode;			/* the top-level mode when the rule names none */
+	struct pgs_settings s;
+	struct pgs_patterns match[PGS_M_NKEYS];
+	int			line;			/* line of the rule in the file */
+};
+
+enum pgs_log_kind
+{
+	PGS_LOG_NONE = 0,			/* no "log" group, or no path: records go nowhere */
+	PGS_LOG_FILE,
+	PGS_LOG_STDERR,
+	PGS_LOG_SYSLOG
+};
+
+struct pgs_log_cfg
+{
+	enum pgs_log_kind kind;
+	const char *path;			/* PGS_LOG_FILE: absolute path */
+	bool		chain;			/* log the certificate chain (default true) */
+	int			file_mode;		/* log.mode, default 0600 */
+	const char *syslog_ident;	/* log.ident, default "pgtls-shim" */
+	int			syslog_facility;	/* log.facility, default LOG_USER */
+};
+
+struct pgs_audit_cfg
+{
+	bool		probe;			/* audit.probe, default false */
+	int			probe_timeout_ms;	/* audit.probe_timeout_ms, default 2000 */
+};
+
+struct pgs_policy
+{
+	const char *path;			/* the file it was read from */
+	int			version;		/* always 1 */
+	enum pgs_mode mode;			/* for connections no rule matches; default audit */
+	struct pgs_log_cfg log;
+	struct pgs_audit_cfg audit;
+	struct pgs_settings defaults;
+	const struct pgs_rule *rules;
+	size_t		nrules;
+};
+
+/* Error messages, each "FILE:LINE: message" (or "FILE: message"). */
+struct pgs_errors
+{
+	size_t		n;
+	char	  **msg;
+	bool		oom;			/* some message could not be recorded */
+};
+
+/*
+ * Opens PATH, checks that it is safe (see policy_check_file) and compiles it.
+ * Returns the new policy, owned by the caller (policy_free), or NULL with
+ * every problem found appended to *errs (a parse error stops at the first).
+ * *missing is set when the file does not exist (so callers can tell "no
+ * policy" from "bad policy"); it may be NULL.
+ */
+struct pgs_policy *policy_load(const char *path, struct pgs_errors *errs,
+							   bool *missing) PGS_WUR;
+
+/*
+ * Compiles policy text already in memory, named PATH in messages.  No file
+ * access or permission check.  Same return contract as policy_load.
+ */
+struct pgs_policy *policy_parse_text(const char *text, const char *path,
+									 struct pgs_errors *errs) PGS_WUR;
+
+/*
+ * Checks the opened file FD for safety: a regular file, not writable by group
+ * or others, owned by root or by EUID.  Returns true when safe; otherwise
+ * false with a message appended to *errs.
+ */
+bool		policy_check_file(int fd, const char *path, uid_t euid,
+							  struct pgs_errors *errs) PGS_WUR;
+
+void		policy_free(struct pgs_policy *policy);
+
+/* Appends a formatted message; never fails (sets errs->oom instead). */
+void		errors_add(struct pgs_errors *errs, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+void		errors_free(struct pgs_errors *errs);
+
+/* Names, for messages and records. */
+const char *pgs_mode_name(enum pgs_mode mode);
+const char *pgs_sslmode_name(enum pgs_sslmode mode);
+const char *pgs_tlsver_name(enum pgs_tlsver v);	/* "TLSv1.2"; NULL for ANY */
+const char *pgs_match_key_name(enum pgs_match_key key);
+
+/* Parses a libpq sslmode keyword value; false when unknown. */
+bool		pgs_sslmode_parse(const char *s, enum pgs_sslmode *out) PGS_WUR;
+/* Parses "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" into a comparable rank. */
+int			pgs_tls_rank(const char *protocol);	/* -1 when unknown */
+
+#endif
