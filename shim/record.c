@@ -1,0 +1,208 @@
+/*
+ * record.c
+ *	  Builds the contract's JSON record for one connection attempt.  Field
+ *	  order follows the contract's table.  Only connection facts, the
+ *	  decision and what libpq reports after connecting are written; none of
+ *	  them can hold a password (libpq's messages never quote one).
+ */
+#include "record.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void
+format_ts(int64_t ts_ms, char *buf, size_t len)
+{
+	time_t		s = (time_t) (ts_ms / 1000);
+	struct tm	tm;
+	size_t		n;
+
+	gmtime_r(&s, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03dZ", (int) (ts_ms % 1000));
+}
+
+static void
+head(struct jbuf *b, int64_t ts_ms, const char *event, pid_t pid,
+	 const char *program)
+{
+	char		ts[40];
+
+	format_ts(ts_ms, ts, sizeof(ts));
+	jb_obj_begin(b);
+	jb_kstr(b, "ts", ts);
+	jb_kstr(b, "event", event);
+	jb_kint(b, "pid", pid);
+	jb_kstr(b, "program", program);
+}
+
+static void
+injections(struct jbuf *b, const struct pgs_decision *d)
+{
+	jb_obj_begin(b);
+	for (size_t i = 0; i < d->ninject; i++)
+		jb_kstr(b, d->inject[i].keyword, d->inject[i].value);
+	jb_obj_end(b);
+}
+
+static void
+tls_object(struct jbuf *b, const struct pgs_observed *o)
+{
+	if (o == NULL || !o->tls)
+	{
+		jb_null(b);
+		return;
+	}
+	jb_obj_begin(b);
+	jb_kstr(b, "protocol", o->protocol);
+	jb_kstr(b, "cipher", o->cipher);
+	jb_kint(b, "key_bits", o->key_bits);
+	jb_kbool(b, "compression", o->compression);
+	jb_obj_end(b);
+}
+
+static void
+chain_array(struct jbuf *b, const struct pgs_observed *o, bool want)
+{
+	if (!want || o == NULL || !o->tls || o->nchain == 0)
+	{
+		jb_null(b);
+		return;
+	}
+	jb_arr_begin(b);
+	for (int i = 0; i < o->nchain; i++)
+	{
+		const struct pgs_cert *c = &o->chain[i];
+
+		jb_obj_begin(b);
+		jb_kstr(b, "subject", c->subject);
+		jb_kstr(b, "issuer", c->issuer);
+		jb_kstr(b, "serial", c->serial);
+		jb_kstr(b, "not_before", c->not_before[0] ? c->not_before : NULL);
+		jb_kstr(b, "not_after", c->not_after[0] ? c->not_after : NULL);
+		jb_kstr(b, "sha256", c->sha256[0] ? c->sha256 : NULL);
+		jb_kstr(b, "key", c->key[0] ? c->key : NULL);
+		jb_obj_end(b);
+	}
+	jb_arr_end(b);
+}
+
+static void
+audit_object(struct jbuf *b, const struct pgs_record *r)
+{
+	if (r->d->mode != PGS_MODE_AUDIT)
+	{
+		jb_null(b);
+		return;
+	}
+	jb_obj_begin(b);
+	jb_knull(b, "would_verify");
+	jb_knull(b, "verify_error");
+	jb_knull(b, "hostname_match");
+	jb_kbool(b, "would_refuse", r->refuse_reason != NULL);
+	jb_kstr(b, "reason", r->refuse_reason);
+	jb_key(b, "would_inject");
+	injections(b, r->d);
+	jb_obj_end(b);
+}
+
+static void
+warnings(struct jbuf *b, const struct pgs_record *r)
+{
+	const struct pgs_observed *o = r->obs;
+	int			days = r->d->settings ? r->d->settings->expiry_warning_days : 0;
+
+	jb_arr_begin(b);
+	for (size_t i = 0; i < r->d->nwarn; i++)
+		jb_str(b, r->d->warn[i]);
+	if (r->extra_warning)
+		jb_str(b, r->extra_warning);
+	for (int i = 0; o != NULL && i < o->nchain; i++)
+	{
+		const struct pgs_cert *c = &o->chain[i];
+		int64_t		left = (int64_t) c->not_after_t - r->now_s;
+		char		text[1024];
+
+		if (c->not_after[0] == '\0' || left >= (int64_t) days * 86400)
+			continue;
+		if (left < 0)
+			snprintf(text, sizeof(text), "certificate \"%s\" expired on %s",
+					 c->subject ? c->subject : "?", c->not_after);
+		else
+			snprintf(text, sizeof(text),
+					 "certificate \"%s\" expires on %s (in %lld days)",
+					 c->subject ? c->subject : "?", c->not_after,
+					 (long long) (left / 86400));
+		jb_str(b, text);
+	}
+	jb_arr_end(b);
+}
+
+static const char *
+first_nonempty(const char *a, const char *b)
+{
+	return (a && a[0]) ? a : ((b && b[0]) ? b : NULL);
+}
+
+bool
+record_connect(const struct pgs_record *r, struct jbuf *b)
+{
+	static const char *const outcomes[] = {"ok", "refused", "failed"};
+	const struct pgs_facts *f = r->facts;
+	const struct pgs_target *t = f->ntargets ? &f->targets[0] : NULL;
+	const struct pgs_observed *o = r->obs;
+	char		num[32];
+
+	head(b, r->ts_ms, "connect", r->pid, f->program);
+	jb_kstr(b, "application_name", f->application_name);
+	jb_kstr(b, "rule", r->d->rule ? r->d->rule->name : NULL);
+	jb_kstr(b, "mode", pgs_mode_name(r->d->mode));
+	jb_kstr(b, "host", first_nonempty(o ? o->host : NULL, t ? t->host : NULL));
+	jb_kstr(b, "hostaddr", first_nonempty(o ? o->hostaddr : NULL, t ? t->hostaddr : NULL));
+	jb_kstr(b, "port", first_nonempty(o ? o->port : NULL, t ? t->port : NULL));
+	jb_kstr(b, "dbname", first_nonempty(o ? o->dbname : NULL, f->dbname));
+	jb_kstr(b, "user", first_nonempty(o ? o->user : NULL, f->user));
+	jb_kstr(b, "transport",
+			(o ? o->unix_socket : (t && t->unix_socket)) ? "unix" : "tcp");
+	jb_kstr(b, "sslmode_requested", pgs_sslmode_name(r->d->requested));
+	jb_kstr(b, "sslmode_effective", pgs_sslmode_name(r->effective));
+	jb_key(b, "injected");
+	if (r->d->mode == PGS_MODE_ENFORCE)
+		injections(b, r->d);
+	else
+	{
+		jb_obj_begin(b);
+		jb_obj_end(b);
+	}
+	jb_kstr(b, "outcome", outcomes[r->outcome]);
+	jb_kstr(b, "error", r->error);
+	jb_key(b, "tls");
+	tls_object(b, o);
+	jb_kbool(b, "gssenc", o != NULL && o->gssenc);
+	jb_kbool(b, "verified", r->verified);
+	jb_key(b, "chain");
+	chain_array(b, o, r->log_chain);
+	jb_key(b, "audit");
+	audit_object(b, r);
+	jb_key(b, "warnings");
+	warnings(b, r);
+	jb_key(b, "duration_ms");
+	snprintf(num, sizeof(num), "%.3f", r->duration_ms);
+	jb_raw(b, num, strlen(num));
+	b->need_comma = true;
+	jb_obj_end(b);
+	jb_raw(b, "\n", 1);
+	return jb_ok(b);
+}
+
+bool
+record_policy_error(int64_t ts_ms, pid_t pid, const char *program,
+					const char *error, struct jbuf *b)
+{
+	head(b, ts_ms, "policy_error", pid, program);
+	jb_kstr(b, "error", error);
+	jb_obj_end(b);
+	jb_raw(b, "\n", 1);
+	return jb_ok(b);
+}

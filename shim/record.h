@@ -1,0 +1,54 @@
+/*
+ * record.h
+ *	  The log record of the contract, as one JSON line.
+ */
+#ifndef PGTLS_SHIM_RECORD_H
+#define PGTLS_SHIM_RECORD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "decide.h"
+#include "inspect.h"
+#include "json.h"
+
+enum pgs_outcome
+{
+	PGS_OUTCOME_OK,
+	PGS_OUTCOME_REFUSED,		/* the shim said no */
+	PGS_OUTCOME_FAILED			/* libpq failed */
+};
+
+struct pgs_record
+{
+	int64_t		ts_ms;			/* start of the attempt, ms since the epoch */
+	pid_t		pid;
+	const struct pgs_facts *facts;
+	const struct pgs_decision *d;
+	const struct pgs_observed *obs; /* NULL when refused before connecting */
+	enum pgs_outcome outcome;
+	const char *error;			/* one line, or NULL */
+	const char *refuse_reason;	/* enforce refused / audit would refuse */
+	enum pgs_sslmode effective; /* the sslmode libpq used */
+	bool		verified;
+	bool		log_chain;
+	double		duration_ms;
+	int64_t		now_s;			/* for expiry warnings */
+	const char *extra_warning;	/* e.g. a rule mismatch after connecting */
+};
+
+/*
+ * Appends the connect record to OUT as one line ending in '\n'.  Returns
+ * false on out-of-memory (OUT is then unusable).  Never writes a password:
+ * no field comes from a password-bearing parameter.
+ */
+bool		record_connect(const struct pgs_record *r, struct jbuf *out) __attribute__((warn_unused_result));
+
+/* A policy_error record for ERROR (the FILE:LINE: message lines). */
+bool		record_policy_error(int64_t ts_ms, pid_t pid, const char *program,
+								const char *error, struct jbuf *out) __attribute__((warn_unused_result));
+
+/* Formats TS_MS as RFC 3339 UTC with milliseconds into BUF (>= 32 bytes). */
+void		format_ts(int64_t ts_ms, char *buf, size_t len);
+
+#endif

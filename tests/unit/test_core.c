@@ -1,0 +1,285 @@
+/*
+ * test_core.c
+ *	  Unit tests of the pure core: JSON escaping, rule matching, the decision
+ *	  (injection, upgrade vs force, multi-host, Unix sockets, capabilities)
+ *	  and the record.  Policies are built in memory, not parsed.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "decide.h"
+#include "json.h"
+#include "record.h"
+
+static int passed;
+static int failed;
+
+#define CHECK(cond) check((cond), #cond, __FILE__, __LINE__)
+
+static void
+check(int ok, const char *what, const char *file, int line)
+{
+	if (ok)
+		passed++;
+	else
+	{
+		failed++;
+		printf("FAIL %s:%d: %s\n", file, line, what);
+	}
+}
+
+static const char *
+json_of(const char *s, size_t n, struct jbuf *b)
+{
+	jb_init(b);
+	jb_strn(b, s, n);
+	return b->p;
+}
+
+static void
+test_json(void)
+{
+	struct jbuf b;
+
+	CHECK(strcmp(json_of("a\"b\\c", 5, &b), "\"a\\\"b\\\\c\"") == 0);
+	jb_free(&b);
+	CHECK(strcmp(json_of("x\n\t\x01y", 5, &b), "\"x\\n\\t\\u0001y\"") == 0);
+	jb_free(&b);
+	/* valid UTF-8 passes, invalid bytes become U+FFFD */
+	CHECK(strcmp(json_of("caf\xc3\xa9", 5, &b), "\"caf\xc3\xa9\"") == 0);
+	jb_free(&b);
+	CHECK(strcmp(json_of("a\xff" "b", 3, &b), "\"a\\ufffdb\"") == 0);
+	jb_free(&b);
+	CHECK(strcmp(json_of("\xc0\xaf", 2, &b), "\"\\ufffd\\ufffd\"") == 0);	/* overlong */
+	jb_free(&b);
+	CHECK(strcmp(json_of("\xed\xa0\x80", 3, &b), "\"\\ufffd\\ufffd\\ufffd\"") == 0); /* surrogate */
+	jb_free(&b);
+	CHECK(strcmp(json_of("a\0b", 3, &b), "\"a\\u0000b\"") == 0);
+	jb_free(&b);
+
+	jb_init(&b);
+	jb_obj_begin(&b);
+	jb_kstr(&b, "a", NULL);
+	jb_kint(&b, "n", -5);
+	jb_key(&b, "arr");
+	jb_arr_begin(&b);
+	jb_bool(&b, true);
+	jb_obj_begin(&b);
+	jb_obj_end(&b);
+	jb_arr_end(&b);
+	jb_obj_end(&b);
+	CHECK(jb_ok(&b) && strcmp(b.p, "{\"a\":null,\"n\":-5,\"arr\":[true,{}]}") == 0);
+	jb_free(&b);
+}
+
+/* A policy: rule "rds" enforce on *.rds.amazonaws.com, "net" audit on a CIDR,
+ * "sock" off on sockets; top level audit. */
+static struct pgs_pattern p_rds = {.text = "*.rds.amazonaws.com"};
+static struct pgs_pattern p_cidr = {.text = "10.1.0.0/16", .is_cidr = true,
+.family = AF_INET, .prefix_len = 16};
+static struct pgs_pattern p_sock = {.text = "/*"};
+static struct pgs_pattern p_prog = {.text = "/opt/legacy/*"};
+static struct pgs_rule rules[4];
+static struct pgs_policy pol;
+
+static void
+setup_policy(void)
+{
+	struct pgs_settings s = {
+		.sslmode = PGS_SSL_VERIFY_FULL,
+		.sslrootcert = "/etc/bundle.pem",
+		.expiry_warning_days = 30,
+	};
+
+	inet_pton(AF_INET, "10.1.0.0", p_cidr.addr);
+	pol.mode = PGS_MODE_AUDIT;
+	pol.defaults = s;
+	rules[0] = (struct pgs_rule) {.name = "legacy", .mode = PGS_MODE_AUDIT, .s = s};
+	rules[0].match[PGS_M_PROGRAM] = (struct pgs_patterns) {1, &p_prog};
+	rules[0].s.sslrootcert = "/etc/next.pem";
+	rules[1] = (struct pgs_rule) {.name = "rds", .mode = PGS_MODE_ENFORCE, .s = s};
+	rules[1].match[PGS_M_HOST] = (struct pgs_patterns) {1, &p_rds};
+	rules[2] = (struct pgs_rule) {.name = "net", .mode = PGS_MODE_AUDIT, .s = s};
+	rules[2].match[PGS_M_HOSTADDR] = (struct pgs_patterns) {1, &p_cidr};
+	rules[3] = (struct pgs_rule) {.name = "sock", .mode = PGS_MODE_OFF, .s = s};
+	rules[3].match[PGS_M_HOST] = (struct pgs_patterns) {1, &p_sock};
+	pol.rules = rules;
+	pol.nrules = 4;
+}
+
+static const struct pgs_caps caps15 = {
+	.has_ssl_min_protocol = true, .has_gssencmode = true, .has_sslcrl = true,
+	.system_bundle = "/etc/ssl/certs/ca-certificates.crt",
+};
+
+static struct pgs_facts
+facts1(const char *host, const char *addr, const char *sslmode)
+{
+	struct pgs_facts f = {.ntargets = 1, .program = "/usr/bin/app",
+	.sslmode = sslmode};
+
+	f.targets[0] = (struct pgs_target) {host, addr, "5432", host[0] == '/'};
+	return f;
+}
+
+static const char *
+injected(const struct pgs_decision *d, const char *kw)
+{
+	for (size_t i = 0; i < d->ninject; i++)
+	{
+		if (strcmp(d->inject[i].keyword, kw) == 0)
+			return d->inject[i].value;
+	}
+	return NULL;
+}
+
+static void
+test_decide(void)
+{
+	struct pgs_decision d;
+	struct pgs_facts f;
+
+	setup_policy();
+
+	/* Host glob, case-insensitive; upgrade from disable. */
+	f = facts1("DB.abc.RDS.amazonaws.com", "", "disable");
+	decide(&pol, &f, &caps15, &d);
+	CHECK(d.rule == &rules[1] && d.mode == PGS_MODE_ENFORCE);
+	CHECK(d.requested == PGS_SSL_DISABLE && d.effective == PGS_SSL_VERIFY_FULL);
+	CHECK(injected(&d, "sslmode") && strcmp(injected(&d, "sslmode"), "verify-full") == 0);
+	CHECK(injected(&d, "sslrootcert") && strcmp(injected(&d, "sslrootcert"), "/etc/bundle.pem") == 0);
+	CHECK(injected(&d, "gssencmode") && strcmp(injected(&d, "gssencmode"), "disable") == 0);
+	CHECK(d.refuse == NULL);
+
+	/* Upgrade keeps a stronger or equal app setting and the app's own CA. */
+	f = facts1("x.rds.amazonaws.com", "", "verify-full");
+	f.sslrootcert = "/app/ca.pem";
+	decide(&pol, &f, &caps15, &d);
+	CHECK(injected(&d, "sslmode") == NULL && injected(&d, "sslrootcert") == NULL);
+	CHECK(d.effective == PGS_SSL_VERIFY_FULL);
+
+	/* Force replaces both, even a stronger sslmode. */
+	rules[1].s.override = PGS_OVERRIDE_FORCE;
+	rules[1].s.sslmode = PGS_SSL_VERIFY_CA;
+	decide(&pol, &f, &caps15, &d);
+	CHECK(injected(&d, "sslmode") && strcmp(injected(&d, "sslmode"), "verify-ca") == 0);
+	CHECK(injected(&d, "sslrootcert") && strcmp(injected(&d, "sslrootcert"), "/etc/bundle.pem") == 0);
+	rules[1].s.override = PGS_OVERRIDE_UPGRADE;
+	rules[1].s.sslmode = PGS_SSL_VERIFY_FULL;
+
+	/* CIDR on hostaddr; no match falls to the top level. */
+	f = facts1("db.internal", "10.1.200.3", NULL);
+	decide(&pol, &f, &caps15, &d);
+	CHECK(d.rule == &rules[2] && d.mode == PGS_MODE_AUDIT);
+	CHECK(d.requested == PGS_SSL_PREFER);
+	f = facts1("db.internal", "10.2.0.1", NULL);
+	decide(&pol, &f, &caps15, &d);
+	CHECK(d.rule == NULL && d.mode == PGS_MODE_AUDIT);
+
+	/* First match wins: program rule before host rule. */
+	f = facts1("a.rds.amazonaws.com", "", NULL);
+	f.program = "/opt/legacy/report";
+	decide(&pol, &f, &caps15, &d);
+	CHECK(d.rule == &rules[0]);
+
+	/* Socket: mode off, nothing injected. */
+	f = facts1("/var/run/postgresql", "", NULL);
+	decide(&pol, &f, &caps15, &d);
+	CHECK(d.mode == PGS_MODE_OFF && d.ninject == 0);
+
+	/* Unix socket in enforce: nothing to inject; refuse only if told to. */
+	rules[3].mode = PGS_MODE_ENFORCE;
+	decide(&pol, &f, &caps15, &d);
+	CHECK(d.mode == PGS_MODE_ENFORCE && d.ninject == 0 && d.refuse == NULL);
+	rules[3].s.unix_socket_refuse = true;
+	decide(&pol, &f, &caps15, &d);
+	CHECK(d.refuse != NULL);
+	rules[3].mode = PGS_MODE_OFF;
+	rules[3].s.unix_socket_refuse = false;
+
+	/* Multi-host: strictest mode wins; different CA bundles refused. */
+	f = facts1("db.internal", "10.1.0.5", NULL);
+	f.ntargets = 2;
+	f.targets[1] = (struct pgs_target) {"b.rds.amazonaws.com", "", "5432", false};
+	decide(&pol, &f, &caps15, &d);
+	CHECK(d.rule == &rules[1] && d.mode == PGS_MODE_ENFORCE && d.refuse == NULL);
+	rules[2].s.sslrootcert = "/etc/other.pem";
+	rules[2].mode = PGS_MODE_ENFORCE;
+	decide(&pol, &f, &caps15, &d);
+	CHECK(d.refuse != NULL && strstr(d.refuse, "different CA bundles"));
+	rules[2].s.sslrootcert = "/etc/bundle.pem";
+	rules[2].mode = PGS_MODE_AUDIT;
+
+	/* Capabilities: no keyword, no injection, a warning instead. */
+	{
+		struct pgs_caps old = {.system_bundle = "/etc/ssl/certs/ca-certificates.crt"};
+
+		rules[1].s.min_protocol = PGS_TLS_1_3;
+		rules[1].s.sslrootcert = "system";
+		f = facts1("c.rds.amazonaws.com", "", NULL);
+		decide(&pol, &f, &old, &d);
+		CHECK(injected(&d, "ssl_min_protocol_version") == NULL);
+		CHECK(injected(&d, "gssencmode") == NULL);
+		CHECK(d.check_protocol_after && d.nwarn == 2);
+		CHECK(injected(&d, "sslrootcert") &&
+			  strcmp(injected(&d, "sslrootcert"), old.system_bundle) == 0);
+		decide(&pol, &f, &caps15, &d);
+		CHECK(injected(&d, "ssl_min_protocol_version") &&
+			  strcmp(injected(&d, "ssl_min_protocol_version"), "TLSv1.3") == 0);
+		rules[1].s.min_protocol = PGS_TLS_ANY;
+		rules[1].s.sslrootcert = "/etc/bundle.pem";
+	}
+
+	/* App already disables GSS: nothing to inject for it. */
+	f = facts1("d.rds.amazonaws.com", "", "verify-full");
+	f.gssencmode = "disable";
+	decide(&pol, &f, &caps15, &d);
+	CHECK(injected(&d, "gssencmode") == NULL);
+
+	CHECK(decision_verified(true, PGS_SSL_VERIFY_CA));
+	CHECK(!decision_verified(true, PGS_SSL_REQUIRE));
+	CHECK(!decision_verified(false, PGS_SSL_VERIFY_FULL));
+}
+
+static void
+test_record(void)
+{
+	struct pgs_decision d;
+	struct pgs_facts f = facts1("a.rds.amazonaws.com", "", "prefer");
+	struct pgs_observed o = {.ok = true, .tls = true, .protocol = "TLSv1.3",
+	.cipher = "TLS_AES_256_GCM_SHA384", .key_bits = 256, .nchain = 1};
+	struct pgs_record r = {.ts_ms = 1700000000123, .pid = 42, .facts = &f,
+		.d = &d, .obs = &o, .effective = PGS_SSL_VERIFY_FULL, .verified = true,
+	.log_chain = true, .now_s = 1700000000};
+	struct jbuf b;
+
+	f.application_name = "app\"1";
+	o.chain[0].subject = "CN=a.rds.amazonaws.com";
+	strcpy(o.chain[0].not_after, "2023-11-20T00:00:00Z");
+	o.chain[0].not_after_t = 1700000000 + 5 * 86400;
+	strcpy(o.chain[0].sha256, "00ff");
+	decide(&pol, &f, &caps15, &d);
+	jb_init(&b);
+	CHECK(record_connect(&r, &b));
+	CHECK(strncmp(b.p, "{\"ts\":\"2023-11-14T22:13:20.123Z\",\"event\":\"connect\",\"pid\":42,", 60) == 0);
+	CHECK(strstr(b.p, "\"application_name\":\"app\\\"1\"") != NULL);
+	CHECK(strstr(b.p, "\"injected\":{\"sslmode\":\"verify-full\"") != NULL);
+	CHECK(strstr(b.p, "\"audit\":null") != NULL);
+	CHECK(strstr(b.p, "expires on 2023-11-20T00:00:00Z (in 5 days)") != NULL);
+	CHECK(strstr(b.p, "\"tls\":{\"protocol\":\"TLSv1.3\"") != NULL);
+	CHECK(b.p[b.len - 1] == '\n' && strchr(b.p, '\n') == b.p + b.len - 1);
+	jb_free(&b);
+}
+
+int
+main(void)
+{
+	test_json();
+	test_decide();
+	test_record();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
