@@ -1,0 +1,289 @@
+/*
+ * real.c
+ *	  The table of real libpq functions for each libpq copy in the process,
+ *	  and the map from calling code to the copy it uses.  Resolution never
+ *	  links libpq: dlsym on a handle of the caller's own object (its local
+ *	  scope holds its libpq even when it was dlopen'ed RTLD_LOCAL, where
+ *	  RTLD_NEXT finds nothing), then RTLD_NEXT.  OpenSSL functions are looked
+ *	  up through the libpq handle, so they come from the OpenSSL libpq loaded.
+ *
+ *	  Both maps are append-only arrays published with a release store of
+ *	  their count, so readers take no lock; writers hold `lock`.
+ */
+#include "real.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MAX_LIBPQ 8
+#define MAX_CALLERS 64
+
+struct caller_range
+{
+	uintptr_t	lo;
+	uintptr_t	hi;
+	const struct pq_api *api;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pq_api apis[MAX_LIBPQ];
+static struct ossl_api ossls[MAX_LIBPQ];
+static const void *api_base[MAX_LIBPQ];
+static _Atomic size_t napis;
+static struct caller_range callers[MAX_CALLERS];
+static _Atomic size_t ncallers;
+
+/* True when ADDR lies in this shared object (the shim itself). */
+static bool
+is_self(const void *addr)
+{
+	Dl_info		me;
+	Dl_info		it;
+
+	if (addr == NULL)
+		return false;
+	if (!dladdr((const void *) &is_self, &me) || !dladdr(addr, &it))
+		return false;
+	return me.dli_fbase == it.dli_fbase;
+}
+
+static void *
+sym(void *handle, const char *name)
+{
+	void	   *p = dlsym(handle, name);
+
+	return is_self(p) ? NULL : p;
+}
+
+/* Loads one function pointer; the cast through void * is POSIX's. */
+#define LOAD(h, field, name) \
+	(*(void **) (&(field)) = sym((h), (name)))
+
+static bool
+load_ossl(void *h, struct ossl_api *o)
+{
+	LOAD(h, o->SSL_get_peer_cert_chain, "SSL_get_peer_cert_chain");
+	LOAD(h, o->OPENSSL_sk_num, "OPENSSL_sk_num");
+	LOAD(h, o->OPENSSL_sk_value, "OPENSSL_sk_value");
+	LOAD(h, o->X509_get_subject_name, "X509_get_subject_name");
+	LOAD(h, o->X509_get_issuer_name, "X509_get_issuer_name");
+	LOAD(h, o->X509_get_serialNumber, "X509_get_serialNumber");
+	LOAD(h, o->X509_get0_notBefore, "X509_get0_notBefore");
+	LOAD(h, o->X509_get0_notAfter, "X509_get0_notAfter");
+	LOAD(h, o->X509_digest, "X509_digest");
+	LOAD(h, o->X509_get0_pubkey, "X509_get0_pubkey");
+	LOAD(h, o->i2d_X509, "i2d_X509");
+	LOAD(h, o->EVP_sha256, "EVP_sha256");
+	if (!LOAD(h, o->EVP_PKEY_get_base_id, "EVP_PKEY_get_base_id"))
+		LOAD(h, o->EVP_PKEY_get_base_id, "EVP_PKEY_base_id");
+	if (!LOAD(h, o->EVP_PKEY_get_bits, "EVP_PKEY_get_bits"))
+		LOAD(h, o->EVP_PKEY_get_bits, "EVP_PKEY_bits");
+	LOAD(h, o->ASN1_TIME_to_tm, "ASN1_TIME_to_tm");
+	LOAD(h, o->ASN1_INTEGER_to_BN, "ASN1_INTEGER_to_BN");
+	LOAD(h, o->BN_bn2hex, "BN_bn2hex");
+	LOAD(h, o->BN_free, "BN_free");
+	LOAD(h, o->CRYPTO_free, "CRYPTO_free");
+	LOAD(h, o->X509_NAME_print_ex, "X509_NAME_print_ex");
+	LOAD(h, o->BIO_s_mem, "BIO_s_mem");
+	LOAD(h, o->BIO_new, "BIO_new");
+	LOAD(h, o->BIO_ctrl, "BIO_ctrl");
+	LOAD(h, o->BIO_free, "BIO_free");
+
+	/* All or nothing: a partial table would crash on an older OpenSSL. */
+	for (void **f = (void **) o; f < (void **) (o + 1); f++)
+	{
+		if (*f == NULL)
+			return false;
+	}
+	return true;
+}
+
+/* Fills API from libpq handle H.  False when a required function is missing. */
+static bool
+load_api(void *h, struct pq_api *api, struct ossl_api *o)
+{
+	LOAD(h, api->connectdb, "PQconnectdb");
+	LOAD(h, api->connectdbParams, "PQconnectdbParams");
+	LOAD(h, api->setdbLogin, "PQsetdbLogin");
+	LOAD(h, api->connectStart, "PQconnectStart");
+	LOAD(h, api->connectStartParams, "PQconnectStartParams");
+	LOAD(h, api->connectPoll, "PQconnectPoll");
+	LOAD(h, api->reset, "PQreset");
+	LOAD(h, api->resetStart, "PQresetStart");
+	LOAD(h, api->resetPoll, "PQresetPoll");
+	LOAD(h, api->ping, "PQping");
+	LOAD(h, api->pingParams, "PQpingParams");
+	LOAD(h, api->finish, "PQfinish");
+	LOAD(h, api->status, "PQstatus");
+	LOAD(h, api->errorMessage, "PQerrorMessage");
+	LOAD(h, api->conninfoParse, "PQconninfoParse");
+	LOAD(h, api->conninfo, "PQconninfo");
+	LOAD(h, api->conndefaults, "PQconndefaults");
+	LOAD(h, api->conninfoFree, "PQconninfoFree");
+	LOAD(h, api->freemem, "PQfreemem");
+	LOAD(h, api->socket, "PQsocket");
+	LOAD(h, api->consumeInput, "PQconsumeInput");
+	LOAD(h, api->host, "PQhost");
+	LOAD(h, api->port, "PQport");
+	LOAD(h, api->db, "PQdb");
+	LOAD(h, api->user, "PQuser");
+	LOAD(h, api->sslInUse, "PQsslInUse");
+	LOAD(h, api->sslAttribute, "PQsslAttribute");
+	LOAD(h, api->sslStruct, "PQsslStruct");
+	LOAD(h, api->libVersion, "PQlibVersion");
+	for (void **f = (void **) api; f <= (void **) &api->libVersion; f++)
+	{
+		if (*f == NULL)
+			return false;
+	}
+	LOAD(h, api->hostaddr, "PQhostaddr");
+	LOAD(h, api->gssEncInUse, "PQgssEncInUse");
+	api->version = api->libVersion();
+	api->ossl = load_ossl(h, o) ? o : NULL;
+	return pq_api_probe_caps(api);
+}
+
+/* The table for the libpq containing function F; builds it on first use. */
+static const struct pq_api *
+api_for_function(void *f)
+{
+	Dl_info		info;
+	void	   *h;
+	size_t		n = atomic_load_explicit(&napis, memory_order_acquire);
+
+	if (f == NULL || !dladdr(f, &info))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+	{
+		if (api_base[i] == info.dli_fbase)
+			return &apis[i];
+	}
+	if (n == MAX_LIBPQ)
+		return NULL;
+	/* Keep the handle: it pins this libpq while we hold its functions. */
+	h = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+	if (h == NULL)
+		return NULL;
+	if (!load_api(h, &apis[n], &ossls[n]))
+	{
+		dlclose(h);
+		memset(&apis[n], 0, sizeof(apis[n]));
+		return NULL;
+	}
+	api_base[n] = info.dli_fbase;
+	atomic_store_explicit(&napis, n + 1, memory_order_release);
+	return &apis[n];
+}
+
+struct find_obj
+{
+	uintptr_t	addr;
+	uintptr_t	lo;
+	uintptr_t	hi;
+	const char *name;
+	bool		found;
+};
+
+static int
+find_obj_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct find_obj *fo = data;
+	uintptr_t	lo = UINTPTR_MAX;
+	uintptr_t	hi = 0;
+	bool		inside = false;
+
+	(void) size;
+	for (int i = 0; i < info->dlpi_phnum; i++)
+	{
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t	s;
+		uintptr_t	e;
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		s = info->dlpi_addr + ph->p_vaddr;
+		e = s + ph->p_memsz;
+		lo = s < lo ? s : lo;
+		hi = e > hi ? e : hi;
+		inside |= fo->addr >= s && fo->addr < e;
+	}
+	if (!inside)
+		return 0;
+	fo->lo = lo;
+	fo->hi = hi;
+	fo->name = info->dlpi_name;
+	fo->found = true;
+	return 1;
+}
+
+/* Resolves for CALLER under `lock` and caches its object's range. */
+static const struct pq_api *
+resolve(const void *caller)
+{
+	struct find_obj fo = {.addr = (uintptr_t) caller};
+	const struct pq_api *api = NULL;
+	size_t		n;
+
+	dl_iterate_phdr(find_obj_cb, &fo);
+	if (fo.found && fo.name != NULL && fo.name[0] != '\0')
+	{
+		void	   *h = dlopen(fo.name, RTLD_LAZY | RTLD_NOLOAD);
+
+		if (h != NULL)
+		{
+			api = api_for_function(sym(h, "PQconnectStartParams"));
+			dlclose(h);
+		}
+	}
+	if (api == NULL)
+		api = api_for_function(sym(RTLD_NEXT, "PQconnectStartParams"));
+	n = atomic_load_explicit(&ncallers, memory_order_relaxed);
+	if (api != NULL && fo.found && n < MAX_CALLERS)
+	{
+		callers[n].lo = fo.lo;
+		callers[n].hi = fo.hi;
+		callers[n].api = api;
+		atomic_store_explicit(&ncallers, n + 1, memory_order_release);
+	}
+	return api;
+}
+
+const struct pq_api *
+real_for_caller(const void *caller)
+{
+	uintptr_t	a = (uintptr_t) caller;
+	size_t		n = atomic_load_explicit(&ncallers, memory_order_acquire);
+	const struct pq_api *api;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		if (a >= callers[i].lo && a < callers[i].hi)
+			return callers[i].api;
+	}
+	pthread_mutex_lock(&lock);
+	api = resolve(caller);
+	pthread_mutex_unlock(&lock);
+	return api;
+}
+
+void
+real_atfork_prepare(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+void
+real_atfork_parent(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+void
+real_atfork_child(void)
+{
+	pthread_mutex_unlock(&lock);
+}
