@@ -1,0 +1,407 @@
+/*
+ * hooks.c
+ *	  The only code the library exports: libpq's connect functions, each
+ *	  thin (guard, call through, inspect).  libpq calls PQconnectStart*,
+ *	  PQconnectPoll and PQfinish through its own PLT, so they land here
+ *	  again while a hook runs; `depth` (per thread) makes those inner calls
+ *	  pass straight through, so each attempt is decided and logged once.
+ *	  PQping's inner calls are watched through `ping_st` instead, since the
+ *	  connection it makes is never returned.
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "conninfo.h"
+#include "real.h"
+#include "session.h"
+
+#define HOOK __attribute__((visibility("default")))
+#define CALLER __builtin_return_address(0)
+
+static __thread int depth __attribute__((tls_model("initial-exec")));
+static __thread struct conn_state *ping_st __attribute__((tls_model("initial-exec")));
+
+/* The application's call, so that it can be made unchanged. */
+struct call
+{
+	enum
+	{
+		C_CONNECTDB, C_CONNECTDB_PARAMS, C_SETDB, C_START, C_START_PARAMS,
+		C_PING, C_PING_PARAMS
+	}			kind;
+	const char *conninfo;
+	const char *const *kw;
+	const char *const *val;
+	int			expand;
+	const char *host, *port, *options, *tty, *db, *login, *pwd;
+};
+
+static PGconn *
+call_original(const struct pq_api *api, const struct call *c)
+{
+	PGconn	   *conn = NULL;
+
+	depth++;
+	switch (c->kind)
+	{
+		case C_CONNECTDB:
+			conn = api->connectdb(c->conninfo);
+			break;
+		case C_CONNECTDB_PARAMS:
+			conn = api->connectdbParams(c->kw, c->val, c->expand);
+			break;
+		case C_SETDB:
+			conn = api->setdbLogin(c->host, c->port, c->options, c->tty, c->db,
+								   c->login, c->pwd);
+			break;
+		case C_START:
+			conn = api->connectStart(c->conninfo);
+			break;
+		case C_START_PARAMS:
+			conn = api->connectStartParams(c->kw, c->val, c->expand);
+			break;
+		case C_PING:
+		case C_PING_PARAMS:
+			break;
+	}
+	depth--;
+	return conn;
+}
+
+static bool
+build_params(const struct pq_api *api, const struct call *c, struct pgs_params *p)
+{
+	switch (c->kind)
+	{
+		case C_CONNECTDB:
+		case C_START:
+		case C_PING:
+			return c->conninfo != NULL && params_from_conninfo(api, c->conninfo, p);
+		case C_CONNECTDB_PARAMS:
+		case C_START_PARAMS:
+		case C_PING_PARAMS:
+			return c->kw != NULL && c->val != NULL &&
+				params_from_arrays(c->kw, c->val, c->expand, p);
+		case C_SETDB:
+			return params_from_setdb(c->host, c->port, c->options, c->db,
+									 c->login, c->pwd, p);
+	}
+	return false;
+}
+
+/* Every connect entry point: decide, connect (blocking or not), record. */
+static PGconn *
+connect_common(const struct pq_api *api, const struct call *c, bool blocking)
+{
+	int			saved = errno;
+	struct pgs_params p = {0};
+	struct conn_state *st = NULL;
+	bool		rewrite = false;
+	enum begin_kind k = BEGIN_PASS;
+	PGconn	   *conn;
+
+	if (build_params(api, c, &p))
+		k = session_begin(api, &p, &st, &rewrite);
+	errno = saved;
+	if (k == BEGIN_PASS)
+		conn = call_original(api, c);
+	else if (k == BEGIN_REFUSED)
+		conn = st->conn;
+	else if (!rewrite)
+		conn = call_original(api, c);
+	else
+	{
+		depth++;
+		conn = blocking ? api->connectdbParams(p.kw, p.val, p.expand)
+			: api->connectStartParams(p.kw, p.val, p.expand);
+		depth--;
+	}
+	saved = errno;
+	params_free(api, &p);
+	if (st != NULL && conn == NULL)
+		conn_state_free(st);
+	else if (st != NULL)
+	{
+		st->conn = conn;
+		conns_put(st);
+		if (k == BEGIN_CONNECT && (blocking || api->status(conn) == CONNECTION_BAD))
+			session_finish_attempt(st, conn);
+	}
+	errno = saved;
+	return conn;
+}
+
+static PGPing
+ping_common(const struct pq_api *api, const struct call *c)
+{
+	int			saved = errno;
+	struct pgs_params p = {0};
+	struct conn_state *st = NULL;
+	bool		rewrite = false;
+	enum begin_kind k = BEGIN_PASS;
+	PGPing		r;
+
+	if (build_params(api, c, &p))
+		k = session_begin(api, &p, &st, &rewrite);
+	errno = saved;
+	if (k == BEGIN_REFUSED)
+	{
+		api->finish(st->conn);
+		conn_state_free(st);
+		params_free(api, &p);
+		return PQPING_NO_ATTEMPT;
+	}
+	ping_st = st;
+	depth++;
+	if (rewrite)
+		r = api->pingParams(p.kw, p.val, p.expand);
+	else if (c->kind == C_PING)
+		r = api->ping(c->conninfo);
+	else
+		r = api->pingParams(c->kw, c->val, c->expand);
+	depth--;
+	ping_st = NULL;
+	saved = errno;
+	if (st != NULL && st->blocked)
+		r = PQPING_NO_ATTEMPT;
+	conn_state_free(st);
+	params_free(api, &p);
+	errno = saved;
+	return r;
+}
+
+/* Inside PQping: remember the connection it makes, to inspect it later. */
+static PGconn *
+inner_start(PGconn *conn)
+{
+	if (ping_st != NULL && ping_st->conn == NULL && conn != NULL)
+	{
+		ping_st->conn = conn;
+		ping_st->pending = true;
+	}
+	return conn;
+}
+
+HOOK PGconn *
+PQconnectdb(const char *conninfo)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+	struct call c = {.kind = C_CONNECTDB, .conninfo = conninfo};
+
+	if (api == NULL)
+		return NULL;
+	if (depth > 0)
+		return api->connectdb(conninfo);
+	return connect_common(api, &c, true);
+}
+
+HOOK PGconn *
+PQconnectdbParams(const char *const *keywords, const char *const *values,
+				  int expand_dbname)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+	struct call c = {.kind = C_CONNECTDB_PARAMS, .kw = keywords, .val = values,
+	.expand = expand_dbname};
+
+	if (api == NULL)
+		return NULL;
+	if (depth > 0)
+		return api->connectdbParams(keywords, values, expand_dbname);
+	return connect_common(api, &c, true);
+}
+
+HOOK PGconn *
+PQsetdbLogin(const char *pghost, const char *pgport, const char *pgoptions,
+			 const char *pgtty, const char *dbName, const char *login,
+			 const char *pwd)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+	struct call c = {.kind = C_SETDB, .host = pghost, .port = pgport,
+		.options = pgoptions, .tty = pgtty, .db = dbName, .login = login,
+	.pwd = pwd};
+
+	if (api == NULL)
+		return NULL;
+	if (depth > 0)
+		return api->setdbLogin(pghost, pgport, pgoptions, pgtty, dbName, login, pwd);
+	return connect_common(api, &c, true);
+}
+
+HOOK PGconn *
+PQconnectStart(const char *conninfo)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+	struct call c = {.kind = C_START, .conninfo = conninfo};
+
+	if (api == NULL)
+		return NULL;
+	if (depth > 0)
+		return inner_start(api->connectStart(conninfo));
+	return connect_common(api, &c, false);
+}
+
+HOOK PGconn *
+PQconnectStartParams(const char *const *keywords, const char *const *values,
+					 int expand_dbname)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+	struct call c = {.kind = C_START_PARAMS, .kw = keywords, .val = values,
+	.expand = expand_dbname};
+
+	if (api == NULL)
+		return NULL;
+	if (depth > 0)
+		return inner_start(api->connectStartParams(keywords, values, expand_dbname));
+	return connect_common(api, &c, false);
+}
+
+/* Shared by PQconnectPoll and PQresetPoll: finish the attempt when it ends. */
+static PostgresPollingStatusType
+poll_common(const struct pq_api *api, PGconn *conn, bool reset)
+{
+	struct conn_state *st = conns_get(conn);
+	PostgresPollingStatusType r;
+
+	if (st != NULL && st->blocked)
+		return PGRES_POLLING_FAILED;
+	depth++;
+	r = reset ? api->resetPoll(conn) : api->connectPoll(conn);
+	depth--;
+	if (st != NULL && st->pending &&
+		(r == PGRES_POLLING_OK || r == PGRES_POLLING_FAILED))
+	{
+		session_finish_attempt(st, conn);
+		if (st->blocked)
+			r = PGRES_POLLING_FAILED;
+	}
+	return r;
+}
+
+HOOK PostgresPollingStatusType
+PQconnectPoll(PGconn *conn)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+
+	if (api == NULL)
+		return PGRES_POLLING_FAILED;
+	if (depth > 0 || conn == NULL)
+		return api->connectPoll(conn);
+	return poll_common(api, conn, false);
+}
+
+HOOK PostgresPollingStatusType
+PQresetPoll(PGconn *conn)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+
+	if (api == NULL)
+		return PGRES_POLLING_FAILED;
+	if (depth > 0 || conn == NULL)
+		return api->resetPoll(conn);
+	return poll_common(api, conn, true);
+}
+
+HOOK void
+PQreset(PGconn *conn)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+	struct conn_state *st;
+
+	if (api == NULL)
+		return;
+	st = depth > 0 ? NULL : conns_get(conn);
+	if (st == NULL)
+	{
+		api->reset(conn);
+		return;
+	}
+	if (st->blocked)
+		return;
+	session_restart(st);
+	depth++;
+	api->reset(conn);
+	depth--;
+	session_finish_attempt(st, conn);
+}
+
+HOOK int
+PQresetStart(PGconn *conn)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+	struct conn_state *st;
+	int			r;
+
+	if (api == NULL)
+		return 0;
+	st = depth > 0 ? NULL : conns_get(conn);
+	if (st != NULL && st->blocked)
+		return 0;
+	depth++;
+	r = api->resetStart(conn);
+	depth--;
+	if (st != NULL && r)
+		session_restart(st);
+	return r;
+}
+
+HOOK PGPing
+PQping(const char *conninfo)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+	struct call c = {.kind = C_PING, .conninfo = conninfo};
+
+	if (api == NULL)
+		return PQPING_NO_ATTEMPT;
+	if (depth > 0)
+		return api->ping(conninfo);
+	return ping_common(api, &c);
+}
+
+HOOK PGPing
+PQpingParams(const char *const *keywords, const char *const *values,
+			 int expand_dbname)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+	struct call c = {.kind = C_PING_PARAMS, .kw = keywords, .val = values,
+	.expand = expand_dbname};
+
+	if (api == NULL)
+		return PQPING_NO_ATTEMPT;
+	if (depth > 0)
+		return api->pingParams(keywords, values, expand_dbname);
+	return ping_common(api, &c);
+}
+
+HOOK void
+PQfinish(PGconn *conn)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+	struct conn_state *st;
+
+	if (api == NULL)
+		return;
+	if (depth > 0)
+	{
+		/* PQping's own connection, complete now: inspect it before it goes. */
+		if (ping_st != NULL && conn != NULL && conn == ping_st->conn && ping_st->pending)
+			session_finish_attempt(ping_st, conn);
+		api->finish(conn);
+		return;
+	}
+	st = conns_take(conn);
+	if (st != NULL && st->pending)
+		session_finish_attempt(st, conn);
+	st != NULL ? st->api->finish(conn) : api->finish(conn);
+	conn_state_free(st);
+}
+
+HOOK char *
+PQerrorMessage(const PGconn *conn)
+{
+	const struct pq_api *api = real_for_caller(CALLER);
+	struct conn_state *st;
+
+	if (conns_any_refused() && (st = conns_get(conn)) != NULL && st->refusal)
+		return st->refusal;
+	return api ? api->errorMessage(conn) : NULL;
+}

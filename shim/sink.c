@@ -1,0 +1,239 @@
+/*
+ * sink.c
+ *	  Record output.  A log file is opened O_APPEND|O_NOFOLLOW and written
+ *	  with one write() per record, so records from many processes never
+ *	  interleave.  Before each record the path is stat'ed: a rotated or
+ *	  deleted file is reopened.  A file created here gets exactly log.mode
+ *	  (umask aside); in a directory writable by others, a file owned by
+ *	  someone else is refused.  Syslog messages go straight to /dev/log, so
+ *	  the application's own openlog() settings are left alone.
+ */
+#include "sink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+struct sink
+{
+	enum pgs_log_kind kind;
+	char	   *path;
+	int			mode;
+	char	   *ident;
+	int			facility;
+	pthread_mutex_t mu;
+	int			fd;				/* -1 when closed */
+	dev_t		dev;
+	ino_t		ino;
+	bool		failing;		/* a diagnostic was printed, none since */
+};
+
+struct sink *
+sink_open(const struct pgs_log_cfg *cfg)
+{
+	struct sink *s;
+
+	if (cfg->kind == PGS_LOG_NONE)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->kind = cfg->kind;
+	s->mode = cfg->file_mode;
+	s->facility = cfg->syslog_facility;
+	s->fd = -1;
+	s->path = strdup(cfg->path ? cfg->path : "");
+	s->ident = strdup(cfg->syslog_ident ? cfg->syslog_ident : "pgtls-shim");
+	if (s->path == NULL || s->ident == NULL)
+	{
+		sink_close(s);
+		return NULL;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	return s;
+}
+
+static void
+diagnose(struct sink *s, const char *what, int err)
+{
+	char		msg[PATH_MAX + 256];
+	int			n;
+
+	if (s->failing)
+		return;
+	s->failing = true;
+	n = snprintf(msg, sizeof(msg), "pgtls-shim: cannot write log %s: %s: %s "
+				 "(records are lost until it works again)\n",
+				 s->path, what, strerror(err));
+	if (n > 0 && write(STDERR_FILENO, msg, (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1) < 0)
+		return;					/* nowhere left to report to */
+}
+
+/* True when the directory of PATH is writable by others. */
+static bool
+dir_open_to_others(const char *path)
+{
+	char		copy[PATH_MAX];
+	struct stat st;
+
+	if (strlen(path) >= sizeof(copy))
+		return true;
+	strcpy(copy, path);
+	return stat(dirname(copy), &st) != 0 || (st.st_mode & S_IWOTH) != 0;
+}
+
+/* Opens s->path; returns the fd or -1 with errno set. */
+static int
+open_file(struct sink *s)
+{
+	int			flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+	int			fd;
+	bool		created = true;
+	struct stat st;
+
+	fd = open(s->path, flags | O_CREAT | O_EXCL, (mode_t) s->mode);
+	if (fd < 0 && errno == EEXIST)
+	{
+		created = false;
+		fd = open(s->path, flags);
+	}
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+		(!created && st.st_uid != geteuid() && dir_open_to_others(s->path)))
+	{
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	/* Exactly log.mode, whatever the umask; on failure open()'s stricter one stays. */
+	if (created)
+		(void) fchmod(fd, (mode_t) s->mode);
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	return fd;
+}
+
+/* Makes s->fd point at the file now at s->path.  Caller holds s->mu. */
+static bool
+ensure_open(struct sink *s)
+{
+	struct stat st;
+
+	if (s->fd >= 0 && stat(s->path, &st) == 0 && st.st_dev == s->dev &&
+		st.st_ino == s->ino)
+		return true;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = open_file(s);
+	if (s->fd < 0)
+	{
+		diagnose(s, "open", errno);
+		return false;
+	}
+	return true;
+}
+
+/* write() of the whole buffer; partial writes count as failures. */
+static bool
+write_all_once(int fd, const char *buf, size_t len)
+{
+	ssize_t		n;
+
+	do
+		n = write(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0 && (size_t) n != len)
+		errno = ENOSPC;
+	return n >= 0 && (size_t) n == len;
+}
+
+static bool
+send_syslog(struct sink *s, const char *line, size_t len)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = "/dev/log"};
+	char	   *msg;
+	char		stamp[32];
+	time_t		now = time(NULL);
+	struct tm	tm;
+	int			fd;
+	int			n;
+	bool		ok = false;
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+	msg = malloc(len + strlen(s->ident) + 64);
+	if (msg == NULL)
+		return false;
+	n = sprintf(msg, "<%d>%s %s[%d]: ", s->facility | LOG_INFO, stamp,
+				s->ident, (int) getpid());
+	memcpy(msg + n, line, len - 1);	/* without the newline */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0)
+	{
+		ok = connect(fd, (struct sockaddr *) &addr, sizeof(addr)) == 0 &&
+			send(fd, msg, (size_t) n + len - 1, MSG_NOSIGNAL) >= 0;
+		close(fd);
+	}
+	free(msg);
+	return ok;
+}
+
+void
+sink_write(struct sink *s, const char *line, size_t len)
+{
+	int			saved = errno;
+	bool		ok = false;
+
+	if (s == NULL || len == 0)
+		return;
+	pthread_mutex_lock(&s->mu);
+	switch (s->kind)
+	{
+		case PGS_LOG_FILE:
+			ok = ensure_open(s) && write_all_once(s->fd, line, len);
+			if (!ok && s->fd >= 0)
+				diagnose(s, "write", errno);
+			break;
+		case PGS_LOG_STDERR:
+			ok = write_all_once(STDERR_FILENO, line, len);
+			break;
+		case PGS_LOG_SYSLOG:
+			ok = send_syslog(s, line, len);
+			if (!ok)
+				diagnose(s, "send", errno);
+			break;
+		case PGS_LOG_NONE:
+			break;
+	}
+	if (ok)
+		s->failing = false;
+	pthread_mutex_unlock(&s->mu);
+	errno = saved;
+}
+
+void
+sink_close(struct sink *s)
+{
+	if (s == NULL)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->path && s->ident)
+		pthread_mutex_destroy(&s->mu);
+	free(s->path);
+	free(s->ident);
+	free(s);
+}
