@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# make-test-pki.sh DIR: a throwaway test PKI for the integration tests and the
+# demo.  An old root; a new root with an intermediate; leaf certificates for
+# db.test (good, via the intermediate), one signed by the old root, one for
+# the wrong host, one expired, one expiring in 5 days; trust bundles.
+set -euo pipefail
+dir=${1:?usage: make-test-pki.sh DIR}
+[[ -f $dir/.done ]] && exit 0
+mkdir -p "$dir"
+cd "$dir"
+umask 077
+
+ec_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out "$1" 2>/dev/null; }
+serial() { echo "0x$(openssl rand -hex 12)"; }
+
+cat > ca.ext <<'EXT'
+[req]
+distinguished_name = dn
+[dn]
+[v3_root]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[v3_int]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EXT
+
+root() {   # root NAME CN
+  ec_key "$1.key"
+  openssl req -new -x509 -key "$1.key" -out "$1.crt" -days 3650 -sha256 \
+    -subj "/CN=$2" -set_serial "$(serial)" -extensions v3_root -config ca.ext
+}
+root old-root "pgtls-shim test old root"
+root new-root "pgtls-shim test new root"
+
+ec_key new-int.key
+openssl req -new -key new-int.key -subj "/CN=pgtls-shim test new intermediate" -out new-int.csr
+openssl x509 -req -in new-int.csr -CA new-root.crt -CAkey new-root.key -set_serial "$(serial)" \
+  -days 1825 -sha256 -extfile ca.ext -extensions v3_int -out new-int.crt 2>/dev/null
+
+leaf_ext() {   # leaf_ext DNSNAME
+  printf '%s\n' "basicConstraints = CA:FALSE" "keyUsage = critical, digitalSignature, keyEncipherment" \
+    "extendedKeyUsage = serverAuth" "subjectAltName = DNS:$1" > "leaf-$1.ext"
+  echo "leaf-$1.ext"
+}
+
+leaf() {   # leaf NAME DNSNAME CA DAYS [rsa]
+  if [[ ${5:-} == rsa ]]; then
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null
+  else
+    ec_key "$1.key"
+  fi
+  openssl req -new -key "$1.key" -subj "/CN=$2" -out "$1.csr"
+  openssl x509 -req -in "$1.csr" -CA "$3.crt" -CAkey "$3.key" -set_serial "$(serial)" \
+    -days "$4" -sha256 -extfile "$(leaf_ext "$2")" -out "$1.crt" 2>/dev/null
+}
+leaf server-good db.test new-int 365 rsa
+leaf server-old db.test old-root 365
+leaf server-wronghost other.test new-int 365
+leaf server-soon db.test new-int 5
+
+# Expired: openssl x509 cannot back-date, openssl ca can.
+ec_key server-expired.key
+openssl req -new -key server-expired.key -subj "/CN=db.test" -out server-expired.csr
+mkdir -p ca-db && : > ca-db/index.txt && openssl rand -hex 8 > ca-db/serial
+cat > ca-db/ca.cnf <<EOF2
+[ca]
+default_ca = test
+[test]
+database = ca-db/index.txt
+serial = ca-db/serial
+new_certs_dir = ca-db
+default_md = sha256
+policy = any
+copy_extensions = none
+unique_subject = no
+[any]
+commonName = supplied
+[leaf]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:db.test
+EOF2
+openssl ca -batch -notext -config ca-db/ca.cnf -cert new-int.crt -keyfile new-int.key \
+  -startdate 20200101000000Z -enddate 20200102000000Z -extensions leaf \
+  -in server-expired.csr -out server-expired.crt 2>/dev/null
+
+for n in server-good server-wronghost server-expired server-soon; do
+  cat "$n.crt" new-int.crt > "$n.chain.crt"
+done
+cp server-old.crt server-old.chain.crt
+cp new-root.crt new-bundle.pem
+cp old-root.crt old-bundle.pem
+cat old-root.crt new-root.crt > both-bundle.pem
+chmod 644 ./*.crt ./*.pem
+rm -f ./*.csr
+
+openssl verify -CAfile new-root.crt -untrusted new-int.crt server-good.crt >/dev/null
+if openssl verify -CAfile new-root.crt -untrusted new-int.crt server-expired.crt >/dev/null 2>&1; then
+  echo "make-test-pki: the expired certificate verifies" >&2
+  exit 1
+fi
+touch .done

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Throwaway PostgreSQL servers with TLS on loopback, one per certificate.
+
+    pgservers.py start STATE_DIR PKI_DIR
+    pgservers.py stop STATE_DIR
+
+PostgreSQL refuses to run as root: as root, the servers run as the user
+`postgres` (or a system user created for it), in a home under /tmp that the
+user can reach whatever STATE_DIR is. STATE_DIR/servers.json describes them.
+"""
+import json
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PKI_SCRIPT = os.path.join(HERE, "..", "..", "scripts", "make-test-pki.sh")
+PGBIN = "/usr/lib/postgresql/15/bin"
+SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
+    "good": "server-good",
+    "old": "server-old",
+    "wronghost": "server-wronghost",
+    "expired": "server-expired",
+    "soon": "server-soon",
+    "plain": None,
+}
+PASSWORD = "S3cr3t-pw"
+
+
+def load_state(state_dir):
+    with open(os.path.join(state_dir, "servers.json")) as f:
+        return json.load(f)
+
+
+def server_user():
+    if os.geteuid() != 0:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    for name in ("postgres", "pgtlstest"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            pass
+    subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
+                    "/usr/sbin/nologin", "pgtlstest"], check=True)
+    return "pgtlstest"
+
+
+def as_user(user, argv, **kw):
+    if os.geteuid() == 0:
+        argv = ["runuser", "-u", user, "--"] + argv
+    return subprocess.run(argv, check=True, **kw)
+
+
+def chown(path, user):
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam(user)
+        os.chown(path, pw.pw_uid, pw.pw_gid)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+HBA = """local all all trust
+host all app 127.0.0.1/32 scram-sha-256
+host all all 127.0.0.1/32 trust
+host all app ::1/128 scram-sha-256
+host all all ::1/128 trust
+"""
+
+
+def configure(datadir, port, sockdir, ssl, cert, key):
+    conf = ["listen_addresses = '127.0.0.1'", "port = %d" % port,
+            "unix_socket_directories = '%s'" % sockdir, "fsync = off",
+            "synchronous_commit = off", "full_page_writes = off",
+            "shared_buffers = 16MB", "max_connections = 200",
+            "password_encryption = 'scram-sha-256'", "log_connections = off",
+            "ssl = %s" % ("on" if ssl else "off")]
+    if ssl:
+        conf += ["ssl_cert_file = '%s'" % cert, "ssl_key_file = '%s'" % key]
+    with open(os.path.join(datadir, "postgresql.auto.conf"), "a") as f:
+        f.write("\n".join(conf) + "\n")
+    with open(os.path.join(datadir, "pg_hba.conf"), "w") as f:
+        f.write(HBA)
+
+
+def tail(path, n=30):
+    try:
+        with open(path) as f:
+            return "".join(f.readlines()[-n:])
+    except OSError:
+        return ""
+
+
+def start(state_dir, pki_dir):
+    state_dir = os.path.abspath(state_dir)
+    pki_dir = os.path.abspath(pki_dir)
+    os.makedirs(state_dir, exist_ok=True)
+    if os.path.exists(os.path.join(state_dir, "servers.json")):
+        stop(state_dir)
+    subprocess.run(["bash", PKI_SCRIPT, pki_dir], check=True)
+    user = server_user()
+    home = tempfile.mkdtemp(prefix="pgtls-shim-servers-")
+    os.chmod(home, 0o755)
+    chown(home, user)
+    state = {"home": home, "user": user, "pki": pki_dir, "servers": {}}
+    template = os.path.join(home, "template")
+    as_user(user, [os.path.join(PGBIN, "initdb"), "-D", template, "-A", "trust",
+                   "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    started = []
+    try:
+        for name, stem in SERVERS.items():
+            datadir = os.path.join(home, name)
+            sockdir = os.path.join(home, name + "-sock")
+            as_user(user, ["cp", "-a", template, datadir])
+            os.mkdir(sockdir)
+            os.chmod(sockdir, 0o755)
+            chown(sockdir, user)
+            cert = key = None
+            if stem:
+                cert = os.path.join(home, name + ".crt")
+                key = os.path.join(home, name + ".key")
+                shutil.copy(os.path.join(pki_dir, stem + ".chain.crt"), cert)
+                shutil.copy(os.path.join(pki_dir, stem + ".key"), key)
+                os.chmod(key, 0o600)
+                for p in (cert, key):
+                    chown(p, user)
+            port = free_port()
+            configure(datadir, port, sockdir, stem is not None, cert, key)
+            logfile = os.path.join(home, name + ".log")
+            srv = {"port": port, "socket_dir": sockdir, "datadir": datadir,
+                   "log": logfile, "ssl": stem is not None,
+                   "chain": os.path.join(pki_dir, stem + ".chain.crt") if stem else None}
+            state["servers"][name] = srv
+            as_user(user, [os.path.join(PGBIN, "pg_ctl"), "-D", datadir, "-l", logfile,
+                           "-w", "-t", "60", "start"], stdout=subprocess.DEVNULL)
+            started.append(name)
+            sql = ("CREATE ROLE app LOGIN PASSWORD '%s'; "
+                   "CREATE DATABASE reporting OWNER app;" % PASSWORD)
+            as_user(user, ["psql", "-X", "-q", "-h", sockdir, "-p", str(port), "-U",
+                           "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
+                           "-c", sql.split(";")[0], "-c", sql.split(";")[1]],
+                    stdout=subprocess.DEVNULL)
+    except (subprocess.CalledProcessError, OSError) as e:
+        for name, srv in state["servers"].items():
+            sys.stderr.write("--- %s log:\n%s" % (name, tail(srv["log"])))
+        sys.stderr.write("pgservers: start failed: %s\n" % e)
+        _stop_state(state)
+        return 1
+    shutil.rmtree(template, ignore_errors=True)
+    with open(os.path.join(state_dir, "servers.json"), "w") as f:
+        json.dump(state, f, indent=2)
+    return 0
+
+
+def _stop_state(state):
+    for name, srv in state["servers"].items():
+        if os.path.exists(os.path.join(srv["datadir"], "postmaster.pid")):
+            subprocess.run((["runuser", "-u", state["user"], "--"] if os.geteuid() == 0 else [])
+                           + [os.path.join(PGBIN, "pg_ctl"), "-D", srv["datadir"],
+                              "-m", "immediate", "-w", "stop"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    shutil.rmtree(state["home"], ignore_errors=True)
+
+
+def stop(state_dir):
+    path = os.path.join(state_dir, "servers.json")
+    if not os.path.exists(path):
+        return 0
+    _stop_state(load_state(state_dir))
+    os.unlink(path)
+    return 0
+
+
+def main(argv):
+    if len(argv) == 4 and argv[1] == "start":
+        return start(argv[2], argv[3])
+    if len(argv) == 3 and argv[1] == "stop":
+        return stop(argv[2])
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

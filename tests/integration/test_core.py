@@ -1,0 +1,344 @@
+"""The core shim against real servers: every entry point, audit and enforce,
+refusals, records, chain fingerprints, policy errors."""
+import os
+import subprocess
+import unittest
+
+from shimtest import PKI, ShimCase, policy_text, server, tcp
+
+ENTRY_POINTS = ["connectdb", "params", "expand", "setdb", "start", "startparams"]
+
+
+def fingerprint(path):
+    out = subprocess.run(["openssl", "x509", "-in", path, "-noout", "-fingerprint",
+                          "-sha256"], capture_output=True, text=True, check=True).stdout
+    return out.strip().split("=", 1)[1].replace(":", "").lower()
+
+
+class EntryPoints(ShimCase):
+    def test_enforce_upgrades_disable_on_every_entry_point(self):
+        self.write_policy(policy_text("enforce"))
+        for mode in ENTRY_POINTS:
+            with self.subTest(mode=mode):
+                os.path.exists(self.log) and os.unlink(self.log)
+                outs, _ = self.client(mode, tcp("good", sslmode="disable"))
+                self.assertEqual(outs[-1]["status"], "ok", outs)
+                self.assertTrue(outs[-1]["ssl"])
+                self.assertEqual(outs[-1]["query"], "42")
+                rec = self.one_record()
+                self.assertEqual(rec["mode"], "enforce")
+                self.assertEqual(rec["rule"], "test")
+                self.assertEqual(rec["sslmode_requested"], "disable")
+                self.assertEqual(rec["sslmode_effective"], "verify-full")
+                self.assertEqual(rec["injected"]["sslmode"], "verify-full")
+                self.assertEqual(rec["injected"]["sslrootcert"], PKI + "/new-bundle.pem")
+                self.assertTrue(rec["verified"])
+                self.assertEqual(rec["outcome"], "ok")
+                self.assertEqual(rec["transport"], "tcp")
+                self.assertEqual(rec["host"], "db.test")
+                self.assertEqual(rec["hostaddr"], "127.0.0.1")
+
+    def test_reset_logs_again(self):
+        self.write_policy(policy_text("enforce"))
+        for mode in ["reset", "resetstart"]:
+            with self.subTest(mode=mode):
+                os.path.exists(self.log) and os.unlink(self.log)
+                outs, _ = self.client(mode, tcp("good"))
+                self.assertEqual([o["status"] for o in outs], ["ok", "ok"])
+                recs = self.records()
+                self.assertEqual(len(recs), 2, recs)
+                self.assertTrue(all(r["verified"] for r in recs))
+
+    def test_ping(self):
+        self.write_policy(policy_text("enforce"))
+        for mode in ["ping", "pingparams"]:
+            with self.subTest(mode=mode):
+                os.path.exists(self.log) and os.unlink(self.log)
+                outs, _ = self.client(mode, tcp("good"))
+                self.assertEqual(outs[0]["ping"], 0)  # PQPING_OK
+                rec = self.one_record()
+                self.assertTrue(rec["verified"])
+                self.assertEqual(rec["injected"]["sslmode"], "verify-full")
+
+    def test_ping_refused_on_wrong_host(self):
+        self.write_policy(policy_text("enforce"))
+        outs, _ = self.client("ping", tcp("wronghost"))
+        self.assertNotEqual(outs[0]["ping"], 0)
+        rec = self.one_record()
+        self.assertEqual(rec["outcome"], "failed")
+        self.assertFalse(rec["verified"])
+
+
+class AuditAndEnforce(ShimCase):
+    def test_audit_changes_nothing_and_logs_chain(self):
+        self.write_policy(policy_text("audit"))
+        outs, _ = self.client("connectdb", tcp("good"))
+        self.assertEqual(outs[0]["status"], "ok")
+        rec = self.one_record()
+        self.assertEqual(rec["mode"], "audit")
+        self.assertEqual(rec["sslmode_requested"], "prefer")
+        self.assertEqual(rec["sslmode_effective"], "prefer")
+        self.assertEqual(rec["injected"], {})
+        self.assertFalse(rec["verified"])
+        self.assertEqual(rec["audit"]["would_inject"]["sslmode"], "verify-full")
+        self.assertIn(rec["tls"]["protocol"], ("TLSv1.2", "TLSv1.3"))
+        self.assertTrue(rec["tls"]["cipher"])
+        self.assertGreater(rec["tls"]["key_bits"], 0)
+        chain = rec["chain"]
+        self.assertEqual(len(chain), 2)
+        self.assertEqual(chain[0]["sha256"], fingerprint(PKI + "/server-good.crt"))
+        self.assertEqual(chain[1]["sha256"], fingerprint(PKI + "/new-int.crt"))
+        self.assertIn("CN=db.test", chain[0]["subject"])
+        self.assertIn("new intermediate", chain[0]["issuer"])
+        self.assertEqual(chain[0]["key"], "RSA 2048")
+        self.assertRegex(chain[0]["not_after"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertRegex(rec["ts"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertEqual(rec["pid"] > 0, True)
+        self.assertTrue(rec["program"].endswith("/pqclient"))
+
+    def test_audit_of_plaintext_server_would_refuse(self):
+        self.write_policy(policy_text("audit"))
+        outs, _ = self.client("connectdb", tcp("plain"))
+        self.assertEqual(outs[0]["status"], "ok")
+        self.assertFalse(outs[0]["ssl"])
+        rec = self.one_record()
+        self.assertIsNone(rec["tls"])
+        self.assertTrue(rec["audit"]["would_refuse"])
+        self.assertEqual(rec["audit"]["reason"], "server did not use TLS")
+
+    def test_chain_logging_can_be_off(self):
+        self.write_policy(policy_text("audit", chain=False))
+        self.client("connectdb", tcp("good"))
+        self.assertIsNone(self.one_record()["chain"])
+
+    def test_off_mode_is_silent_and_unchanged(self):
+        self.write_policy(policy_text("off"))
+        outs, _ = self.client("connectdb", tcp("plain", sslmode="disable"))
+        self.assertEqual(outs[0]["status"], "ok")
+        self.assertEqual(self.records(), [])
+
+    def test_top_level_mode_applies_when_no_rule_matches(self):
+        self.write_policy(policy_text("audit", rules='{ name = "other"; match = { host = [ "x.test" ]; }; mode = "enforce"; }'))
+        self.client("connectdb", tcp("good"))
+        rec = self.one_record()
+        self.assertIsNone(rec["rule"])
+        self.assertEqual(rec["mode"], "audit")
+
+    def test_expiry_warning(self):
+        self.write_policy(policy_text("enforce", defaults="expiry_warning_days = 30;"))
+        outs, _ = self.client("connectdb", tcp("soon"))
+        self.assertEqual(outs[0]["status"], "ok")
+        warnings = self.one_record()["warnings"]
+        self.assertTrue(any("CN=db.test" in w and "expires" in w for w in warnings), warnings)
+
+
+class Refusals(ShimCase):
+    CASES = [
+        ("wronghost", "server certificate not verified", "does not match host name"),
+        ("expired", "server certificate not verified", "certificate verify failed"),
+        ("old", "server certificate not verified", "certificate verify failed"),
+        ("plain", "server does not support TLS", "server does not support SSL"),
+    ]
+
+    def test_enforce_refuses_unverifiable_servers(self):
+        self.write_policy(policy_text("enforce"))
+        for name, reason, detail in self.CASES:
+            for mode in ["connectdb", "start"]:
+                with self.subTest(server=name, mode=mode):
+                    os.path.exists(self.log) and os.unlink(self.log)
+                    outs, _ = self.client(mode, tcp(name, sslmode="prefer"))
+                    self.assertRefused(outs[0], reason=reason)
+                    self.assertIn(detail, outs[0]["error"])
+                    rec = self.one_record()
+                    self.assertEqual(rec["outcome"], "failed")
+                    self.assertFalse(rec["verified"])
+                    self.assertTrue(rec["error"].startswith("pgtls-shim: refused"))
+                    self.assertNotIn("\n", rec["error"])
+
+    def test_audit_lets_the_same_connections_through(self):
+        self.write_policy(policy_text("audit"))
+        for name, _, _ in self.CASES:
+            with self.subTest(server=name):
+                outs, _ = self.client("connectdb", tcp(name))
+                self.assertEqual(outs[0]["status"], "ok", outs)
+
+    def test_unix_socket_refused_when_policy_says_so(self):
+        self.write_policy(policy_text("enforce", rules='{ name = "sock"; match = { host = [ "/*" ]; }; mode = "enforce"; unix_socket = "refuse"; }'))
+        ci = "host=%s port=%d dbname=postgres user=postgres" % (
+            server("good")["socket_dir"], server("good")["port"])
+        for mode in ["connectdb", "start"]:
+            with self.subTest(mode=mode):
+                os.path.exists(self.log) and os.unlink(self.log)
+                outs, _ = self.client(mode, ci)
+                self.assertRefused(outs[0], rule="sock", reason="Unix-socket")
+                rec = self.one_record()
+                self.assertEqual(rec["outcome"], "refused")
+                self.assertEqual(rec["transport"], "unix")
+
+    def test_unix_socket_allowed_by_default(self):
+        self.write_policy(policy_text("enforce", rules='{ name = "sock"; match = { host = [ "/*" ]; }; mode = "enforce"; }'))
+        ci = "host=%s port=%d dbname=postgres user=postgres" % (
+            server("good")["socket_dir"], server("good")["port"])
+        outs, _ = self.client("connectdb", ci)
+        self.assertEqual(outs[0]["status"], "ok")
+        rec = self.one_record()
+        self.assertEqual(rec["transport"], "unix")
+        self.assertEqual(rec["injected"], {})
+        self.assertFalse(rec["verified"])
+
+
+class Secrets(ShimCase):
+    def test_password_never_logged(self):
+        self.write_policy(policy_text("enforce"))
+        pw = "S3cr3t-pw"
+        port = server("good")["port"]
+        ways = [
+            ("connectdb", tcp("good", user="app", password=pw), {}),
+            ("connectdb", "postgresql://app:%s@db.test:%d/postgres?hostaddr=127.0.0.1" % (pw, port), {}),
+            ("params", tcp("good", user="app", password=pw), {}),
+            ("connectdb", tcp("good", user="app"), {"PGPASSWORD": pw}),
+            ("connectdb", tcp("wronghost", user="app", password=pw), {}),
+        ]
+        for mode, ci, env in ways:
+            with self.subTest(ci=ci.replace(pw, "***"), env=bool(env)):
+                outs, _ = self.client(mode, ci, env)
+                self.assertNotIn(pw, outs[0]["error"])
+        recs = self.records()
+        self.assertEqual(len(recs), len(ways))
+        self.assertEqual([r["outcome"] for r in recs], ["ok"] * 4 + ["failed"])
+        with open(self.log) as f:
+            self.assertNotIn(pw, f.read())
+
+
+class PolicyErrors(ShimCase):
+    def test_missing_named_policy_refuses(self):
+        outs, _ = self.client("connectdb", tcp("good"))
+        self.assertEqual(outs[0]["status"], "bad")
+        self.assertTrue(outs[0]["error"].startswith("pgtls-shim: refused"), outs[0])
+        self.assertIn(self.policy, outs[0]["error"])
+
+    def test_on_error_allow_lets_connections_through(self):
+        outs, _ = self.client("connectdb", tcp("good"), {"PGTLS_SHIM_ON_ERROR": "allow"})
+        self.assertEqual(outs[0]["status"], "ok")
+
+    def test_unsafe_policy_refused(self):
+        self.write_policy(policy_text("audit"), mode=0o666)
+        outs, _ = self.client("start", tcp("good"))
+        self.assertEqual(outs[0]["status"], "bad")
+        self.assertIn("unsafe", outs[0]["error"])
+        self.assertEqual(self.records(), [])
+
+    def test_syntax_error_refused_with_line(self):
+        self.write_policy("version = 1;\nmode = \"enforce\"\nrules = (;\n")
+        outs, _ = self.client("connectdb", tcp("good"))
+        self.assertEqual(outs[0]["status"], "bad")
+        self.assertIn(self.policy + ":3: ", outs[0]["error"])
+
+    def test_reload_and_bad_reload_keeps_last_good(self):
+        self.write_policy(policy_text("audit"))
+        p = subprocess.Popen([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient"),
+                              "lines", tcp("good", sslmode="disable")],
+                             env=self.env(), stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+
+        def connect():
+            p.stdin.write("go\n")
+            p.stdin.flush()
+            return p.stdout.readline()
+
+        self.assertIn('"ssl":false', connect())
+        self.write_policy(policy_text("enforce") + "\n# changed\n")
+        self.assertIn('"ssl":true', connect())
+        with open(self.policy, "w") as f:
+            f.write("version = 1; mode = ;")
+        self.assertIn('"ssl":true', connect())
+        p.stdin.close()
+        self.assertEqual(p.wait(timeout=60), 0)
+        modes = [r["mode"] for r in self.records()]
+        self.assertEqual(modes, ["audit", "enforce", "enforce"])
+        errors = self.records("policy_error")
+        self.assertEqual(len(errors), 1)
+        self.assertIn(self.policy + ":1:", errors[0]["error"])
+
+
+class RealClients(ShimCase):
+    def test_psql_unchanged(self):
+        for mode, effective, verified in [("audit", "prefer", False), ("enforce", "verify-full", True)]:
+            with self.subTest(mode=mode):
+                os.path.exists(self.log) and os.unlink(self.log)
+                self.write_policy(policy_text(mode))
+                p = self.run_cmd(["psql", "-X", "-At", "-c", "select 1", tcp("good")])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(p.stdout.strip(), "1")
+                rec = self.one_record()
+                self.assertEqual(rec["sslmode_effective"], effective)
+                self.assertEqual(rec["verified"], verified)
+                self.assertTrue(rec["program"].endswith("/psql"), rec["program"])
+
+    def test_psql_refused(self):
+        self.write_policy(policy_text("enforce"))
+        p = self.run_cmd(["psql", "-X", "-At", "-c", "select 1", tcp("wronghost")])
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn('pgtls-shim: refused by rule "test" (enforce)', p.stderr)
+
+    def test_psycopg2_unchanged(self):
+        self.write_policy(policy_text("enforce"))
+        code = ("import psycopg2, sys\n"
+                "c = psycopg2.connect(sys.argv[1])\n"
+                "cur = c.cursor(); cur.execute('select 42'); print(cur.fetchone()[0])\n")
+        p = self.run_cmd(["/usr/bin/python3", "-c", code, tcp("good", sslmode="disable")])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.strip(), "42")
+        rec = self.one_record()
+        self.assertTrue(rec["verified"])
+        p = self.run_cmd(["/usr/bin/python3", "-c", code, tcp("expired")])
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("pgtls-shim: refused", p.stderr)
+
+    def test_dlopen_local_module(self):
+        self.write_policy(policy_text("enforce"))
+        for flags in ["local", "local-lazy", "global"]:
+            with self.subTest(flags=flags):
+                os.path.exists(self.log) and os.unlink(self.log)
+                p = self.run_cmd([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient_dl"),
+                                  flags, tcp("good", sslmode="disable")])
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                rec = self.one_record()
+                self.assertTrue(rec["verified"])
+                p = self.run_cmd([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient_dl"),
+                                  flags, tcp("plain")])
+                self.assertNotEqual(p.returncode, 0)
+                self.assertIn("pgtls-shim: refused", p.stderr)
+
+
+class GoodGuest(unittest.TestCase):
+    def test_only_hooks_exported(self):
+        out = subprocess.run(["nm", "-D", "--defined-only", os.environ["PGTLS_SHIM_LIB"]],
+                             capture_output=True, text=True, check=True).stdout
+        names = sorted(l.split()[-1] for l in out.splitlines() if l.split()[1] in "TWDBRV")
+        self.assertEqual(names, sorted([
+            "PQconnectdb", "PQconnectdbParams", "PQsetdbLogin", "PQconnectStart",
+            "PQconnectStartParams", "PQconnectPoll", "PQreset", "PQresetStart",
+            "PQresetPoll", "PQping", "PQpingParams", "PQfinish", "PQerrorMessage"]))
+
+    def test_no_libpq_or_openssl_needed(self):
+        out = subprocess.run(["readelf", "-d", os.environ["PGTLS_SHIM_LIB"]],
+                             capture_output=True, text=True, check=True).stdout
+        needed = [l for l in out.splitlines() if "NEEDED" in l]
+        self.assertTrue(needed)
+        for lib in ["libpq", "libssl", "libcrypto"]:
+            self.assertFalse(any(lib in l for l in needed), needed)
+
+    def test_process_without_libpq_loads_nothing(self):
+        env = dict(os.environ, LD_PRELOAD=os.environ["PGTLS_SHIM_LIB"],
+                   PGTLS_SHIM_POLICY="/nonexistent/policy.conf")
+        p = subprocess.run(["cat", "/proc/self/maps"], env=env, capture_output=True,
+                           text=True, check=True)
+        self.assertIn("libpgtls-shim.so", p.stdout)
+        for lib in ["libpq", "libssl", "libcrypto"]:
+            self.assertNotIn(lib, p.stdout)
+        self.assertEqual(p.stderr, "")
+
+
+if __name__ == "__main__":
+    unittest.main()

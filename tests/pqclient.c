@@ -1,0 +1,196 @@
+/*
+ * pqclient.c
+ *	  A test client that connects through one chosen libpq entry point and
+ *	  prints the outcome as one JSON line (status, error, ssl, a query).  Run
+ *	  under LD_PRELOAD by the integration tests; it knows nothing of the shim.
+ *
+ *	  pqclient MODE CONNINFO
+ *	  MODE: connectdb params expand setdb start startparams reset resetstart
+ *	        ping pingparams lines (one connectdb per line read on stdin)
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+static void
+print_json_string(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++)
+	{
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char) *s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+/* Drives an async attempt to its end the way applications do. */
+static void
+drive(PGconn *conn, PostgresPollingStatusType (*pollfn) (PGconn *))
+{
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED)
+	{
+		struct pollfd pfd = {.fd = PQsocket(conn)};
+
+		if (pfd.fd < 0)
+			break;
+		pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+		if (poll(&pfd, 1, 30000) <= 0)
+			break;
+		st = pollfn(conn);
+	}
+}
+
+/* Prints the outcome; returns 0 when connected and the query ran. */
+static int
+report(PGconn *conn)
+{
+	int			rc = 1;
+
+	printf("{\"status\":\"%s\",\"error\":", conn == NULL ? "null" :
+		   PQstatus(conn) == CONNECTION_OK ? "ok" : "bad");
+	print_json_string(conn ? PQerrorMessage(conn) : "");
+	printf(",\"ssl\":%s", conn && PQsslInUse(conn) ? "true" : "false");
+	if (conn && PQstatus(conn) == CONNECTION_OK)
+	{
+		PGresult   *res = PQexec(conn, "SELECT 41 + 1");
+
+		printf(",\"query\":");
+		print_json_string(PQresultStatus(res) == PGRES_TUPLES_OK ?
+						  PQgetvalue(res, 0, 0) : PQerrorMessage(conn));
+		rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : 1;
+		PQclear(res);
+	}
+	printf("}\n");
+	fflush(stdout);
+	return rc;
+}
+
+static int
+to_arrays(const char *conninfo, const char ***kw, const char ***val)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	int			n = 0;
+
+	if (opts == NULL)
+		return -1;
+	*kw = calloc(64, sizeof(char *));
+	*val = calloc(64, sizeof(char *));
+	for (PQconninfoOption *o = opts; o->keyword && n < 63; o++)
+	{
+		if (o->val)
+		{
+			(*kw)[n] = o->keyword;
+			(*val)[n] = o->val;
+			n++;
+		}
+	}
+	return n;					/* opts deliberately kept: arrays point into it */
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *mode;
+	const char *ci;
+	const char **kw = NULL;
+	const char **val = NULL;
+	PGconn	   *conn = NULL;
+	int			rc;
+
+	if (argc != 3)
+	{
+		fprintf(stderr, "usage: pqclient MODE CONNINFO\n");
+		return 2;
+	}
+	mode = argv[1];
+	ci = argv[2];
+	if (strcmp(mode, "ping") == 0 || strcmp(mode, "pingparams") == 0)
+	{
+		PGPing		p;
+
+		if (strcmp(mode, "ping") == 0)
+			p = PQping(ci);
+		else
+		{
+			if (to_arrays(ci, &kw, &val) < 0)
+				return 2;
+			p = PQpingParams(kw, val, 0);
+		}
+		printf("{\"ping\":%d}\n", (int) p);
+		return p == PQPING_OK ? 0 : 1;
+	}
+	if (strcmp(mode, "lines") == 0)
+	{
+		char		line[256];
+
+		rc = 0;
+		while (fgets(line, sizeof(line), stdin))
+		{
+			conn = PQconnectdb(ci);
+			rc |= report(conn);
+			PQfinish(conn);
+		}
+		return rc;
+	}
+	if (strcmp(mode, "connectdb") == 0 || strcmp(mode, "reset") == 0 ||
+		strcmp(mode, "resetstart") == 0)
+		conn = PQconnectdb(ci);
+	else if (strcmp(mode, "params") == 0)
+	{
+		if (to_arrays(ci, &kw, &val) < 0)
+			return 2;
+		conn = PQconnectdbParams(kw, val, 0);
+	}
+	else if (strcmp(mode, "expand") == 0)
+	{
+		const char *k[] = {"dbname", NULL};
+		const char *v[] = {ci, NULL};
+
+		conn = PQconnectdbParams(k, v, 1);
+	}
+	else if (strcmp(mode, "setdb") == 0)
+		conn = PQsetdbLogin(NULL, NULL, NULL, NULL, ci, NULL, NULL);
+	else if (strcmp(mode, "start") == 0)
+	{
+		conn = PQconnectStart(ci);
+		if (conn && PQstatus(conn) != CONNECTION_BAD)
+			drive(conn, PQconnectPoll);
+	}
+	else if (strcmp(mode, "startparams") == 0)
+	{
+		if (to_arrays(ci, &kw, &val) < 0)
+			return 2;
+		conn = PQconnectStartParams(kw, val, 0);
+		if (conn && PQstatus(conn) != CONNECTION_BAD)
+			drive(conn, PQconnectPoll);
+	}
+	else
+	{
+		fprintf(stderr, "pqclient: unknown mode %s\n", mode);
+		return 2;
+	}
+	if (strcmp(mode, "reset") == 0 && conn)
+	{
+		report(conn);
+		PQreset(conn);
+	}
+	else if (strcmp(mode, "resetstart") == 0 && conn)
+	{
+		report(conn);
+		if (PQresetStart(conn))
+			drive(conn, PQresetPoll);
+	}
+	rc = report(conn);
+	PQfinish(conn);
+	return rc;
+}
