@@ -1,0 +1,116 @@
+/*
+ * exec.c
+ *	  pgtls-shim exec [--policy FILE] -- COMMAND [ARG...]: checks the policy,
+ *	  puts the library (found at ../lib/libpgtls-shim.so from this program)
+ *	  first in LD_PRELOAD, keeping what is there, sets PGTLS_SHIM_POLICY and
+ *	  execs COMMAND.  Exit 2 when the policy is invalid; 127 when COMMAND
+ *	  cannot be run.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "policy.h"
+
+/*
+ * Finds the library relative to this executable: ../lib/ when installed,
+ * the same directory in a build tree.  False if it is in neither.
+ */
+static bool
+find_library(char out[PATH_MAX])
+{
+	static const char *const rel[] = {"../lib/libpgtls-shim.so", "libpgtls-shim.so"};
+	char		self[PATH_MAX];
+	ssize_t		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *dir;
+
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	dir = dirname(self);
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++)
+	{
+		char		path[PATH_MAX * 2];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, rel[i]);
+		if (realpath(path, out) != NULL && access(out, R_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* LD_PRELOAD with LIB first, without a second copy of it. */
+static char *
+preload_value(const char *lib)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char	   *val;
+
+	if (old == NULL || old[0] == '\0')
+		return strdup(lib);
+	if (strstr(old, lib) != NULL)
+		return strdup(old);
+	if (asprintf(&val, "%s:%s", lib, old) < 0)
+		return NULL;
+	return val;
+}
+
+int
+cmd_exec(int argc, char **argv)
+{
+	const char *policy_arg = NULL;
+	int			i = 1;
+	char		lib[PATH_MAX];
+	char		abs[PATH_MAX];
+	const char *path;
+	struct pgs_errors errs = {0};
+	struct pgs_policy *policy;
+	char	   *preload;
+
+	if (i + 1 < argc && strcmp(argv[i], "--policy") == 0)
+	{
+		policy_arg = argv[i + 1];
+		i += 2;
+	}
+	if (i < argc && strcmp(argv[i], "--") == 0)
+		i++;
+	if (i >= argc)
+	{
+		fprintf(stderr, "usage: pgtls-shim exec [--policy FILE] -- COMMAND [ARG...]\n");
+		return 2;
+	}
+	path = cli_policy_path(policy_arg);
+	policy = policy_load(path, &errs, NULL);
+	if (policy == NULL)
+	{
+		cli_print_errors(&errs);
+		errors_free(&errs);
+		return 2;
+	}
+	policy_free(policy);
+	errors_free(&errs);
+	if (!find_library(lib))
+	{
+		fprintf(stderr, "pgtls-shim: cannot find libpgtls-shim.so next to this program\n");
+		return 2;
+	}
+	if (realpath(path, abs) == NULL)
+		snprintf(abs, sizeof(abs), "%s", path);
+	preload = preload_value(lib);
+	if (preload == NULL || setenv("LD_PRELOAD", preload, 1) != 0 ||
+		setenv("PGTLS_SHIM_POLICY", abs, 1) != 0)
+	{
+		fprintf(stderr, "pgtls-shim: cannot set the environment: %s\n", strerror(errno));
+		free(preload);
+		return 2;
+	}
+	free(preload);
+	execvp(argv[i], argv + i);
+	fprintf(stderr, "pgtls-shim: cannot run %s: %s\n", argv[i], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
