@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what building and testing pgtls-shim needs, from Debian's
+# packages; does nothing when everything is there already.
+set -euo pipefail
+PKGS=(build-essential cmake pkg-config clang libconfig-dev libpq-dev libssl-dev
+      libjson-c-dev postgresql postgresql-client python3 python3-psycopg2
+      openssl binutils patchelf)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
