@@ -273,6 +273,7 @@ facts_gather(const struct pq_api *api, struct pgs_params *p,
 	fb->f.sslrootcert = opt(fb->opts, "sslrootcert");
 	fb->f.sslcrl = opt(fb->opts, "sslcrl");
 	fb->f.gssencmode = opt(fb->opts, "gssencmode");
+	fb->f.ssl_min_protocol_version = opt(fb->opts, "ssl_min_protocol_version");
 	*probe = conn;
 	return FACTS_OK;
 }

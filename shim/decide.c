@@ -197,7 +197,9 @@ plan_injection(const struct pgs_facts *facts, const struct pgs_caps *caps,
 		else
 			warn(d, "sslcrl is not supported by the loaded libpq");
 	}
-	if (s->min_protocol != PGS_TLS_ANY)
+	if (s->min_protocol != PGS_TLS_ANY &&
+		(force || pgs_tls_rank(facts->ssl_min_protocol_version) <
+		 pgs_tls_rank(pgs_tlsver_name(s->min_protocol))))
 	{
 		if (caps->has_ssl_min_protocol)
 			inject(d, "ssl_min_protocol_version", pgs_tlsver_name(s->min_protocol));

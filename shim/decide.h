@@ -38,6 +38,7 @@ struct pgs_facts
 	const char *sslrootcert;	/* NULL when the app set none */
 	const char *sslcrl;
 	const char *gssencmode;
+	const char *ssl_min_protocol_version;	/* NULL when this libpq has none */
 };
 
 /* What the loaded libpq supports, so only known keywords are injected. */

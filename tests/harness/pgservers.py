@@ -27,6 +27,7 @@ SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
     "expired": "server-expired",
     "soon": "server-soon",
     "plain": None,
+    "tls12": "server-good",  # at most TLSv1.2
 }
 PASSWORD = "S3cr3t-pw"
 
@@ -76,7 +77,7 @@ host all all ::1/128 trust
 """
 
 
-def configure(datadir, port, sockdir, ssl, cert, key):
+def configure(datadir, port, sockdir, ssl, cert, key, max_tls=None):
     conf = ["listen_addresses = '127.0.0.1'", "port = %d" % port,
             "unix_socket_directories = '%s'" % sockdir, "fsync = off",
             "synchronous_commit = off", "full_page_writes = off",
@@ -85,6 +86,8 @@ def configure(datadir, port, sockdir, ssl, cert, key):
             "ssl = %s" % ("on" if ssl else "off")]
     if ssl:
         conf += ["ssl_cert_file = '%s'" % cert, "ssl_key_file = '%s'" % key]
+    if max_tls:
+        conf.append("ssl_max_protocol_version = '%s'" % max_tls)
     with open(os.path.join(datadir, "postgresql.auto.conf"), "a") as f:
         f.write("\n".join(conf) + "\n")
     with open(os.path.join(datadir, "pg_hba.conf"), "w") as f:
@@ -134,7 +137,8 @@ def start(state_dir, pki_dir):
                 for p in (cert, key):
                     chown(p, user)
             port = free_port()
-            configure(datadir, port, sockdir, stem is not None, cert, key)
+            configure(datadir, port, sockdir, stem is not None, cert, key,
+                      max_tls="TLSv1.2" if name == "tls12" else None)
             logfile = os.path.join(home, name + ".log")
             srv = {"port": port, "socket_dir": sockdir, "datadir": datadir,
                    "log": logfile, "ssl": stem is not None,

@@ -187,6 +187,29 @@ class Refusals(ShimCase):
         self.assertFalse(rec["verified"])
 
 
+class MinProtocol(ShimCase):
+    def test_audit_predicts_and_enforce_refuses_old_protocol(self):
+        self.write_policy(policy_text("audit", defaults='min_protocol = "TLSv1.3";'))
+        outs, _ = self.client("connectdb", tcp("tls12"))
+        self.assertEqual(outs[0]["status"], "ok")
+        rec = self.one_record()
+        self.assertEqual(rec["tls"]["protocol"], "TLSv1.2")
+        self.assertTrue(rec["audit"]["would_refuse"])
+        self.assertEqual(rec["audit"]["reason"], "TLS protocol below min_protocol")
+        self.assertEqual(rec["audit"]["would_inject"]["ssl_min_protocol_version"], "TLSv1.3")
+        os.unlink(self.log)
+        self.write_policy(policy_text("enforce", defaults='min_protocol = "TLSv1.3";'))
+        outs, _ = self.client("start", tcp("tls12"))
+        self.assertRefused(outs[0], reason="TLS handshake failed")
+        self.assertEqual(self.one_record()["outcome"], "failed")
+
+    def test_newer_protocol_accepted(self):
+        self.write_policy(policy_text("enforce", defaults='min_protocol = "TLSv1.2";'))
+        outs, _ = self.client("connectdb", tcp("good"))
+        self.assertEqual(outs[0]["status"], "ok")
+        self.assertNotIn("ssl_min_protocol_version", self.one_record()["injected"])
+
+
 class Secrets(ShimCase):
     def test_password_never_logged(self):
         self.write_policy(policy_text("enforce"))
@@ -216,6 +239,18 @@ class PolicyErrors(ShimCase):
         self.assertEqual(outs[0]["status"], "bad")
         self.assertTrue(outs[0]["error"].startswith("pgtls-shim: refused"), outs[0])
         self.assertIn(self.policy, outs[0]["error"])
+
+    def test_no_policy_at_default_path_is_inert(self):
+        self.assertFalse(os.path.exists("/etc/pgtls-shim/policy.conf"),
+                         "this test needs no policy at the default path")
+        env = self.env()
+        del env["PGTLS_SHIM_POLICY"]
+        p = subprocess.run([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient"),
+                            "connectdb", tcp("plain", sslmode="disable")], env=env,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn('"ssl":false', p.stdout)
+        self.assertEqual(p.stderr, "")
 
     def test_on_error_allow_lets_connections_through(self):
         outs, _ = self.client("connectdb", tcp("good"), {"PGTLS_SHIM_ON_ERROR": "allow"})

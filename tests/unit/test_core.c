@@ -229,6 +229,14 @@ test_decide(void)
 		decide(&pol, &f, &caps15, &d);
 		CHECK(injected(&d, "ssl_min_protocol_version") &&
 			  strcmp(injected(&d, "ssl_min_protocol_version"), "TLSv1.3") == 0);
+		/* Upgrade never lowers the app's own minimum; TLSv1.2 is libpq's default. */
+		rules[1].s.min_protocol = PGS_TLS_1_2;
+		f.ssl_min_protocol_version = "TLSv1.2";
+		decide(&pol, &f, &caps15, &d);
+		CHECK(injected(&d, "ssl_min_protocol_version") == NULL);
+		f.ssl_min_protocol_version = "TLSv1";
+		decide(&pol, &f, &caps15, &d);
+		CHECK(injected(&d, "ssl_min_protocol_version") != NULL);
 		rules[1].s.min_protocol = PGS_TLS_ANY;
 		rules[1].s.sslrootcert = "/etc/bundle.pem";
 	}
