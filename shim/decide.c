@@ -232,7 +232,7 @@ decide(const struct pgs_policy *policy, const struct pgs_facts *facts,
 	{
 		/* No TLS on a Unix socket: nothing to inject, only allow or refuse. */
 		if (d->settings->unix_socket_refuse)
-			d->refuse = "Unix-socket connection (no TLS) refused by policy";
+			d->refuse = "Unix-socket connection (no TLS)";
 		return;
 	}
 	plan_injection(facts, caps, d);

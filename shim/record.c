@@ -97,9 +97,20 @@ audit_object(struct jbuf *b, const struct pgs_record *r)
 		return;
 	}
 	jb_obj_begin(b);
-	jb_knull(b, "would_verify");
-	jb_knull(b, "verify_error");
-	jb_knull(b, "hostname_match");
+	if (r->pred && r->pred->checked)
+	{
+		jb_kbool(b, "would_verify", r->pred->would_verify);
+		jb_kstr(b, "verify_error", r->pred->verify_error[0] ? r->pred->verify_error : NULL);
+	}
+	else
+	{
+		jb_knull(b, "would_verify");
+		jb_knull(b, "verify_error");
+	}
+	if (r->pred && r->pred->hostname_match >= 0)
+		jb_kbool(b, "hostname_match", r->pred->hostname_match == 1);
+	else
+		jb_knull(b, "hostname_match");
 	jb_kbool(b, "would_refuse", r->refuse_reason != NULL);
 	jb_kstr(b, "reason", r->refuse_reason);
 	jb_key(b, "would_inject");

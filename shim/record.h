@@ -19,6 +19,16 @@ enum pgs_outcome
 	PGS_OUTCOME_FAILED			/* libpq failed */
 };
 
+/* The audit's independent check of the chain (verify.c). */
+struct pgs_prediction
+{
+	bool		checked;		/* false: nothing to check (no chain, or below verify-ca) */
+	bool		would_verify;
+	char		verify_error[160];	/* OpenSSL's reason, or the bundle's problem */
+	int			hostname_match; /* -1 not checked, 0 no, 1 yes */
+	const char *reason;			/* static: why enforcement would refuse, or NULL */
+};
+
 struct pgs_record
 {
 	int64_t		ts_ms;			/* start of the attempt, ms since the epoch */
@@ -35,6 +45,7 @@ struct pgs_record
 	double		duration_ms;
 	int64_t		now_s;			/* for expiry warnings */
 	const char *extra_warning;	/* e.g. a rule mismatch after connecting */
+	const struct pgs_prediction *pred;	/* audit: the chain check, or NULL */
 };
 
 /*

@@ -17,6 +17,7 @@
 
 #include "inspect.h"
 #include "record.h"
+#include "verify.h"
 
 /* libpq's and OpenSSL's wording for failures of TLS or verification. */
 static const struct
@@ -69,7 +70,8 @@ refusal_message(const struct pgs_decision *d, const char *reason,
 static void
 write_record(struct conn_state *st, const struct pgs_observed *obs,
 			 enum pgs_outcome outcome, const char *error, const char *reason,
-			 enum pgs_sslmode effective, bool verified)
+			 enum pgs_sslmode effective, bool verified,
+			 const struct pgs_prediction *pred)
 {
 	struct pgs_record r = {
 		.ts_ms = st->start_ms,
@@ -84,6 +86,7 @@ write_record(struct conn_state *st, const struct pgs_observed *obs,
 		.verified = verified,
 		.duration_ms = runtime_mono_ms() - st->start_mono,
 		.now_s = runtime_now_ms() / 1000,
+		.pred = pred,
 	};
 	struct jbuf b;
 	char	   *line = error ? one_line(error) : NULL;
@@ -174,7 +177,7 @@ session_begin(const struct pq_api *api, struct pgs_params *p,
 		st->pending = false;
 		conn_state_refuse(st, refusal_message(&st->d, st->d.refuse, NULL));
 		write_record(st, NULL, PGS_OUTCOME_REFUSED, st->refusal, st->d.refuse,
-					 st->d.requested, false);
+					 st->d.requested, false, NULL);
 		return BEGIN_REFUSED;
 	}
 	if (st->d.mode == PGS_MODE_ENFORCE && st->d.ninject > 0)
@@ -221,6 +224,46 @@ backstop_reason(const struct pgs_decision *d, const struct pgs_observed *obs,
 	return NULL;
 }
 
+/* The value enforcement gives KEYWORD: injected, else the app's own. */
+static const char *
+enforced_value(const struct pgs_decision *d, const char *keyword, const char *app)
+{
+	for (size_t i = 0; i < d->ninject; i++)
+	{
+		if (strcmp(d->inject[i].keyword, keyword) == 0)
+			return d->inject[i].value;
+	}
+	return app;
+}
+
+/*
+ * Audit: would libpq, with what enforcement injects, accept the chain this
+ * server sent?  The CA file is the one libpq would read: the injected or
+ * the app's sslrootcert, else ~/.postgresql/root.crt.
+ */
+static void
+predict(const struct conn_state *st, const struct pgs_observed *obs,
+		struct pgs_prediction *pred)
+{
+	const struct pgs_decision *d = &st->d;
+	const char *root = enforced_value(d, "sslrootcert", st->fb.f.sslrootcert);
+	const char *crl = enforced_value(d, "sslcrl", st->fb.f.sslcrl);
+	char		home_root[4096];
+
+	if (root != NULL && strcmp(root, "system") == 0)
+		root = "/etc/ssl/certs/ca-certificates.crt";
+	if (root == NULL)
+	{
+		const char *home = getenv("HOME");
+
+		snprintf(home_root, sizeof(home_root), "%s/.postgresql/root.crt",
+				 home ? home : "");
+		root = home_root;
+	}
+	predict_verification(obs->chain, obs->nchain, root, crl, d->effective,
+						 obs->host, pred);
+}
+
 /* Closes CONN's socket under libpq, which then marks it CONNECTION_BAD. */
 static void
 kill_conn(const struct pq_api *api, PGconn *conn)
@@ -244,6 +287,7 @@ session_finish_attempt(struct conn_state *st, PGconn *conn)
 	const char *reason = NULL;
 	const char *error = NULL;
 	char	   *msg = NULL;
+	struct pgs_prediction pred = {.hostname_match = -1};
 
 	st->pending = false;
 	inspect_conn(st->api, conn, true, &obs);
@@ -263,8 +307,14 @@ session_finish_attempt(struct conn_state *st, PGconn *conn)
 		outcome = PGS_OUTCOME_REFUSED;
 		error = msg = refusal_message(d, reason, NULL);
 	}
+	if (d->mode == PGS_MODE_AUDIT && obs.ok && obs.tls && reason == NULL)
+	{
+		predict(st, &obs, &pred);
+		reason = pred.reason;
+	}
 	write_record(st, &obs, outcome, error, reason, effective,
-				 outcome == PGS_OUTCOME_OK && decision_verified(obs.tls, effective));
+				 outcome == PGS_OUTCOME_OK && decision_verified(obs.tls, effective),
+				 &pred);
 	conn_state_refuse(st, msg);
 	observed_free(&obs);
 	errno = saved;

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "decide.h"
+#include "hostmatch.h"
 #include "json.h"
 #include "record.h"
 
@@ -282,9 +283,42 @@ test_record(void)
 	jb_free(&b);
 }
 
+static struct cert_name
+nm(const char *s, size_t len)
+{
+	return (struct cert_name) {(const unsigned char *) s, len ? len : strlen(s)};
+}
+
+static void
+test_hostmatch(void)
+{
+	struct cert_name dns[3] = {nm("db.example.com", 0), nm("*.rds.amazonaws.com", 0),
+	nm("evil.com\0.example.com", 21)};
+	unsigned char v4[4] = {10, 0, 0, 7};
+	struct cert_name ip[1] = {{v4, 4}};
+	struct cert_name cn = nm("cn.example.com", 0);
+	struct cert_names with_san = {.dns = dns, .ndns = 3, .ip = ip, .nip = 1, .cn = &cn};
+	struct cert_names cn_only = {.cn = &cn};
+	struct cert_names ip_only = {.ip = ip, .nip = 1, .cn = &cn};
+
+	CHECK(host_matches("db.example.com", &with_san));
+	CHECK(host_matches("DB.Example.COM", &with_san));	/* case-insensitive */
+	CHECK(host_matches("a.rds.amazonaws.com", &with_san));
+	CHECK(!host_matches("a.b.rds.amazonaws.com", &with_san));	/* one label only */
+	CHECK(!host_matches("rds.amazonaws.com", &with_san));
+	CHECK(!host_matches("evil.com", &with_san));	/* embedded NUL never matches */
+	CHECK(!host_matches("cn.example.com", &with_san));	/* CN ignored with dNSName SANs */
+	CHECK(host_matches("cn.example.com", &cn_only));
+	CHECK(host_matches("10.0.0.7", &with_san));	/* IP host: iPAddress SAN */
+	CHECK(!host_matches("10.0.0.8", &with_san));
+	CHECK(host_matches("cn.example.com", &ip_only));	/* no dNSName: CN counts */
+	CHECK(!host_matches("", &cn_only) && !host_matches(NULL, &cn_only));
+}
+
 int
 main(void)
 {
+	test_hostmatch();
 	test_json();
 	test_decide();
 	test_record();

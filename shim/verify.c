@@ -1,0 +1,328 @@
+/*
+ * verify.c
+ *	  Chain verification for the audit prediction, with a libcrypto the shim
+ *	  loads itself (dlopen, on the first audit that needs it).  Objects of
+ *	  this libcrypto never meet libpq's: the chain arrives as DER.  CA
+ *	  bundles are cached as X509_STORE objects (reference-counted, safe to
+ *	  share between threads for verification), keyed by path and file
+ *	  identity, so a 100-certificate bundle is parsed once, not per
+ *	  connection.
+ */
+#include "verify.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "hostmatch.h"
+
+struct crypto
+{
+	void	   *(*d2i_X509) (void **a, const unsigned char **pp, long len);
+	void		(*X509_free) (void *x);
+	void	   *(*X509_STORE_new) (void);
+	void		(*X509_STORE_free) (void *st);
+	int			(*X509_STORE_up_ref) (void *st);
+	int			(*X509_STORE_load_locations) (void *st, const char *file, const char *dir);
+	int			(*X509_STORE_set_flags) (void *st, unsigned long flags);
+	void	   *(*X509_STORE_CTX_new) (void);
+	int			(*X509_STORE_CTX_init) (void *ctx, void *st, void *x, void *chain);
+	void		(*X509_STORE_CTX_free) (void *ctx);
+	int			(*X509_STORE_CTX_get_error) (const void *ctx);
+	int			(*X509_verify_cert) (void *ctx);
+	const char *(*X509_verify_cert_error_string) (long n);
+	void	   *(*OPENSSL_sk_new_null) (void);
+	int			(*OPENSSL_sk_push) (void *sk, const void *p);
+	void		(*OPENSSL_sk_free) (void *sk);
+	int			(*OPENSSL_sk_num) (const void *sk);
+	void	   *(*OPENSSL_sk_value) (const void *sk, int i);
+	void	   *(*X509_get_ext_d2i) (const void *x, int nid, int *crit, int *idx);
+	void		(*GENERAL_NAMES_free) (void *names);
+	const unsigned char *(*ASN1_STRING_get0_data) (const void *s);
+	int			(*ASN1_STRING_length) (const void *s);
+	void	   *(*X509_get_subject_name) (const void *x);
+	int			(*X509_NAME_get_index_by_NID) (const void *name, int nid, int last);
+	void	   *(*X509_NAME_get_entry) (const void *name, int loc);
+	void	   *(*X509_NAME_ENTRY_get_data) (const void *ne);
+	void		(*ERR_clear_error) (void);
+};
+
+#define NCACHE 16
+
+struct cached_store
+{
+	char	   *path;
+	dev_t		dev;
+	ino_t		ino;
+	off_t		size;
+	struct timespec mtime;
+	void	   *store;			/* one reference held by the cache */
+	unsigned long used;
+};
+
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static struct crypto C;
+static bool crypto_ok;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cached_store cache[NCACHE];
+static unsigned long cache_clock;
+
+static void
+load_crypto(void)
+{
+	static const char *const names[] = {"libcrypto.so.3", "libcrypto.so.1.1"};
+	void	   *h = NULL;
+
+	for (size_t i = 0; h == NULL && i < 2; i++)
+		h = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
+	if (h == NULL)
+		return;
+#define F(name) (*(void **) (&C.name) = dlsym(h, #name))
+	F(d2i_X509);
+	F(X509_free);
+	F(X509_STORE_new);
+	F(X509_STORE_free);
+	F(X509_STORE_up_ref);
+	F(X509_STORE_load_locations);
+	F(X509_STORE_set_flags);
+	F(X509_STORE_CTX_new);
+	F(X509_STORE_CTX_init);
+	F(X509_STORE_CTX_free);
+	F(X509_STORE_CTX_get_error);
+	F(X509_verify_cert);
+	F(X509_verify_cert_error_string);
+	F(OPENSSL_sk_new_null);
+	F(OPENSSL_sk_push);
+	F(OPENSSL_sk_free);
+	F(OPENSSL_sk_num);
+	F(OPENSSL_sk_value);
+	F(X509_get_ext_d2i);
+	F(GENERAL_NAMES_free);
+	F(ASN1_STRING_get0_data);
+	F(ASN1_STRING_length);
+	F(X509_get_subject_name);
+	F(X509_NAME_get_index_by_NID);
+	F(X509_NAME_get_entry);
+	F(X509_NAME_ENTRY_get_data);
+	F(ERR_clear_error);
+#undef F
+	for (void **f = (void **) &C; f < (void **) (&C + 1); f++)
+	{
+		if (*f == NULL)
+			return;				/* keep the handle: harmless, and no unload races */
+	}
+	crypto_ok = true;
+}
+
+/*
+ * Returns a referenced X509_STORE for ROOTCERT (+CRL), from the cache when
+ * the files are unchanged; NULL with *why set when the bundle is unusable.
+ */
+static void *
+get_store(const char *rootcert, const char *crl, const char **why)
+{
+	struct stat st;
+	struct cached_store *slot = &cache[0];
+	void	   *store = NULL;
+
+	if (stat(rootcert, &st) != 0)
+	{
+		*why = "CA bundle missing";
+		return NULL;
+	}
+	pthread_mutex_lock(&cache_lock);
+	for (int i = 0; i < NCACHE; i++)
+	{
+		struct cached_store *c = &cache[i];
+
+		if (c->path && strcmp(c->path, rootcert) == 0 && crl == NULL &&
+			c->dev == st.st_dev && c->ino == st.st_ino && c->size == st.st_size &&
+			c->mtime.tv_sec == st.st_mtim.tv_sec && c->mtime.tv_nsec == st.st_mtim.tv_nsec)
+		{
+			c->used = ++cache_clock;
+			C.X509_STORE_up_ref(c->store);
+			pthread_mutex_unlock(&cache_lock);
+			return c->store;
+		}
+		if (c->used < slot->used)
+			slot = c;
+	}
+	store = C.X509_STORE_new();
+	if (store == NULL || C.X509_STORE_load_locations(store, rootcert, NULL) != 1 ||
+		(crl && (C.X509_STORE_load_locations(store, crl, NULL) != 1 ||
+				 C.X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK |
+										X509_V_FLAG_CRL_CHECK_ALL) != 1)))
+	{
+		C.ERR_clear_error();
+		if (store)
+			C.X509_STORE_free(store);
+		pthread_mutex_unlock(&cache_lock);
+		*why = "CA bundle unreadable";
+		return NULL;
+	}
+	if (crl == NULL)
+	{
+		/* Replace the least recently used entry. */
+		if (slot->store)
+			C.X509_STORE_free(slot->store);
+		free(slot->path);
+		*slot = (struct cached_store) {
+			.path = strdup(rootcert), .dev = st.st_dev, .ino = st.st_ino,
+			.size = st.st_size, .mtime = st.st_mtim, .store = store,
+			.used = ++cache_clock,
+		};
+		if (slot->path == NULL)
+			*slot = (struct cached_store) {0};
+		else
+			C.X509_STORE_up_ref(store);
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return store;
+}
+
+static const char *
+reason_for(int err)
+{
+	switch (err)
+	{
+		case X509_V_ERR_CERT_HAS_EXPIRED:
+			return "server certificate expired";
+		case X509_V_ERR_CERT_NOT_YET_VALID:
+			return "server certificate not yet valid";
+		case X509_V_ERR_CERT_REVOKED:
+			return "server certificate revoked";
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+			return "unknown CA";
+		default:
+			return "server certificate not verified";
+	}
+}
+
+/* Collects the leaf's names for host_matches and runs it. */
+static bool
+check_host(void *leaf, const char *host)
+{
+	struct cert_name dns[32];
+	struct cert_name ip[32];
+	struct cert_name cn;
+	struct cert_names names = {.dns = dns, .ip = ip};
+	GENERAL_NAMES *san = C.X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
+	void	   *subject;
+	int			idx;
+	bool		ok;
+
+	for (int i = 0; san && i < C.OPENSSL_sk_num(san); i++)
+	{
+		const GENERAL_NAME *g = C.OPENSSL_sk_value(san, i);
+		const ASN1_STRING *s = g->type == GEN_DNS ? (const ASN1_STRING *) g->d.dNSName
+			: g->type == GEN_IPADD ? g->d.iPAddress : NULL;
+		struct cert_name n;
+
+		if (s == NULL)
+			continue;
+		n.data = C.ASN1_STRING_get0_data(s);
+		n.len = (size_t) C.ASN1_STRING_length(s);
+		if (g->type == GEN_DNS && names.ndns < 32)
+			dns[names.ndns++] = n;
+		else if (g->type == GEN_IPADD && names.nip < 32)
+			ip[names.nip++] = n;
+	}
+	subject = C.X509_get_subject_name(leaf);
+	idx = subject ? C.X509_NAME_get_index_by_NID(subject, NID_commonName, -1) : -1;
+	if (idx >= 0)
+	{
+		const void *d = C.X509_NAME_ENTRY_get_data(C.X509_NAME_get_entry(subject, idx));
+
+		cn.data = C.ASN1_STRING_get0_data(d);
+		cn.len = (size_t) C.ASN1_STRING_length(d);
+		names.cn = &cn;
+	}
+	ok = host_matches(host, &names);
+	if (san)
+		C.GENERAL_NAMES_free(san);
+	return ok;
+}
+
+void
+predict_verification(const struct pgs_cert *chain, int nchain,
+					 const char *rootcert, const char *crl,
+					 enum pgs_sslmode sslmode, const char *host,
+					 struct pgs_prediction *out)
+{
+	void	   *certs[16] = {0};
+	void	   *untrusted = NULL;
+	void	   *store = NULL;
+	void	   *ctx = NULL;
+	const char *why = NULL;
+	int			n = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->hostname_match = -1;
+	if (sslmode < PGS_SSL_VERIFY_CA || nchain == 0)
+		return;
+	out->checked = true;
+	pthread_once(&crypto_once, load_crypto);
+	if (!crypto_ok)
+	{
+		snprintf(out->verify_error, sizeof(out->verify_error), "no libcrypto to check with");
+		out->reason = "server certificate not verified";
+		return;
+	}
+	for (int i = 0; i < nchain && n < 16; i++)
+	{
+		const unsigned char *p = chain[i].der;
+
+		if (p && (certs[n] = C.d2i_X509(NULL, &p, chain[i].der_len)) != NULL)
+			n++;
+	}
+	if (n == 0 || (store = get_store(rootcert, crl, &why)) == NULL ||
+		(untrusted = C.OPENSSL_sk_new_null()) == NULL ||
+		(ctx = C.X509_STORE_CTX_new()) == NULL)
+	{
+		snprintf(out->verify_error, sizeof(out->verify_error), "%s%s%s",
+				 why ? why : "cannot check the chain", why ? ": " : "",
+				 why ? rootcert : "");
+		out->reason = why ? why : "server certificate not verified";
+		goto done;
+	}
+	for (int i = 1; i < n; i++)
+		C.OPENSSL_sk_push(untrusted, certs[i]);
+	if (C.X509_STORE_CTX_init(ctx, store, certs[0], untrusted) == 1 &&
+		C.X509_verify_cert(ctx) == 1)
+		out->would_verify = true;
+	else
+	{
+		int			e = C.X509_STORE_CTX_get_error(ctx);
+
+		snprintf(out->verify_error, sizeof(out->verify_error), "%s",
+				 C.X509_verify_cert_error_string(e));
+		out->reason = reason_for(e);
+	}
+	if (sslmode == PGS_SSL_VERIFY_FULL)
+	{
+		out->hostname_match = check_host(certs[0], host) ? 1 : 0;
+		if (out->would_verify && !out->hostname_match)
+			out->reason = "wrong host";
+	}
+done:
+	C.ERR_clear_error();
+	if (ctx)
+		C.X509_STORE_CTX_free(ctx);
+	if (untrusted)
+		C.OPENSSL_sk_free(untrusted);
+	if (store)
+		C.X509_STORE_free(store);
+	for (int i = 0; i < n; i++)
+		C.X509_free(certs[i]);
+}

@@ -1,0 +1,95 @@
+"""Audit predicts enforcement: for each refusal reason, the audit record says
+what enforce then does to the same connection (one table, case by case), and a
+CA rotation rehearsal is predicted and then confirmed."""
+import os
+
+from shimtest import PKI, ShimCase, policy_text, server, tcp
+
+
+def sock(name):
+    return "host=%s port=%d dbname=postgres user=postgres" % (
+        server(name)["socket_dir"], server(name)["port"])
+
+
+# name, conninfo, policy defaults, rules override, expected audit reason
+CASES = [
+    ("verified", tcp("good"), "", None, None),
+    ("wrong host", tcp("wronghost"), "", None, "wrong host"),
+    ("expired", tcp("expired"), "", None, "server certificate expired"),
+    ("unknown CA", tcp("old"), "", None, "unknown CA"),
+    ("no TLS", tcp("plain"), "", None, "server did not use TLS"),
+    ("old protocol", tcp("tls12"), 'min_protocol = "TLSv1.3";', None,
+     "TLS protocol below min_protocol"),
+    ("unix socket", sock("good"), "", '{ name = "test"; match = { host = [ "/*" ]; }; '
+     'mode = "%s"; unix_socket = "refuse"; }', "Unix-socket connection (no TLS)"),
+    ("missing CA bundle", tcp("good"), "", '{ name = "test"; match = { host = [ "db.test" ]; }; '
+     'mode = "%s"; sslrootcert = "/nonexistent/bundle.pem"; }', "CA bundle missing"),
+]
+
+
+class PredictionEqualsOutcome(ShimCase):
+    def run_mode(self, mode, ci, defaults, rules):
+        os.path.exists(self.log) and os.unlink(self.log)
+        self.write_policy(policy_text(mode, defaults=defaults,
+                                      rules=rules % mode if rules else None))
+        outs, _ = self.client("connectdb", ci)
+        return outs[0], self.one_record()
+
+    def test_each_reason_predicted_then_enforced(self):
+        for name, ci, defaults, rules, reason in CASES:
+            with self.subTest(case=name):
+                out, rec = self.run_mode("audit", ci, defaults, rules)
+                self.assertEqual(out["status"], "ok", out)      # audit changes nothing
+                audit = rec["audit"]
+                self.assertEqual(audit["would_refuse"], reason is not None, audit)
+                self.assertEqual(audit["reason"], reason)
+                if name in ("verified", "wrong host"):
+                    self.assertTrue(audit["would_verify"])
+                    self.assertEqual(audit["hostname_match"], name == "verified")
+                    self.assertIsNone(audit["verify_error"])
+                if name in ("expired", "unknown CA"):
+                    self.assertFalse(audit["would_verify"])
+                    self.assertTrue(audit["verify_error"])
+
+                out, rec = self.run_mode("enforce", ci, defaults, rules)
+                if reason is None:
+                    self.assertEqual(out["status"], "ok", out)
+                    self.assertTrue(rec["verified"])
+                else:
+                    self.assertEqual(out["status"], "bad", out)
+                    self.assertTrue(out["error"].startswith('pgtls-shim: refused by rule "test" (enforce): '),
+                                    out["error"])
+                    self.assertIn(rec["outcome"], ("refused", "failed"))
+                    self.assertFalse(rec["verified"])
+
+    def test_expired_verify_error_is_openssls(self):
+        self.write_policy(policy_text("audit"))
+        self.client("connectdb", tcp("expired"))
+        self.assertEqual(self.one_record()["audit"]["verify_error"], "certificate has expired")
+
+
+class RotationRehearsal(ShimCase):
+    """Clients trust only the old root; the server moves to the new chain."""
+
+    def test_audit_predicts_and_enforce_confirms(self):
+        rules = ('{ name = "test"; match = { host = [ "db.test" ]; }; mode = "%s"; '
+                 'sslrootcert = "' + PKI + '/old-bundle.pem"; }')
+        results = {}
+        for mode in ("audit", "enforce"):
+            for srv in ("old", "good"):
+                os.path.exists(self.log) and os.unlink(self.log)
+                self.write_policy(policy_text(mode, rules=rules % mode))
+                outs, _ = self.client("start", tcp(srv))
+                results[mode, srv] = (outs[0], self.one_record())
+        # Before the move: the old chain verifies, in audit and in enforce.
+        self.assertTrue(results["audit", "old"][1]["audit"]["would_verify"])
+        self.assertFalse(results["audit", "old"][1]["audit"]["would_refuse"])
+        self.assertEqual(results["enforce", "old"][0]["status"], "ok")
+        # After: audit predicts the failure while the app keeps working...
+        audit = results["audit", "good"][1]["audit"]
+        self.assertEqual(results["audit", "good"][0]["status"], "ok")
+        self.assertFalse(audit["would_verify"])
+        self.assertEqual(audit["reason"], "unknown CA")
+        # ...and enforce confirms it.
+        self.assertEqual(results["enforce", "good"][0]["status"], "bad")
+        self.assertEqual(results["enforce", "good"][1]["outcome"], "failed")
