@@ -20,6 +20,9 @@ const char *cli_policy_path(const char *arg);
 struct pgs_errors;
 void		cli_print_errors(const struct pgs_errors *errs);
 
+/* Warns on stderr when LD_PRELOAD cannot reach CMD (static, Go). */
+void		cli_warn_unreachable(const char *cmd);
+
 /* The libpq this command links, as a table. */
 const struct pq_api *cli_pq_api(void);
 

@@ -110,6 +110,7 @@ cmd_exec(int argc, char **argv)
 		return 2;
 	}
 	free(preload);
+	cli_warn_unreachable(argv[i]);
 	execvp(argv[i], argv + i);
 	fprintf(stderr, "pgtls-shim: cannot run %s: %s\n", argv[i], strerror(errno));
 	return errno == ENOENT ? 127 : 126;

@@ -87,3 +87,38 @@ class Install(ShimCase):
                                 self.policy, "--", "sh", "-c", "echo $LD_PRELOAD"],
                                capture_output=True, text=True, env=self.env(preload=False))
             self.assertEqual(p.stdout.strip(), os.path.join(prefix, "lib/libpgtls-shim.so"))
+
+            # The container entrypoint: policy from the environment, library first.
+            entry = os.path.join(prefix, "share/pgtls-shim/docker-entrypoint.sh")
+            self.assertTrue(os.access(entry, os.X_OK))
+            env = self.env(preload=False)
+            env["LD_PRELOAD"] = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+            p = subprocess.run([entry, os.path.join(BIN, "pqclient"), "connectdb",
+                                tcp("good", sslmode="disable")], capture_output=True,
+                               text=True, env=env)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn('"ssl":false', p.stdout)            # audit policy: unchanged
+            self.assertEqual(len(self.records()), 1)
+            p = subprocess.run([entry, "sh", "-c", "echo $LD_PRELOAD"], capture_output=True,
+                               text=True, env=env)
+            self.assertEqual(p.stdout.strip(), os.path.join(prefix, "lib/libpgtls-shim.so") +
+                             ":/usr/lib/x86_64-linux-gnu/libc.so.6")
+            self.write_policy("version = 1;\nmode = \"nope\";\n")
+            p = subprocess.run([entry, "true"], capture_output=True, text=True, env=env)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(":2: mode must be off, audit or enforce", p.stderr)
+
+    def test_exec_warns_about_static_programs(self):
+        self.write_policy(policy_text("audit"))
+        src = os.path.join(self.dir, "s.c")
+        exe = os.path.join(self.dir, "static-prog")
+        with open(src, "w") as f:
+            f.write("int main(void) { return 0; }\n")
+        subprocess.run(["gcc", "-static", src, "-o", exe], check=True)
+        p = subprocess.run([CLI, "exec", "--policy", self.policy, "--", exe],
+                           capture_output=True, text=True, env=self.env(preload=False))
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("is statically linked: LD_PRELOAD cannot reach it", p.stderr)
+        p = subprocess.run([CLI, "exec", "--policy", self.policy, "--", "true"],
+                           capture_output=True, text=True, env=self.env(preload=False))
+        self.assertEqual(p.stderr, "")
