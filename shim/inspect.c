@@ -182,16 +182,12 @@ read_cert(const struct ossl_api *o, void *x, struct pgs_cert *c)
 	}
 }
 
-static void
-read_chain(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
+void
+inspect_ssl_chain(const struct ossl_api *o, void *ssl, struct pgs_observed *obs)
 {
-	const struct ossl_api *o = api->ossl;
-	void	   *ssl;
 	void	   *sk;
 	int			n;
 
-	if (o == NULL || (ssl = api->sslStruct(conn, "OpenSSL")) == NULL)
-		return;
 	sk = o->SSL_get_peer_cert_chain(ssl);
 	if (sk == NULL)
 		return;
@@ -204,6 +200,15 @@ read_chain(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
 			break;
 		read_cert(o, x, &obs->chain[obs->nchain++]);
 	}
+}
+
+static void
+read_chain(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
+{
+	void	   *ssl;
+
+	if (api->ossl != NULL && (ssl = api->sslStruct(conn, "OpenSSL")) != NULL)
+		inspect_ssl_chain(api->ossl, ssl, obs);
 }
 
 void

@@ -57,6 +57,10 @@ void		inspect_conn(const struct pq_api *api, PGconn *conn, bool want_chain,
 						 struct pgs_observed *obs);
 void		observed_free(struct pgs_observed *obs);
 
+/* Appends the peer chain of SSL (an SSL * of the OpenSSL behind O) to OBS. */
+void		inspect_ssl_chain(const struct ossl_api *o, void *ssl,
+							  struct pgs_observed *obs);
+
 /* Collapses MSG (libpq's, multi-line) into one malloc'd line; NULL on OOM. */
 char	   *one_line(const char *msg);
 

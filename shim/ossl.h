@@ -8,6 +8,7 @@
 #ifndef PGTLS_SHIM_OSSL_H
 #define PGTLS_SHIM_OSSL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -40,5 +41,14 @@ struct ossl_api
 	long		(*BIO_ctrl) (void *bio, int cmd, long larg, void *parg);
 	int			(*BIO_free) (void *bio);
 };
+
+/*
+ * Fills *O with dlsym on handle H (whose dependencies hold libssl and
+ * libcrypto).  A symbol for which REJECT returns true (the shim's own
+ * exports) counts as missing; REJECT may be NULL.  All or nothing: false when
+ * any function is missing, since a partial table would crash on an old
+ * OpenSSL.
+ */
+bool		ossl_load(void *h, struct ossl_api *o, bool (*reject) (const void *));
 
 #endif

@@ -63,45 +63,6 @@ sym(void *handle, const char *name)
 #define LOAD(h, field, name) \
 	(*(void **) (&(field)) = sym((h), (name)))
 
-static bool
-load_ossl(void *h, struct ossl_api *o)
-{
-	LOAD(h, o->SSL_get_peer_cert_chain, "SSL_get_peer_cert_chain");
-	LOAD(h, o->OPENSSL_sk_num, "OPENSSL_sk_num");
-	LOAD(h, o->OPENSSL_sk_value, "OPENSSL_sk_value");
-	LOAD(h, o->X509_get_subject_name, "X509_get_subject_name");
-	LOAD(h, o->X509_get_issuer_name, "X509_get_issuer_name");
-	LOAD(h, o->X509_get_serialNumber, "X509_get_serialNumber");
-	LOAD(h, o->X509_get0_notBefore, "X509_get0_notBefore");
-	LOAD(h, o->X509_get0_notAfter, "X509_get0_notAfter");
-	LOAD(h, o->X509_digest, "X509_digest");
-	LOAD(h, o->X509_get0_pubkey, "X509_get0_pubkey");
-	LOAD(h, o->i2d_X509, "i2d_X509");
-	LOAD(h, o->EVP_sha256, "EVP_sha256");
-	if (!LOAD(h, o->EVP_PKEY_get_base_id, "EVP_PKEY_get_base_id"))
-		LOAD(h, o->EVP_PKEY_get_base_id, "EVP_PKEY_base_id");
-	if (!LOAD(h, o->EVP_PKEY_get_bits, "EVP_PKEY_get_bits"))
-		LOAD(h, o->EVP_PKEY_get_bits, "EVP_PKEY_bits");
-	LOAD(h, o->ASN1_TIME_to_tm, "ASN1_TIME_to_tm");
-	LOAD(h, o->ASN1_INTEGER_to_BN, "ASN1_INTEGER_to_BN");
-	LOAD(h, o->BN_bn2hex, "BN_bn2hex");
-	LOAD(h, o->BN_free, "BN_free");
-	LOAD(h, o->CRYPTO_free, "CRYPTO_free");
-	LOAD(h, o->X509_NAME_print_ex, "X509_NAME_print_ex");
-	LOAD(h, o->BIO_s_mem, "BIO_s_mem");
-	LOAD(h, o->BIO_new, "BIO_new");
-	LOAD(h, o->BIO_ctrl, "BIO_ctrl");
-	LOAD(h, o->BIO_free, "BIO_free");
-
-	/* All or nothing: a partial table would crash on an older OpenSSL. */
-	for (void **f = (void **) o; f < (void **) (o + 1); f++)
-	{
-		if (*f == NULL)
-			return false;
-	}
-	return true;
-}
-
 /* Fills API from libpq handle H.  False when a required function is missing. */
 static bool
 load_api(void *h, struct pq_api *api, struct ossl_api *o)
@@ -143,7 +104,7 @@ load_api(void *h, struct pq_api *api, struct ossl_api *o)
 	LOAD(h, api->hostaddr, "PQhostaddr");
 	LOAD(h, api->gssEncInUse, "PQgssEncInUse");
 	api->version = api->libVersion();
-	api->ossl = load_ossl(h, o) ? o : NULL;
+	api->ossl = ossl_load(h, o, is_self) ? o : NULL;
 	return pq_api_probe_caps(api);
 }
 

@@ -62,6 +62,15 @@ tls_object(struct jbuf *b, const struct pgs_observed *o)
 	jb_obj_end(b);
 }
 
+/* The certificates the server sent: to libpq, or else to the audit probe. */
+static const struct pgs_observed *
+served(const struct pgs_record *r)
+{
+	if (r->obs && r->obs->tls && r->obs->nchain > 0)
+		return r->obs;
+	return r->probe;
+}
+
 static void
 chain_array(struct jbuf *b, const struct pgs_observed *o, bool want)
 {
@@ -119,9 +128,24 @@ audit_object(struct jbuf *b, const struct pgs_record *r)
 }
 
 static void
+probe_object(struct jbuf *b, const struct pgs_observed *p)
+{
+	if (p == NULL)
+	{
+		jb_null(b);
+		return;
+	}
+	jb_obj_begin(b);
+	jb_kbool(b, "tls", p->tls);
+	jb_kstr(b, "protocol", p->protocol);
+	jb_kstr(b, "error", p->error);
+	jb_obj_end(b);
+}
+
+static void
 warnings(struct jbuf *b, const struct pgs_record *r)
 {
-	const struct pgs_observed *o = r->obs;
+	const struct pgs_observed *o = served(r);
 	int			days = r->d->settings ? r->d->settings->expiry_warning_days : 0;
 
 	jb_arr_begin(b);
@@ -193,11 +217,16 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	jb_kbool(b, "gssenc", o != NULL && o->gssenc);
 	jb_kbool(b, "verified", r->verified);
 	jb_key(b, "chain");
-	chain_array(b, o, r->log_chain);
+	chain_array(b, served(r), r->log_chain);
 	jb_key(b, "audit");
 	audit_object(b, r);
 	jb_key(b, "warnings");
 	warnings(b, r);
+	if (r->probe)
+	{
+		jb_key(b, "probe");
+		probe_object(b, r->probe);
+	}
 	jb_key(b, "duration_ms");
 	snprintf(num, sizeof(num), "%.3f", r->duration_ms);
 	jb_raw(b, num, strlen(num));

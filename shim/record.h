@@ -46,6 +46,7 @@ struct pgs_record
 	int64_t		now_s;			/* for expiry warnings */
 	const char *extra_warning;	/* e.g. a rule mismatch after connecting */
 	const struct pgs_prediction *pred;	/* audit: the chain check, or NULL */
+	const struct pgs_observed *probe;	/* audit probe of a plaintext server, or NULL */
 };
 
 /*

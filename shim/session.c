@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "inspect.h"
+#include "probe.h"
 #include "record.h"
 #include "verify.h"
 
@@ -71,7 +72,7 @@ static void
 write_record(struct conn_state *st, const struct pgs_observed *obs,
 			 enum pgs_outcome outcome, const char *error, const char *reason,
 			 enum pgs_sslmode effective, bool verified,
-			 const struct pgs_prediction *pred)
+			 const struct pgs_prediction *pred, const struct pgs_observed *probe)
 {
 	struct pgs_record r = {
 		.ts_ms = st->start_ms,
@@ -87,6 +88,7 @@ write_record(struct conn_state *st, const struct pgs_observed *obs,
 		.duration_ms = runtime_mono_ms() - st->start_mono,
 		.now_s = runtime_now_ms() / 1000,
 		.pred = pred,
+		.probe = probe,
 	};
 	struct jbuf b;
 	char	   *line = error ? one_line(error) : NULL;
@@ -177,7 +179,7 @@ session_begin(const struct pq_api *api, struct pgs_params *p,
 		st->pending = false;
 		conn_state_refuse(st, refusal_message(&st->d, st->d.refuse, NULL));
 		write_record(st, NULL, PGS_OUTCOME_REFUSED, st->refusal, st->d.refuse,
-					 st->d.requested, false, NULL);
+					 st->d.requested, false, NULL, NULL);
 		return BEGIN_REFUSED;
 	}
 	if (st->d.mode == PGS_MODE_ENFORCE && st->d.ninject > 0)
@@ -245,6 +247,7 @@ static void
 predict(const struct conn_state *st, const struct pgs_observed *obs,
 		struct pgs_prediction *pred)
 {
+	const struct pgs_settings *s = st->d.settings;
 	const struct pgs_decision *d = &st->d;
 	const char *root = enforced_value(d, "sslrootcert", st->fb.f.sslrootcert);
 	const char *crl = enforced_value(d, "sslcrl", st->fb.f.sslcrl);
@@ -262,6 +265,29 @@ predict(const struct conn_state *st, const struct pgs_observed *obs,
 	}
 	predict_verification(obs->chain, obs->nchain, root, crl, d->effective,
 						 obs->host, pred);
+	if (pred->reason == NULL && s->min_protocol != PGS_TLS_ANY &&
+		pgs_tls_rank(obs->protocol) < pgs_tls_rank(pgs_tlsver_name(s->min_protocol)))
+		pred->reason = "TLS protocol below min_protocol";
+}
+
+/*
+ * Audit of a connection that used no TLS: with audit.probe, the shim's own
+ * handshake shows whether enforcement (which would require TLS) would work.
+ * Returns the reason enforcement would refuse, or NULL.
+ */
+static const char *
+probe_and_predict(const struct conn_state *st, const struct pgs_observed *obs,
+				  struct pgs_observed *probe, struct pgs_prediction *pred)
+{
+	probe_server(obs->host, obs->hostaddr, obs->port,
+				 st->snap->policy->audit.probe_timeout_ms, probe);
+	if (!probe->tls)
+		return probe->error && strstr(probe->error, "does not support TLS") ?
+			"server does not support TLS" : "server did not use TLS";
+	/* The probe verified as libpq would, for the host the app connects to. */
+	probe->host = obs->host ? strdup(obs->host) : NULL;
+	predict(st, probe, pred);
+	return pred->reason;
 }
 
 /* Closes CONN's socket under libpq, which then marks it CONNECTION_BAD. */
@@ -288,6 +314,8 @@ session_finish_attempt(struct conn_state *st, PGconn *conn)
 	const char *error = NULL;
 	char	   *msg = NULL;
 	struct pgs_prediction pred = {.hostname_match = -1};
+	struct pgs_observed probe;
+	bool		probed = false;
 
 	st->pending = false;
 	inspect_conn(st->api, conn, true, &obs);
@@ -312,9 +340,17 @@ session_finish_attempt(struct conn_state *st, PGconn *conn)
 		predict(st, &obs, &pred);
 		reason = pred.reason;
 	}
+	else if (d->mode == PGS_MODE_AUDIT && obs.ok && !obs.tls && !obs.unix_socket &&
+			 !obs.gssenc && !d->refuse && st->snap->policy->audit.probe)
+	{
+		reason = probe_and_predict(st, &obs, &probe, &pred);
+		probed = true;
+	}
 	write_record(st, &obs, outcome, error, reason, effective,
 				 outcome == PGS_OUTCOME_OK && decision_verified(obs.tls, effective),
-				 &pred);
+				 &pred, probed ? &probe : NULL);
+	if (probed)
+		observed_free(&probe);
 	conn_state_refuse(st, msg);
 	observed_free(&obs);
 	errno = saved;

@@ -93,3 +93,98 @@ class RotationRehearsal(ShimCase):
         # ...and enforce confirms it.
         self.assertEqual(results["enforce", "good"][0]["status"], "bad")
         self.assertEqual(results["enforce", "good"][1]["outcome"], "failed")
+
+
+class Probe(ShimCase):
+    """audit.probe: the shim's own handshake for clients that use no TLS."""
+
+    def probe_policy(self, extra=""):
+        return policy_text("audit", extra="audit = { probe = true; %s };" % extra)
+
+    def test_probe_predicts_for_plaintext_clients(self):
+        cases = [("good", False, None), ("wronghost", True, "wrong host"),
+                 ("expired", True, "server certificate expired"),
+                 ("plain", True, "server does not support TLS")]
+        self.write_policy(self.probe_policy())
+        for srv, would, reason in cases:
+            with self.subTest(server=srv):
+                os.path.exists(self.log) and os.unlink(self.log)
+                outs, _ = self.client("connectdb", tcp(srv, sslmode="disable"))
+                self.assertEqual(outs[0]["status"], "ok")
+                self.assertFalse(outs[0]["ssl"])              # the app's own connection
+                rec = self.one_record()
+                self.assertIsNone(rec["tls"])
+                self.assertEqual(rec["audit"]["would_refuse"], would, rec["audit"])
+                self.assertEqual(rec["audit"]["reason"], reason)
+                self.assertEqual(rec["probe"]["tls"], srv != "plain")
+                if srv != "plain":
+                    self.assertEqual(len(rec["chain"]), 2)
+                    self.assertIn(rec["probe"]["protocol"], ("TLSv1.2", "TLSv1.3"))
+
+    def test_without_probe_plaintext_is_only_flagged(self):
+        self.write_policy(policy_text("audit"))
+        self.client("connectdb", tcp("good", sslmode="disable"))
+        rec = self.one_record()
+        self.assertNotIn("probe", rec)
+        self.assertIsNone(rec["chain"])
+        self.assertEqual(rec["audit"]["reason"], "server did not use TLS")
+
+    def test_probe_is_bounded_by_its_timeout(self):
+        """A proxy passes the app's connection to the plain server and leaves
+        the next one (the probe) unanswered: the probe gives up, the app is fine."""
+        import socket
+        import threading
+        import time
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        port = listener.getsockname()[1]
+        held = []
+
+        def pump(a, b):
+            try:
+                while True:
+                    data = a.recv(65536)
+                    if not data:
+                        break
+                    b.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for s in (a, b):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        def serve():
+            first = True
+            while True:
+                try:
+                    c, _ = listener.accept()
+                except OSError:
+                    return
+                if first:
+                    up = socket.create_connection(("127.0.0.1", server("plain")["port"]))
+                    threading.Thread(target=pump, args=(c, up), daemon=True).start()
+                    threading.Thread(target=pump, args=(up, c), daemon=True).start()
+                    first = False
+                else:
+                    held.append(c)        # the probe: never answered
+
+        threading.Thread(target=serve, daemon=True).start()
+        try:
+            self.write_policy(self.probe_policy("probe_timeout_ms = 300;"))
+            start = time.monotonic()
+            outs, _ = self.client("connectdb", tcp("plain", sslmode="disable", port=str(port)))
+            elapsed = time.monotonic() - start
+            self.assertEqual(outs[0]["status"], "ok")
+            self.assertLess(elapsed, 10)   # bounded: without the timeout it would hang
+            rec = self.one_record()
+            self.assertFalse(rec["probe"]["tls"])
+            self.assertIn("timed out", rec["probe"]["error"])
+            self.assertEqual(len(held), 1)
+        finally:
+            listener.close()
+            for c in held:
+                c.close()
