@@ -112,6 +112,7 @@ struct pgs_log_cfg
 	int			file_mode;		/* log.mode, default 0600 */
 	const char *syslog_ident;	/* log.ident, default "pgtls-shim" */
 	int			syslog_facility;	/* log.facility, default LOG_USER */
+	const char *syslog_socket;	/* log.socket, default "/dev/log" */
 };
 
 struct pgs_audit_cfg

@@ -23,7 +23,7 @@ struct ctx
 };
 
 static const char *const top_keys[] = {"version", "mode", "log", "audit", "defaults", "rules", NULL};
-static const char *const log_keys[] = {"path", "chain", "mode", "ident", "facility", NULL};
+static const char *const log_keys[] = {"path", "chain", "mode", "ident", "facility", "socket", NULL};
 static const char *const audit_keys[] = {"probe", "probe_timeout_ms", NULL};
 static const char *const settings_keys[] = {
 	"sslmode", "sslrootcert", "sslcrl", "min_protocol", "override",
@@ -422,6 +422,7 @@ compile_log(struct ctx *c, const config_setting_t *g, struct pgs_log_cfg *log)
 	log->file_mode = 0600;
 	log->syslog_ident = "pgtls-shim";
 	log->syslog_facility = LOG_USER;
+	log->syslog_socket = "/dev/log";
 	if (g == NULL)
 		return;
 	check_keys(c, g, "log", log_keys, NULL);
@@ -430,6 +431,9 @@ compile_log(struct ctx *c, const config_setting_t *g, struct pgs_log_cfg *log)
 		log->file_mode = parse_file_mode(c, member(g, "mode"));
 	if (get_str(c, g, "ident"))
 		log->syslog_ident = adup(c, get_str(c, g, "ident"));
+	log->syslog_socket = get_path(c, g, "socket", log->syslog_socket, false);
+	if (log->syslog_socket == NULL)
+		log->syslog_socket = "/dev/log";
 	if ((f = get_enum(c, g, "facility", fac_names, 0, "a syslog facility such as local0")) >= 0)
 		log->syslog_facility = fac_values[f];
 	path = get_str(c, g, "path");

@@ -6,7 +6,8 @@
  *	  deleted file is reopened.  A file created here gets exactly log.mode
  *	  (umask aside); in a directory writable by others, a file owned by
  *	  someone else is refused.  Syslog messages go straight to /dev/log, so
- *	  the application's own openlog() settings are left alone.
+ *	  the application's own openlog() settings are left alone: one datagram
+ *	  per record, "<PRI>TIMESTAMP IDENT[PID]: JSON", as syslog(3) sends.
  */
 #include "sink.h"
 
@@ -33,6 +34,7 @@ struct sink
 	int			mode;
 	char	   *ident;
 	int			facility;
+	struct sockaddr_un addr;	/* syslog socket */
 	pthread_mutex_t mu;
 	int			fd;				/* -1 when closed */
 	dev_t		dev;
@@ -54,8 +56,12 @@ sink_open(const struct pgs_log_cfg *cfg)
 	s->mode = cfg->file_mode;
 	s->facility = cfg->syslog_facility;
 	s->fd = -1;
-	s->path = strdup(cfg->path ? cfg->path : "");
+	/* For syslog, "path" is the socket: it is what a diagnostic names. */
+	s->path = strdup(cfg->kind == PGS_LOG_SYSLOG && cfg->syslog_socket ? cfg->syslog_socket
+					 : cfg->path ? cfg->path : "stderr");
 	s->ident = strdup(cfg->syslog_ident ? cfg->syslog_ident : "pgtls-shim");
+	s->addr.sun_family = AF_UNIX;
+	snprintf(s->addr.sun_path, sizeof(s->addr.sun_path), "%s", s->path);
 	if (s->path == NULL || s->ident == NULL)
 	{
 		sink_close(s);
@@ -163,7 +169,6 @@ write_all_once(int fd, const char *buf, size_t len)
 static bool
 send_syslog(struct sink *s, const char *line, size_t len)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = "/dev/log"};
 	char	   *msg;
 	char		stamp[32];
 	time_t		now = time(NULL);
@@ -183,7 +188,7 @@ send_syslog(struct sink *s, const char *line, size_t len)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0)
 	{
-		ok = connect(fd, (struct sockaddr *) &addr, sizeof(addr)) == 0 &&
+		ok = connect(fd, (const struct sockaddr *) &s->addr, sizeof(s->addr)) == 0 &&
 			send(fd, msg, (size_t) n + len - 1, MSG_NOSIGNAL) >= 0;
 		close(fd);
 	}

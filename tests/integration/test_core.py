@@ -289,6 +289,7 @@ class PolicyErrors(ShimCase):
         self.assertIn('"ssl":true', connect())
         p.stdin.close()
         self.assertEqual(p.wait(timeout=60), 0)
+        p.stdout.close()
         modes = [r["mode"] for r in self.records()]
         self.assertEqual(modes, ["audit", "enforce", "enforce"])
         errors = self.records("policy_error")
@@ -377,3 +378,28 @@ class GoodGuest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Syslog(ShimCase):
+    def test_each_record_is_one_syslog_message(self):
+        import json
+        import socket
+        path = os.path.join(self.dir, "log.sock")
+        rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        rx.bind(path)
+        rx.settimeout(30)
+        try:
+            text = policy_text("enforce", log=False) + (
+                'log = { path = "syslog"; socket = "%s"; ident = "fleet-db"; facility = "local3"; };\n' % path)
+            self.write_policy(text)
+            outs, p = self.client("connectdb", tcp("good"))
+            self.assertEqual(outs[0]["status"], "ok")
+            msg = rx.recv(65536).decode()
+        finally:
+            rx.close()
+        self.assertTrue(msg.startswith("<158>"), msg[:20])      # local3.info
+        head, _, body = msg.partition(": ")
+        self.assertIn(" fleet-db[%d]" % json.loads(body)["pid"], head)
+        rec = json.loads(body)
+        self.assertEqual(rec["event"], "connect")
+        self.assertTrue(rec["verified"])
