@@ -5,7 +5,9 @@
 # the wrong host, one expired, one expiring in 5 days; trust bundles.
 set -euo pipefail
 dir=${1:?usage: make-test-pki.sh DIR}
-[[ -f $dir/.done ]] && exit 0
+version=2     # bump when the set of files changes: an old PKI is then remade
+[[ -f $dir/.done && $(cat "$dir/.done") == "$version" ]] && exit 0
+rm -rf "$dir"
 mkdir -p "$dir"
 cd "$dir"
 umask 077
@@ -89,7 +91,23 @@ openssl ca -batch -notext -config ca-db/ca.cnf -cert new-int.crt -keyfile new-in
   -startdate 20200101000000Z -enddate 20200102000000Z -extensions leaf \
   -in server-expired.csr -out server-expired.crt 2>/dev/null
 
-for n in server-good server-wronghost server-expired server-soon; do
+# Revoked: issued by the intermediate through the same CA database, then
+# revoked; CRLs for both CAs (libpq checks the whole chain) in one file.
+ec_key server-revoked.key
+openssl req -new -key server-revoked.key -subj "/CN=db.test" -out server-revoked.csr
+openssl ca -batch -notext -config ca-db/ca.cnf -cert new-int.crt -keyfile new-int.key \
+  -days 365 -extensions leaf -in server-revoked.csr -out server-revoked.crt 2>/dev/null
+openssl ca -batch -config ca-db/ca.cnf -cert new-int.crt -keyfile new-int.key \
+  -revoke server-revoked.crt 2>/dev/null
+openssl ca -batch -config ca-db/ca.cnf -cert new-int.crt -keyfile new-int.key \
+  -gencrl -crldays 30 -out new-int.crl.pem 2>/dev/null
+mkdir -p root-db && : > root-db/index.txt && openssl rand -hex 8 > root-db/serial
+sed 's#ca-db/#root-db/#' ca-db/ca.cnf > root-db/ca.cnf
+openssl ca -batch -config root-db/ca.cnf -cert new-root.crt -keyfile new-root.key \
+  -gencrl -crldays 30 -out new-root.crl.pem 2>/dev/null
+cat new-int.crl.pem new-root.crl.pem > new-crls.pem
+
+for n in server-good server-wronghost server-expired server-soon server-revoked; do
   cat "$n.crt" new-int.crt > "$n.chain.crt"
 done
 cp server-old.crt server-old.chain.crt
@@ -100,8 +118,14 @@ chmod 644 ./*.crt ./*.pem
 rm -f ./*.csr
 
 openssl verify -CAfile new-root.crt -untrusted new-int.crt server-good.crt >/dev/null
+openssl verify -CAfile new-root.crt -untrusted new-int.crt server-revoked.crt >/dev/null
+if openssl verify -crl_check_all -CRLfile new-crls.pem -CAfile new-root.crt -untrusted new-int.crt \
+     server-revoked.crt >/dev/null 2>&1; then
+  echo "make-test-pki: the revoked certificate verifies" >&2
+  exit 1
+fi
 if openssl verify -CAfile new-root.crt -untrusted new-int.crt server-expired.crt >/dev/null 2>&1; then
   echo "make-test-pki: the expired certificate verifies" >&2
   exit 1
 fi
-touch .done
+echo "$version" > .done

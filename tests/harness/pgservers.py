@@ -28,6 +28,7 @@ SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
     "soon": "server-soon",
     "plain": None,
     "tls12": "server-good",  # at most TLSv1.2
+    "revoked": "server-revoked",
 }
 PASSWORD = "S3cr3t-pw"
 

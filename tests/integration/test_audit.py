@@ -24,6 +24,9 @@ CASES = [
      'mode = "%s"; unix_socket = "refuse"; }', "Unix-socket connection (no TLS)"),
     ("missing CA bundle", tcp("good"), "", '{ name = "test"; match = { host = [ "db.test" ]; }; '
      'mode = "%s"; sslrootcert = "/nonexistent/bundle.pem"; }', "CA bundle missing"),
+    ("revoked", tcp("revoked"), 'sslcrl = "%s/new-crls.pem";' % PKI, None,
+     "server certificate revoked"),
+    ("not revoked", tcp("good"), 'sslcrl = "%s/new-crls.pem";' % PKI, None, None),
 ]
 
 
