@@ -341,8 +341,10 @@ session_finish_attempt(struct conn_state *st, PGconn *conn)
 		reason = pred.reason;
 	}
 	else if (d->mode == PGS_MODE_AUDIT && obs.ok && !obs.tls && !obs.unix_socket &&
-			 !obs.gssenc && !d->refuse && st->snap->policy->audit.probe)
+			 (!obs.gssenc || !d->settings->gssenc_allow) && !d->refuse &&
+			 st->snap->policy->audit.probe)
 	{
+		/* Plaintext, or GSS that enforce would disable: would TLS work? */
 		reason = probe_and_predict(st, &obs, &probe, &pred);
 		probed = true;
 	}

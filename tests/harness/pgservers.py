@@ -29,7 +29,11 @@ SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
     "plain": None,
     "tls12": "server-good",  # at most TLSv1.2
     "revoked": "server-revoked",
+    "gss": "server-good",    # also accepts GSS-encrypted sessions (Kerberos)
 }
+REALM = "PGTLS.TEST"
+GSS_USER = "gssuser"
+GSS_PASSWORD = "gss-S3cret"
 PASSWORD = "S3cr3t-pw"
 
 
@@ -78,7 +82,65 @@ host all all ::1/128 trust
 """
 
 
-def configure(datadir, port, sockdir, ssl, cert, key, max_tls=None):
+def start_kdc(home, user):
+    """A throwaway Kerberos realm on loopback: KDC, the server's keytab, and a
+    credential cache for the test client (KRB5CCNAME)."""
+    kdir = os.path.join(home, "krb5")
+    os.mkdir(kdir)
+    os.chmod(kdir, 0o755)
+    port = free_port()
+    conf = os.path.join(kdir, "krb5.conf")
+    kdc_conf = os.path.join(kdir, "kdc.conf")
+    with open(conf, "w") as f:
+        f.write("""[libdefaults]
+ default_realm = %(realm)s
+ dns_lookup_realm = false
+ dns_lookup_kdc = false
+ rdns = false
+ dns_canonicalize_hostname = false
+ udp_preference_limit = 1
+[realms]
+ %(realm)s = {
+  kdc = 127.0.0.1:%(port)d
+ }
+[domain_realm]
+ .test = %(realm)s
+ db.test = %(realm)s
+""" % {"realm": REALM, "port": port})
+    with open(kdc_conf, "w") as f:
+        f.write("""[kdcdefaults]
+ kdc_ports = %(port)d
+ kdc_tcp_ports = %(port)d
+[realms]
+ %(realm)s = {
+  database_name = %(dir)s/principal
+  key_stash_file = %(dir)s/stash
+  acl_file = %(dir)s/kadm5.acl
+ }
+""" % {"realm": REALM, "port": port, "dir": kdir})
+    os.chmod(conf, 0o644)
+    env = dict(os.environ, KRB5_CONFIG=conf, KRB5_KDC_PROFILE=kdc_conf)
+    quiet = {"env": env, "check": True, "stdout": subprocess.DEVNULL,
+             "stderr": subprocess.DEVNULL}
+    subprocess.run(["kdb5_util", "create", "-s", "-r", REALM, "-P", "master-pw"], **quiet)
+    keytab = os.path.join(kdir, "server.keytab")
+    for q in ["addprinc -randkey postgres/db.test", "ktadd -k %s postgres/db.test" % keytab,
+              "addprinc -pw %s %s" % (GSS_PASSWORD, GSS_USER)]:
+        subprocess.run(["kadmin.local", "-r", REALM, "-q", q], **quiet)
+    pidfile = os.path.join(kdir, "kdc.pid")
+    # Without -n, krb5kdc returns once it listens, and runs on in the background.
+    subprocess.run(["krb5kdc", "-P", pidfile], **quiet)
+    ccache = os.path.join(kdir, "ccache")
+    subprocess.run(["kinit", "-c", "FILE:" + ccache, GSS_USER + "@" + REALM], env=env,
+                   input=GSS_PASSWORD + "\n", text=True, check=True,
+                   stdout=subprocess.DEVNULL)
+    os.chmod(keytab, 0o600)
+    chown(keytab, user)
+    return {"config": conf, "ccache": "FILE:" + ccache, "keytab": keytab,
+            "pidfile": pidfile, "user": GSS_USER}
+
+
+def configure(datadir, port, sockdir, ssl, cert, key, max_tls=None, keytab=None):
     conf = ["listen_addresses = '127.0.0.1'", "port = %d" % port,
             "unix_socket_directories = '%s'" % sockdir, "fsync = off",
             "synchronous_commit = off", "full_page_writes = off",
@@ -89,9 +151,13 @@ def configure(datadir, port, sockdir, ssl, cert, key, max_tls=None):
         conf += ["ssl_cert_file = '%s'" % cert, "ssl_key_file = '%s'" % key]
     if max_tls:
         conf.append("ssl_max_protocol_version = '%s'" % max_tls)
+    if keytab:
+        conf.append("krb_server_keyfile = '%s'" % keytab)
     with open(os.path.join(datadir, "postgresql.auto.conf"), "a") as f:
         f.write("\n".join(conf) + "\n")
     with open(os.path.join(datadir, "pg_hba.conf"), "w") as f:
+        if keytab:
+            f.write("hostgssenc all %s 127.0.0.1/32 gss include_realm=0\n" % GSS_USER)
         f.write(HBA)
 
 
@@ -115,6 +181,7 @@ def start(state_dir, pki_dir):
     os.chmod(home, 0o755)
     chown(home, user)
     state = {"home": home, "user": user, "pki": pki_dir, "servers": {}}
+    state["krb5"] = start_kdc(home, user)
     template = os.path.join(home, "template")
     as_user(user, [os.path.join(PGBIN, "initdb"), "-D", template, "-A", "trust",
                    "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"],
@@ -139,21 +206,23 @@ def start(state_dir, pki_dir):
                     chown(p, user)
             port = free_port()
             configure(datadir, port, sockdir, stem is not None, cert, key,
-                      max_tls="TLSv1.2" if name == "tls12" else None)
+                      max_tls="TLSv1.2" if name == "tls12" else None,
+                      keytab=state["krb5"]["keytab"] if name == "gss" else None)
             logfile = os.path.join(home, name + ".log")
             srv = {"port": port, "socket_dir": sockdir, "datadir": datadir,
                    "log": logfile, "ssl": stem is not None,
                    "chain": os.path.join(pki_dir, stem + ".chain.crt") if stem else None}
             state["servers"][name] = srv
-            as_user(user, [os.path.join(PGBIN, "pg_ctl"), "-D", datadir, "-l", logfile,
+            as_user(user, ["env", "KRB5_CONFIG=" + state["krb5"]["config"],
+                           os.path.join(PGBIN, "pg_ctl"), "-D", datadir, "-l", logfile,
                            "-w", "-t", "60", "start"], stdout=subprocess.DEVNULL)
             started.append(name)
-            sql = ("CREATE ROLE app LOGIN PASSWORD '%s'; "
-                   "CREATE DATABASE reporting OWNER app;" % PASSWORD)
+            sql = ["CREATE ROLE app LOGIN PASSWORD '%s'" % PASSWORD,
+                   "CREATE DATABASE reporting OWNER app",
+                   "CREATE ROLE %s LOGIN" % GSS_USER]
             as_user(user, ["psql", "-X", "-q", "-h", sockdir, "-p", str(port), "-U",
-                           "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-                           "-c", sql.split(";")[0], "-c", sql.split(";")[1]],
-                    stdout=subprocess.DEVNULL)
+                           "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1"]
+                    + [a for q in sql for a in ("-c", q)], stdout=subprocess.DEVNULL)
     except (subprocess.CalledProcessError, OSError) as e:
         for name, srv in state["servers"].items():
             sys.stderr.write("--- %s log:\n%s" % (name, tail(srv["log"])))
@@ -167,6 +236,13 @@ def start(state_dir, pki_dir):
 
 
 def _stop_state(state):
+    krb = state.get("krb5")
+    if krb and os.path.exists(krb["pidfile"]):
+        try:
+            with open(krb["pidfile"]) as f:
+                os.kill(int(f.read().strip()), 15)
+        except (OSError, ValueError):
+            pass
     for name, srv in state["servers"].items():
         if os.path.exists(os.path.join(srv["datadir"], "postmaster.pid")):
             subprocess.run((["runuser", "-u", state["user"], "--"] if os.geteuid() == 0 else [])

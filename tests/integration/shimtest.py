@@ -32,6 +32,12 @@ def tcp(name, host="db.test", **extra):
     return " ".join("%s='%s'" % (k, v) for k, v in parts.items() if v is not None)
 
 
+def gss_env():
+    """The environment of a client holding a Kerberos ticket for gssuser."""
+    krb = STATE["krb5"]
+    return {"KRB5_CONFIG": krb["config"], "KRB5CCNAME": krb["ccache"]}
+
+
 def policy_text(mode="enforce", rule_mode=None, log=True, chain=True, defaults="",
                 rules=None, extra=""):
     """A policy with one rule "test" matching db.test, unless RULES is given."""
@@ -71,7 +77,7 @@ class ShimCase(unittest.TestCase):
     def env(self, extra=None, preload=True):
         env = dict(os.environ)
         for k in list(env):
-            if k.startswith("PG") and k != "PGTLS_TEST_STATE":
+            if (k.startswith("PG") and k != "PGTLS_TEST_STATE") or k.startswith("KRB5"):
                 del env[k]
         env["PGTLS_SHIM_POLICY"] = self.policy
         env["PGSERVICEFILE"] = os.path.join(self.dir, "no-service-file")

@@ -3,7 +3,7 @@ what enforce then does to the same connection (one table, case by case), and a
 CA rotation rehearsal is predicted and then confirmed."""
 import os
 
-from shimtest import PKI, ShimCase, policy_text, server, tcp
+from shimtest import PKI, ShimCase, gss_env, policy_text, server, tcp
 
 
 def sock(name):
@@ -11,7 +11,10 @@ def sock(name):
         server(name)["socket_dir"], server(name)["port"])
 
 
-# name, conninfo, policy defaults, rules override, expected audit reason
+GSS = tcp("gss", user="gssuser")
+PROBE = 'audit = { probe = true; };'
+
+# name, conninfo, policy defaults, rules override, expected audit reason, extra
 CASES = [
     ("verified", tcp("good"), "", None, None),
     ("wrong host", tcp("wronghost"), "", None, "wrong host"),
@@ -27,21 +30,27 @@ CASES = [
     ("revoked", tcp("revoked"), 'sslcrl = "%s/new-crls.pem";' % PKI, None,
      "server certificate revoked"),
     ("not revoked", tcp("good"), 'sslcrl = "%s/new-crls.pem";' % PKI, None, None),
+    # GSS: enforce injects gssencmode=disable, so the question is whether TLS
+    # would verify; the probe answers it.
+    ("GSS, TLS would verify", GSS, "", None, None, PROBE),
+    ("GSS, TLS would not verify", tcp("gss", user="gssuser", host="other.test"), "",
+     '{ name = "test"; match = { host = [ "other.test" ]; }; mode = "%s"; }', "wrong host", PROBE),
 ]
 
 
 class PredictionEqualsOutcome(ShimCase):
-    def run_mode(self, mode, ci, defaults, rules):
+    def run_mode(self, mode, ci, defaults, rules, extra=""):
         os.path.exists(self.log) and os.unlink(self.log)
-        self.write_policy(policy_text(mode, defaults=defaults,
+        self.write_policy(policy_text(mode, defaults=defaults, extra=extra,
                                       rules=rules % mode if rules else None))
-        outs, _ = self.client("connectdb", ci)
+        outs, _ = self.client("connectdb", ci, gss_env())
         return outs[0], self.one_record()
 
     def test_each_reason_predicted_then_enforced(self):
-        for name, ci, defaults, rules, reason in CASES:
+        for name, ci, defaults, rules, reason, *extra in CASES:
+            extra = extra[0] if extra else ""
             with self.subTest(case=name):
-                out, rec = self.run_mode("audit", ci, defaults, rules)
+                out, rec = self.run_mode("audit", ci, defaults, rules, extra)
                 self.assertEqual(out["status"], "ok", out)      # audit changes nothing
                 audit = rec["audit"]
                 self.assertEqual(audit["would_refuse"], reason is not None, audit)
@@ -54,7 +63,7 @@ class PredictionEqualsOutcome(ShimCase):
                     self.assertFalse(audit["would_verify"])
                     self.assertTrue(audit["verify_error"])
 
-                out, rec = self.run_mode("enforce", ci, defaults, rules)
+                out, rec = self.run_mode("enforce", ci, defaults, rules, extra)
                 if reason is None:
                     self.assertEqual(out["status"], "ok", out)
                     self.assertTrue(rec["verified"])
@@ -69,6 +78,52 @@ class PredictionEqualsOutcome(ShimCase):
         self.write_policy(policy_text("audit"))
         self.client("connectdb", tcp("expired"))
         self.assertEqual(self.one_record()["audit"]["verify_error"], "certificate has expired")
+
+
+class Gss(ShimCase):
+    """A client with a Kerberos ticket: libpq prefers GSS encryption to TLS."""
+
+    def test_audit_flags_a_gss_session(self):
+        self.write_policy(policy_text("audit"))
+        outs, _ = self.client("connectdb", GSS, gss_env())
+        self.assertEqual(outs[0]["status"], "ok")
+        self.assertFalse(outs[0]["ssl"])
+        rec = self.one_record()
+        self.assertTrue(rec["gssenc"])
+        self.assertIsNone(rec["tls"])
+        self.assertTrue(rec["audit"]["would_refuse"])
+        self.assertEqual(rec["audit"]["reason"], "GSS-encrypted session (no TLS)")
+        self.assertEqual(rec["audit"]["would_inject"]["gssencmode"], "disable")
+
+    def test_enforce_turns_gss_into_verified_tls(self):
+        self.write_policy(policy_text("enforce"))
+        outs, _ = self.client("start", GSS, gss_env())
+        self.assertEqual(outs[0]["status"], "ok")
+        self.assertTrue(outs[0]["ssl"])
+        rec = self.one_record()
+        self.assertFalse(rec["gssenc"])
+        self.assertTrue(rec["verified"])
+        self.assertEqual(rec["injected"]["gssencmode"], "disable")
+
+    def test_enforce_allows_gss_when_policy_does(self):
+        self.write_policy(policy_text("enforce", defaults='gssenc = "allow";'))
+        outs, _ = self.client("connectdb", GSS, gss_env())
+        self.assertEqual(outs[0]["status"], "ok")
+        rec = self.one_record()
+        self.assertTrue(rec["gssenc"])
+        self.assertFalse(rec["verified"])
+        self.assertNotIn("gssencmode", rec["injected"])
+
+    def test_app_requiring_gss_gets_verified_tls_in_enforce(self):
+        """gssenc = "refuse" overrides even gssencmode=require: the session is TLS."""
+        self.write_policy(policy_text("enforce"))
+        outs, _ = self.client("connectdb", tcp("gss", user="gssuser", gssencmode="require"),
+                              gss_env())
+        self.assertEqual(outs[0]["status"], "ok")
+        self.assertTrue(outs[0]["ssl"])
+        rec = self.one_record()
+        self.assertFalse(rec["gssenc"])
+        self.assertTrue(rec["verified"])
 
 
 class RotationRehearsal(ShimCase):
