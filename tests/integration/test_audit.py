@@ -246,3 +246,26 @@ class Probe(ShimCase):
             listener.close()
             for c in held:
                 c.close()
+
+
+class BundleCache(ShimCase):
+    def test_bundle_is_read_once_per_process(self):
+        """Three audited connections in one process open the CA bundle once
+        (the audit's check; libpq itself is not asked to read it in audit)."""
+        import subprocess
+        bundle = os.path.join(self.dir, "bundle.pem")
+        with open(os.path.join(PKI, "new-bundle.pem")) as src, open(bundle, "w") as dst:
+            dst.write(src.read())
+        self.write_policy(policy_text("audit").replace(PKI + "/new-bundle.pem", bundle))
+        trace = os.path.join(self.dir, "trace")
+        p = subprocess.run(["strace", "-f", "-e", "trace=openat", "-o", trace,
+                            os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient"), "lines",
+                            tcp("good")], input="1\n2\n3\n", capture_output=True, text=True,
+                           env=self.env(), timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        recs = self.records()
+        self.assertEqual(len(recs), 3)
+        self.assertTrue(all(r["audit"]["would_verify"] for r in recs))
+        with open(trace) as f:
+            opens = [l for l in f if bundle in l]
+        self.assertEqual(len(opens), 1, opens)
