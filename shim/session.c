@@ -72,7 +72,8 @@ static void
 write_record(struct conn_state *st, const struct pgs_observed *obs,
 			 enum pgs_outcome outcome, const char *error, const char *reason,
 			 enum pgs_sslmode effective, bool verified,
-			 const struct pgs_prediction *pred, const struct pgs_observed *probe)
+			 const struct pgs_prediction *pred, const struct pgs_observed *probe,
+			 const char *extra_warning)
 {
 	struct pgs_record r = {
 		.ts_ms = st->start_ms,
@@ -89,6 +90,7 @@ write_record(struct conn_state *st, const struct pgs_observed *obs,
 		.now_s = runtime_now_ms() / 1000,
 		.pred = pred,
 		.probe = probe,
+		.extra_warning = extra_warning,
 	};
 	struct jbuf b;
 	char	   *line = error ? one_line(error) : NULL;
@@ -179,7 +181,7 @@ session_begin(const struct pq_api *api, struct pgs_params *p,
 		st->pending = false;
 		conn_state_refuse(st, refusal_message(&st->d, st->d.refuse, NULL));
 		write_record(st, NULL, PGS_OUTCOME_REFUSED, st->refusal, st->d.refuse,
-					 st->d.requested, false, NULL, NULL);
+					 st->d.requested, false, NULL, NULL, NULL);
 		return BEGIN_REFUSED;
 	}
 	if (st->d.mode == PGS_MODE_ENFORCE && st->d.ninject > 0)
@@ -290,6 +292,40 @@ probe_and_predict(const struct conn_state *st, const struct pgs_observed *obs,
 	return pred->reason;
 }
 
+/*
+ * With several hosts, the decision was made for the strictest of their rules.
+ * If the host libpq ended up on selects another rule, the settings applied
+ * were not its own: says so in NOTE and returns the reason, else NULL.
+ */
+static const char *
+rule_mismatch(const struct conn_state *st, const struct pgs_observed *obs,
+			  char *note, size_t len)
+{
+	const struct pgs_facts *f = &st->fb.f;
+	const struct pgs_rule *used;
+
+	if (f->ntargets < 2 || obs->host == NULL)
+		return NULL;
+	for (size_t i = 0; i < f->ntargets; i++)
+	{
+		const struct pgs_target *t = &f->targets[i];
+		const char *h = t->host[0] ? t->host : t->hostaddr;
+
+		if (strcmp(h, obs->host) != 0 || (obs->port && strcmp(t->port, obs->port) != 0))
+			continue;
+		used = policy_match(st->snap->policy, f, t);
+		if (used == st->d.rule)
+			return NULL;
+		snprintf(note, len, "connected to %s, which selects %s%s%s, not the %s%s%s applied",
+				 obs->host, used ? "rule \"" : "the top-level mode",
+				 used ? used->name : "", used ? "\"" : "",
+				 st->d.rule ? "rule \"" : "top-level mode",
+				 st->d.rule ? st->d.rule->name : "", st->d.rule ? "\"" : "");
+		return "the host connected to selects a different rule";
+	}
+	return NULL;
+}
+
 /* Closes CONN's socket under libpq, which then marks it CONNECTION_BAD. */
 static void
 kill_conn(const struct pq_api *api, PGconn *conn)
@@ -316,6 +352,7 @@ session_finish_attempt(struct conn_state *st, PGconn *conn)
 	struct pgs_prediction pred = {.hostname_match = -1};
 	struct pgs_observed probe;
 	bool		probed = false;
+	char		mismatch[512] = "";
 
 	st->pending = false;
 	inspect_conn(st->api, conn, true, &obs);
@@ -328,7 +365,9 @@ session_finish_attempt(struct conn_state *st, PGconn *conn)
 		if (why)
 			error = msg = refusal_message(d, why, obs.error);
 	}
-	else if ((reason = backstop_reason(d, &obs, effective)) != NULL && enforce)
+	else if (((reason = backstop_reason(d, &obs, effective)) != NULL ||
+			  (reason = rule_mismatch(st, &obs, mismatch, sizeof(mismatch))) != NULL) &&
+			 enforce)
 	{
 		kill_conn(st->api, conn);
 		st->blocked = true;
@@ -350,7 +389,7 @@ session_finish_attempt(struct conn_state *st, PGconn *conn)
 	}
 	write_record(st, &obs, outcome, error, reason, effective,
 				 outcome == PGS_OUTCOME_OK && decision_verified(obs.tls, effective),
-				 &pred, probed ? &probe : NULL);
+				 &pred, probed ? &probe : NULL, mismatch[0] ? mismatch : NULL);
 	if (probed)
 		observed_free(&probe);
 	conn_state_refuse(st, msg);
