@@ -1,0 +1,91 @@
+"""Every way a process binds to libpq: the main program linked to it, modules
+dlopen()ed with each flag combination runtimes use, and two libpq copies in
+one process (one renamed with patchelf).  LD_DEBUG=bindings shows which
+object each call really bound to: a test that passed while the hook was
+bypassed would prove nothing."""
+import glob
+import os
+import shutil
+import subprocess
+
+from shimtest import BIN, LIB, ShimCase, policy_text, tcp
+
+DL = os.path.join(BIN, "pqclient_dl")
+MODULE = os.path.join(BIN, "pqmodule.so")
+SYSTEM_LIBPQ = "/libpq.so.5"      # as the loader names it (a path suffix)
+SYSTEM_LIBPQ_FILE = os.path.realpath("/usr/lib/x86_64-linux-gnu/libpq.so.5")
+
+
+class Binding(ShimCase):
+    def bindings(self, argv):
+        """Runs ARGV with LD_DEBUG=bindings; returns (process, binding lines)."""
+        out = os.path.join(self.dir, "ld")
+        p = self.run_cmd(argv, {"LD_DEBUG": "bindings", "LD_DEBUG_OUTPUT": out})
+        lines = []
+        for f in glob.glob(out + ".*"):
+            with open(f) as fh:
+                lines += [l.split(":", 1)[1].strip() for l in fh if "binding file" in l]
+        return p, lines
+
+    def bound(self, lines, user, target, sym):
+        """Did a lookup of SYM in USER's scope bind to an object whose path
+        ends with TARGET?"""
+        import re
+        for l in lines:
+            m = re.match(r"binding file (\S+) \[0\] to (\S+) \[0\]: normal symbol `(\w+)'", l)
+            if m and m.group(3) == sym and m.group(2).endswith(target) and (
+                    m.group(1) == user or m.group(1).endswith(user)):
+                return True
+        return False
+
+    def test_main_program_linked_to_libpq(self):
+        self.write_policy(policy_text("enforce"))
+        client = os.path.join(BIN, "pqclient")
+        p, lines = self.bindings([client, "connectdb", tcp("good", sslmode="disable")])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(self.bound(lines, client, LIB, "PQconnectdb"))
+        self.assertTrue(self.one_record()["verified"])
+
+    def test_every_dlopen_flag_combination(self):
+        self.write_policy(policy_text("enforce"))
+        for flags in ["local", "local-lazy", "global", "global-lazy"]:
+            with self.subTest(flags=flags):
+                os.path.exists(self.log) and os.unlink(self.log)
+                for f in glob.glob(os.path.join(self.dir, "ld.*")):
+                    os.unlink(f)
+                p, lines = self.bindings([DL, flags, tcp("good", sslmode="disable")])
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                self.assertTrue(self.bound(lines, MODULE, LIB, "PQconnectdb"), flags)
+                self.assertTrue(self.one_record()["verified"])
+
+    def test_deepbind_cannot_be_interposed(self):
+        """RTLD_DEEPBIND makes a module bind to its own libpq before the
+        preloaded library: no hook runs (a documented limit)."""
+        self.write_policy(policy_text("enforce"))
+        p, lines = self.bindings([DL, "deepbind", tcp("good", sslmode="disable")])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertTrue(self.bound(lines, MODULE, SYSTEM_LIBPQ, "PQconnectdb"))
+        self.assertFalse(self.bound(lines, MODULE, LIB, "PQconnectdb"))
+        self.assertEqual(self.records(), [])
+
+    def test_two_libpq_copies_each_used_for_its_own(self):
+        copy = os.path.join(self.dir, "libpqcopy.so.5")
+        module_copy = os.path.join(self.dir, "pqmodule_copy.so")
+        shutil.copy(SYSTEM_LIBPQ_FILE, copy)
+        shutil.copy(MODULE, module_copy)
+        for args in (["--set-soname", "libpqcopy.so.5", copy],
+                     ["--replace-needed", "libpq.so.5", "libpqcopy.so.5", module_copy],
+                     ["--set-rpath", self.dir, module_copy]):
+            subprocess.run(["patchelf"] + args, check=True)
+        self.write_policy(policy_text("enforce"))
+        p, lines = self.bindings([DL, "local", tcp("good", sslmode="disable"), MODULE, module_copy])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        for module, libpq in ((MODULE, SYSTEM_LIBPQ), (module_copy, copy)):
+            # The module's call lands in the shim...
+            self.assertTrue(self.bound(lines, module, LIB, "PQconnectdb"), module)
+            # ...which resolves the real functions through that module, to its own copy.
+            self.assertTrue(self.bound(lines, module, libpq, "PQconnectStartParams"), module)
+            self.assertTrue(self.bound(lines, libpq, libpq, "PQconnectdbParams"), libpq)
+        recs = self.records()
+        self.assertEqual(len(recs), 2)
+        self.assertTrue(all(r["verified"] for r in recs))
