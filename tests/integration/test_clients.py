@@ -6,6 +6,11 @@ import os
 from shimtest import ShimCase, policy_text, server, tcp
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
+PSYCOPG = """
+import psycopg2, sys
+c = psycopg2.connect(sys.argv[1])
+cur = c.cursor(); cur.execute("select 42"); print(cur.fetchone()[0])
+"""
 PSYCOPG_ASYNC = """
 import psycopg2, psycopg2.extras, sys
 c = psycopg2.connect(sys.argv[1], async_=True)
@@ -52,6 +57,9 @@ class Clients(ShimCase):
                                     "-c", "4", "-j", "4", "-t", "5", ci],
                         expect_out="number of transactions actually processed: 20",
                         records=21)   # 20 connections + pgbench's own first one
+
+    def test_psycopg2_blocking(self):
+        self.both_modes(lambda ci: ["/usr/bin/python3", "-c", PSYCOPG, ci])
 
     def test_psycopg2_async(self):
         self.both_modes(lambda ci: ["/usr/bin/python3", "-c", PSYCOPG_ASYNC, ci])
