@@ -5,7 +5,7 @@
 # the wrong host, one expired, one expiring in 5 days; trust bundles.
 set -euo pipefail
 dir=${1:?usage: make-test-pki.sh DIR}
-version=2     # bump when the set of files changes: an old PKI is then remade
+version=3     # bump when the set of files changes: an old PKI is then remade
 [[ -f $dir/.done && $(cat "$dir/.done") == "$version" ]] && exit 0
 rm -rf "$dir"
 mkdir -p "$dir"
@@ -63,6 +63,13 @@ leaf server-good db.test new-int 365 rsa
 leaf server-old db.test old-root 365
 leaf server-wronghost other.test new-int 365
 leaf server-soon db.test new-int 5
+# For PgBouncer in the benchmark: it checks the name it dials (no hostaddr).
+ec_key server-ip.key
+openssl req -new -key server-ip.key -subj "/CN=localhost" -out server-ip.csr
+printf '%s\n' "basicConstraints = CA:FALSE" "keyUsage = critical, digitalSignature, keyEncipherment" \
+  "extendedKeyUsage = serverAuth" "subjectAltName = DNS:localhost, IP:127.0.0.1" > leaf-ip.ext
+openssl x509 -req -in server-ip.csr -CA new-int.crt -CAkey new-int.key -set_serial "$(serial)" \
+  -days 365 -sha256 -extfile leaf-ip.ext -out server-ip.crt 2>/dev/null
 
 # Expired: openssl x509 cannot back-date, openssl ca can.
 ec_key server-expired.key
@@ -107,7 +114,7 @@ openssl ca -batch -config root-db/ca.cnf -cert new-root.crt -keyfile new-root.ke
   -gencrl -crldays 30 -out new-root.crl.pem 2>/dev/null
 cat new-int.crl.pem new-root.crl.pem > new-crls.pem
 
-for n in server-good server-wronghost server-expired server-soon server-revoked; do
+for n in server-good server-wronghost server-expired server-soon server-revoked server-ip; do
   cat "$n.crt" new-int.crt > "$n.chain.crt"
 done
 cp server-old.crt server-old.chain.crt

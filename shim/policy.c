@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cfgapi.h"
 #include "policy_compile.h"
 
 #define MAX_POLICY_BYTES (1024 * 1024)
@@ -76,26 +77,34 @@ policy_free(struct pgs_policy *policy)
 struct pgs_policy *
 policy_parse_text(const char *text, const char *path, struct pgs_errors *errs)
 {
-	struct policy_owner *o = calloc(1, sizeof(*o));
-	config_t	cfg;
+	const char *why = NULL;
+	const struct cfg_api *lib = cfg(&why);
+	struct policy_owner *o;
+	config_t	conf;
 	bool		ok;
 
+	if (lib == NULL)
+	{
+		errors_add(errs, "%s: %s", path, why);
+		return NULL;
+	}
+	o = calloc(1, sizeof(*o));
 	if (o == NULL)
 	{
 		errors_add(errs, "%s: out of memory", path);
 		return NULL;
 	}
-	config_init(&cfg);
-	if (config_read_string(&cfg, text) != CONFIG_TRUE)
+	lib->init(&conf);
+	if (lib->read_string(&conf, text) != CONFIG_TRUE)
 	{
-		errors_add(errs, "%s:%d: %s", path, config_error_line(&cfg),
-				   config_error_text(&cfg));
-		config_destroy(&cfg);
+		errors_add(errs, "%s:%d: %s", path, config_error_line(&conf),
+				   config_error_text(&conf));
+		lib->destroy(&conf);
 		free(o);
 		return NULL;
 	}
-	ok = policy_compile(config_root_setting(&cfg), path, &o->arena, &o->pub, errs);
-	config_destroy(&cfg);
+	ok = policy_compile(config_root_setting(&conf), path, &o->arena, &o->pub, errs);
+	lib->destroy(&conf);
 	if (!ok)
 	{
 		policy_free(&o->pub);

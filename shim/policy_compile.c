@@ -2,9 +2,12 @@
  * policy_compile.c
  *	  The policy schema: walks the libconfig tree, checks every key, type and
  *	  value, and builds the compiled policy.  Unknown keys are errors.  After
- *	  an error the walk goes on, so that all of them are reported.
+ *	  an error the walk goes on, so that all of them are reported.  libconfig
+ *	  is reached through cfg() (loaded by policy_parse_text before any call).
  */
 #include "policy_compile.h"
+
+#include "cfgapi.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -79,9 +82,9 @@ static void
 check_keys(struct ctx *c, const config_setting_t *g, const char *where,
 		   const char *const *allowed, const char *const *allowed2)
 {
-	for (int i = 0; i < config_setting_length(g); i++)
+	for (int i = 0; i < cfg(NULL)->length(g); i++)
 	{
-		const config_setting_t *m = config_setting_get_elem(g, (unsigned) i);
+		const config_setting_t *m = cfg(NULL)->get_elem(g, (unsigned) i);
 		const char *name = config_setting_name(m);
 
 		if (name && !in_list(name, allowed) && !(allowed2 && in_list(name, allowed2)))
@@ -92,7 +95,7 @@ check_keys(struct ctx *c, const config_setting_t *g, const char *where,
 static const config_setting_t *
 member(const config_setting_t *g, const char *name)
 {
-	return g ? config_setting_get_member(g, name) : NULL;
+	return g ? cfg(NULL)->get_member(g, name) : NULL;
 }
 
 /* The string at G.NAME; NULL when absent or (with an error) not a string. */
@@ -108,7 +111,7 @@ get_str(struct ctx *c, const config_setting_t *g, const char *name)
 		err(c, s, "%s must be a string", name);
 		return NULL;
 	}
-	return config_setting_get_string(s);
+	return cfg(NULL)->get_string(s);
 }
 
 /* Index of G.NAME's value in VALUES, DEF when absent, -1 (error) when invalid. */
@@ -141,7 +144,7 @@ get_bool(struct ctx *c, const config_setting_t *g, const char *name, bool def)
 		err(c, s, "%s must be a boolean (true or false)", name);
 		return def;
 	}
-	return config_setting_get_bool(s);
+	return cfg(NULL)->get_bool(s);
 }
 
 static long long
@@ -159,7 +162,7 @@ get_int(struct ctx *c, const config_setting_t *g, const char *name,
 		err(c, s, "%s must be an integer", name);
 		return def;
 	}
-	v = config_setting_get_int64(s);
+	v = cfg(NULL)->get_int64(s);
 	if (v < min || v > max)
 	{
 		err(c, s, "%s must be between %lld and %lld", name, min, max);
@@ -266,7 +269,7 @@ compile_patterns(struct ctx *c, const config_setting_t *s, enum pgs_match_key ke
 {
 	const char *name = pgs_match_key_name(key);
 	bool		scalar = config_setting_is_scalar(s);
-	int			n = scalar ? 1 : config_setting_length(s);
+	int			n = scalar ? 1 : cfg(NULL)->length(s);
 	struct pgs_pattern *v;
 
 	if (!scalar && !config_setting_is_aggregate(s))
@@ -286,17 +289,17 @@ compile_patterns(struct ctx *c, const config_setting_t *s, enum pgs_match_key ke
 	}
 	for (int i = 0; i < n; i++)
 	{
-		const config_setting_t *e = scalar ? s : config_setting_get_elem(s, (unsigned) i);
+		const config_setting_t *e = scalar ? s : cfg(NULL)->get_elem(s, (unsigned) i);
 		char		num[32];
 		const char *text;
 
 		if (key == PGS_M_PORT && config_setting_type(e) == CONFIG_TYPE_INT)
 		{
-			snprintf(num, sizeof(num), "%d", config_setting_get_int(e));
+			snprintf(num, sizeof(num), "%d", cfg(NULL)->get_int(e));
 			text = num;
 		}
 		else if (config_setting_type(e) == CONFIG_TYPE_STRING)
-			text = config_setting_get_string(e);
+			text = cfg(NULL)->get_string(e);
 		else
 		{
 			err(c, e, "match.%s must contain only strings", name);
@@ -379,8 +382,8 @@ parse_file_mode(struct ctx *c, const config_setting_t *s)
 	{
 		char	   *end;
 
-		v = strtol(config_setting_get_string(s), &end, 8);
-		if (*end != '\0' || end == config_setting_get_string(s))
+		v = strtol(cfg(NULL)->get_string(s), &end, 8);
+		if (*end != '\0' || end == cfg(NULL)->get_string(s))
 			v = -1;
 	}
 	else if (config_setting_type(s) == CONFIG_TYPE_INT)
@@ -389,7 +392,7 @@ parse_file_mode(struct ctx *c, const config_setting_t *s)
 		char		digits[16];
 		char	   *end;
 
-		snprintf(digits, sizeof(digits), "%d", config_setting_get_int(s));
+		snprintf(digits, sizeof(digits), "%d", cfg(NULL)->get_int(s));
 		v = strtol(digits, &end, 8);
 		if (*end != '\0')
 			v = -1;
@@ -465,7 +468,7 @@ compile_rules(struct ctx *c, const config_setting_t *s, struct pgs_policy *p)
 		err(c, s, "rules must be a list ( { ... }, ... )");
 		return;
 	}
-	n = config_setting_length(s);
+	n = cfg(NULL)->length(s);
 	if (n == 0)
 		return;
 	if ((rules = arena_alloc(c->a, (size_t) n * sizeof(*rules))) == NULL)
@@ -475,7 +478,7 @@ compile_rules(struct ctx *c, const config_setting_t *s, struct pgs_policy *p)
 	}
 	p->rules = rules;
 	for (int i = 0; i < n; i++)
-		compile_rule(c, config_setting_get_elem(s, (unsigned) i), p, &rules[i], (size_t) i);
+		compile_rule(c, cfg(NULL)->get_elem(s, (unsigned) i), p, &rules[i], (size_t) i);
 	p->nrules = (size_t) n;
 }
 

@@ -5,6 +5,8 @@
  *	    connections; prints "ok K" with the number that connected.
  *	  pqthreads fork CONNINFO: connects, forks; parent and child each connect
  *	    again; prints one line per process.
+ *	  pqthreads rss N CONNINFO: N connections one after another; prints the
+ *	    resident set size (KiB) after N/10 and after N: "rss WARM END".
  *	  Exit 0 when every connection succeeded.
  */
 #include <pthread.h>
@@ -35,6 +37,23 @@ one(void)
 			fprintf(stderr, "%s", PQerrorMessage(conn));
 	}
 	PQfinish(conn);
+}
+
+static long
+rss_kib(void)
+{
+	FILE	   *f = fopen("/proc/self/status", "r");
+	char		line[256];
+	long		kib = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+	{
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kib = atol(line + 6);
+	}
+	if (f)
+		fclose(f);
+	return kib;
 }
 
 static void *
@@ -84,6 +103,21 @@ main(int argc, char **argv)
 		waitpid(pid, &status, 0);
 		return atomic_load(&bad_count) != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
 	}
-	fprintf(stderr, "usage: pqthreads threads N M CONNINFO | fork CONNINFO\n");
+	if (argc == 4 && strcmp(argv[1], "rss") == 0)
+	{
+		int			n = atoi(argv[2]);
+		long		warm = 0;
+
+		conninfo = argv[3];
+		for (int i = 1; i <= n; i++)
+		{
+			one();
+			if (i == n / 10)
+				warm = rss_kib();
+		}
+		printf("rss %ld %ld\n", warm, rss_kib());
+		return atomic_load(&bad_count) != 0;
+	}
+	fprintf(stderr, "usage: pqthreads threads N M CONNINFO | fork CONNINFO | rss N CONNINFO\n");
 	return 2;
 }

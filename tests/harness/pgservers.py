@@ -30,6 +30,7 @@ SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
     "tls12": "server-good",  # at most TLSv1.2
     "revoked": "server-revoked",
     "gss": "server-good",    # also accepts GSS-encrypted sessions (Kerberos)
+    "ip": "server-ip",       # certificate for 127.0.0.1 (PgBouncer in the benchmark)
 }
 REALM = "PGTLS.TEST"
 GSS_USER = "gssuser"
