@@ -85,7 +85,7 @@ class ShimCase(unittest.TestCase):
         if preload:
             env["LD_PRELOAD"] = LIB
         env.update(extra or {})
-        return env
+        return {k: v for k, v in env.items() if v is not None}   # None: unset it
 
     def run_cmd(self, argv, env=None, stdin=None, preload=True):
         return subprocess.run(argv, env=self.env(env, preload), input=stdin,

@@ -36,29 +36,13 @@ class Sources(ShimCase):
 
     def test_pgservice_and_pgsysconfdir(self):
         self.service_file(os.path.join(self.dir, "pg_service.conf"))
-        self.write_policy(policy_text("enforce"))
-        import subprocess
-        env = self.env({"PGSERVICE": "svc", "PGSYSCONFDIR": self.dir, "HOME": "/nonexistent"})
-        del env["PGSERVICEFILE"]
-        p = subprocess.run([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient"),
-                            "connectdb", ""], env=env, capture_output=True, text=True)
-        self.assertIn('"status":"ok"', p.stdout, p.stderr)
-        rec = self.one_record()
-        self.assertEqual((rec["rule"], rec["sslmode_requested"], rec["verified"]),
-                         ("test", "disable", True))
+        self.assert_enforced_from("", {"PGSERVICE": "svc", "PGSYSCONFDIR": self.dir,
+                                       "HOME": "/nonexistent", "PGSERVICEFILE": None})
 
     def test_home_pg_service_conf(self):
         self.service_file(os.path.join(self.dir, ".pg_service.conf"))
-        self.write_policy(policy_text("enforce"))
-        import subprocess
-        env = self.env({"HOME": self.dir, "PGSERVICE": "svc"})
-        del env["PGSERVICEFILE"]
-        p = subprocess.run([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient"),
-                            "connectdb", ""], env=env, capture_output=True, text=True)
-        self.assertIn('"status":"ok"', p.stdout, p.stderr)
-        rec = self.one_record()
-        self.assertEqual((rec["rule"], rec["sslmode_requested"], rec["verified"]),
-                         ("test", "disable", True))
+        self.assert_enforced_from("", {"PGSERVICE": "svc", "HOME": self.dir,
+                                       "PGSERVICEFILE": None})
 
     def test_pg_environment_variables(self):
         env = {"PGHOST": "db.test", "PGHOSTADDR": "127.0.0.1",

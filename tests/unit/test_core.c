@@ -15,22 +15,7 @@
 #include "json.h"
 #include "record.h"
 
-static int passed;
-static int failed;
-
-#define CHECK(cond) check((cond), #cond, __FILE__, __LINE__)
-
-static void
-check(int ok, const char *what, const char *file, int line)
-{
-	if (ok)
-		passed++;
-	else
-	{
-		failed++;
-		printf("FAIL %s:%d: %s\n", file, line, what);
-	}
-}
+#include "check.h"
 
 static const char *
 json_of(const char *s, size_t n, struct jbuf *b)
@@ -322,6 +307,5 @@ main(void)
 	test_json();
 	test_decide();
 	test_record();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }

@@ -15,22 +15,7 @@
 
 #include "policy.h"
 
-static int passed;
-static int failed;
-
-#define CHECK(cond) check((cond), #cond, __FILE__, __LINE__)
-
-static void
-check(int ok, const char *what, const char *file, int line)
-{
-	if (ok)
-		passed++;
-	else
-	{
-		failed++;
-		printf("FAIL %s:%d: %s\n", file, line, what);
-	}
-}
+#include "check.h"
 
 static const char example[] =
 	"version = 1;\n"
@@ -255,6 +240,5 @@ main(void)
 	test_errors();
 	test_values();
 	test_files();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }
