@@ -37,18 +37,68 @@ static _Atomic size_t napis;
 static struct caller_range callers[MAX_CALLERS];
 static _Atomic size_t ncallers;
 
-/* True when ADDR lies in this shared object (the shim itself). */
+struct find_obj
+{
+	uintptr_t	addr;
+	uintptr_t	lo;
+	uintptr_t	hi;
+	const char *name;
+	bool		found;
+};
+
+static int
+find_obj_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct find_obj *fo = data;
+	uintptr_t	lo = UINTPTR_MAX;
+	uintptr_t	hi = 0;
+	bool		inside = false;
+
+	(void) size;
+	for (int i = 0; i < info->dlpi_phnum; i++)
+	{
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t	s;
+		uintptr_t	e;
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		s = info->dlpi_addr + ph->p_vaddr;
+		e = s + ph->p_memsz;
+		lo = s < lo ? s : lo;
+		hi = e > hi ? e : hi;
+		inside |= fo->addr >= s && fo->addr < e;
+	}
+	if (!inside)
+		return 0;
+	fo->lo = lo;
+	fo->hi = hi;
+	fo->name = info->dlpi_name;
+	fo->found = true;
+	return 1;
+}
+
+static pthread_once_t self_once = PTHREAD_ONCE_INIT;
+static struct find_obj self;
+
+static void
+find_self(void)
+{
+	self.addr = (uintptr_t) &find_self;
+	dl_iterate_phdr(find_obj_cb, &self);
+}
+
+/*
+ * True when ADDR lies in this shared object (the shim itself).  A range
+ * check: dladdr would scan libcrypto's symbol table for every function
+ * looked up there.
+ */
 static bool
 is_self(const void *addr)
 {
-	Dl_info		me;
-	Dl_info		it;
-
-	if (addr == NULL)
-		return false;
-	if (!dladdr((const void *) &is_self, &me) || !dladdr(addr, &it))
-		return false;
-	return me.dli_fbase == it.dli_fbase;
+	pthread_once(&self_once, find_self);
+	return addr != NULL && self.found && (uintptr_t) addr >= self.lo &&
+		(uintptr_t) addr < self.hi;
 }
 
 static void *
@@ -138,47 +188,6 @@ api_for_function(void *f)
 	api_base[n] = info.dli_fbase;
 	atomic_store_explicit(&napis, n + 1, memory_order_release);
 	return &apis[n];
-}
-
-struct find_obj
-{
-	uintptr_t	addr;
-	uintptr_t	lo;
-	uintptr_t	hi;
-	const char *name;
-	bool		found;
-};
-
-static int
-find_obj_cb(struct dl_phdr_info *info, size_t size, void *data)
-{
-	struct find_obj *fo = data;
-	uintptr_t	lo = UINTPTR_MAX;
-	uintptr_t	hi = 0;
-	bool		inside = false;
-
-	(void) size;
-	for (int i = 0; i < info->dlpi_phnum; i++)
-	{
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uintptr_t	s;
-		uintptr_t	e;
-
-		if (ph->p_type != PT_LOAD)
-			continue;
-		s = info->dlpi_addr + ph->p_vaddr;
-		e = s + ph->p_memsz;
-		lo = s < lo ? s : lo;
-		hi = e > hi ? e : hi;
-		inside |= fo->addr >= s && fo->addr < e;
-	}
-	if (!inside)
-		return 0;
-	fo->lo = lo;
-	fo->hi = hi;
-	fo->name = info->dlpi_name;
-	fo->found = true;
-	return 1;
 }
 
 /* Resolves for CALLER under `lock` and caches its object's range. */
