@@ -16,6 +16,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "certcache.h"
+
 static char *
 dup_or_null(const char *s)
 {
@@ -146,14 +148,50 @@ key_text(const struct ossl_api *o, void *x, char *buf, size_t len)
 	snprintf(buf, len, "%s %d", alg, o->EVP_PKEY_get_bits(pk));
 }
 
+/* Lower-case hex of LEN bytes of MD into OUT (2 * LEN + 1 bytes). */
+static void
+hex(const unsigned char *md, unsigned int len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (unsigned int i = 0; i < len; i++)
+	{
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+/* The DER of X into C->der (malloc'd); left NULL on failure. */
+static void
+read_der(const struct ossl_api *o, void *x, struct pgs_cert *c)
+{
+	unsigned char *der = NULL;
+	unsigned char *p;
+	int			n = o->i2d_X509(x, NULL);
+
+	if (n <= 0 || (der = malloc((size_t) n)) == NULL)
+		return;
+	p = der;
+	if (o->i2d_X509(x, &p) != n)
+	{
+		free(der);
+		return;
+	}
+	c->der = der;
+	c->der_len = n;
+}
+
+/* Describes certificate X into *C, from the cache when it was seen before. */
 static void
 read_cert(const struct ossl_api *o, void *x, struct pgs_cert *c)
 {
 	unsigned char md[64];
 	unsigned int mdlen = 0;
-	unsigned char *der = NULL;
-	int			n;
 
+	read_der(o, x, c);
+	if (certcache_get(c))
+		return;
 	c->subject = name_text(o, o->X509_get_subject_name(x));
 	c->issuer = name_text(o, o->X509_get_issuer_name(x));
 	c->serial = serial_hex(o, x);
@@ -162,24 +200,10 @@ read_cert(const struct ossl_api *o, void *x, struct pgs_cert *c)
 	fmt_time(o, o->X509_get0_notAfter(x), c->not_after,
 			 sizeof(c->not_after), &c->not_after_t);
 	if (o->X509_digest(x, o->EVP_sha256(), md, &mdlen) == 1 && mdlen == 32)
-	{
-		for (unsigned int i = 0; i < mdlen; i++)
-			snprintf(c->sha256 + 2 * i, 3, "%02x", md[i]);
-	}
+		hex(md, mdlen, c->sha256);
 	key_text(o, x, c->key, sizeof(c->key));
-	n = o->i2d_X509(x, NULL);
-	if (n > 0 && (der = malloc((size_t) n)) != NULL)
-	{
-		unsigned char *p = der;
-
-		if (o->i2d_X509(x, &p) == n)
-		{
-			c->der = der;
-			c->der_len = n;
-		}
-		else
-			free(der);
-	}
+	if (c->subject && c->issuer && c->serial && c->sha256[0])
+		certcache_put(c);	/* only complete descriptions */
 }
 
 void
@@ -256,11 +280,6 @@ observed_free(struct pgs_observed *obs)
 	free(obs->protocol);
 	free(obs->cipher);
 	for (int i = 0; i < obs->nchain; i++)
-	{
-		free(obs->chain[i].subject);
-		free(obs->chain[i].issuer);
-		free(obs->chain[i].serial);
-		free(obs->chain[i].der);
-	}
+		cert_free(&obs->chain[i]);
 	memset(obs, 0, sizeof(*obs));
 }
