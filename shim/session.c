@@ -18,7 +18,7 @@
 #include "inspect.h"
 #include "probe.h"
 #include "record.h"
-#include "verify.h"
+#include "predcache.h"
 
 /* libpq's and OpenSSL's wording for failures of TLS or verification. */
 static const struct
@@ -265,7 +265,7 @@ predict(const struct conn_state *st, const struct pgs_observed *obs,
 				 home ? home : "");
 		root = home_root;
 	}
-	predict_verification(obs->chain, obs->nchain, root, crl, d->effective,
+	predict_cached(obs->chain, obs->nchain, root, crl, d->effective,
 						 obs->host, pred);
 	if (pred->reason == NULL && s->min_protocol != PGS_TLS_ANY &&
 		pgs_tls_rank(obs->protocol) < pgs_tls_rank(pgs_tlsver_name(s->min_protocol)))

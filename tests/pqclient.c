@@ -7,6 +7,8 @@
  *	  pqclient MODE CONNINFO
  *	  MODE: connectdb params expand setdb start startparams reset resetstart
  *	        ping pingparams lines (one connectdb per line read on stdin)
+ *	        each (one connectdb per stdin line, to the conninfo on that line;
+ *	        CONNINFO is ignored)
  */
 #include <poll.h>
 #include <stdio.h>
@@ -128,6 +130,22 @@ main(int argc, char **argv)
 		}
 		printf("{\"ping\":%d}\n", (int) p);
 		return p == PQPING_OK ? 0 : 1;
+	}
+	if (strcmp(mode, "each") == 0)
+	{
+		/* One connection per stdin line, to the conninfo on that line. */
+		char		line[4096];
+
+		rc = 0;
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		while (fgets(line, sizeof(line), stdin))
+		{
+			line[strcspn(line, "\n")] = '\0';
+			conn = PQconnectdb(line);
+			rc |= report(conn);
+			PQfinish(conn);
+		}
+		return rc;
 	}
 	if (strcmp(mode, "lines") == 0)
 	{

@@ -32,6 +32,13 @@ def tcp(name, host="db.test", **extra):
     return " ".join("%s='%s'" % (k, v) for k, v in parts.items() if v is not None)
 
 
+def fingerprint(path):
+    """The SHA-256 fingerprint of the PEM certificate at PATH, as records give it."""
+    out = subprocess.run(["openssl", "x509", "-in", path, "-noout", "-fingerprint",
+                          "-sha256"], capture_output=True, text=True, check=True).stdout
+    return out.strip().split("=", 1)[1].replace(":", "").lower()
+
+
 def gss_env():
     """The environment of a client holding a Kerberos ticket for gssuser."""
     krb = STATE["krb5"]

@@ -1,9 +1,12 @@
 """Audit predicts enforcement: for each refusal reason, the audit record says
 what enforce then does to the same connection (one table, case by case), and a
 CA rotation rehearsal is predicted and then confirmed."""
+import json
 import os
+import shutil
+import subprocess
 
-from shimtest import PKI, ShimCase, gss_env, policy_text, server, tcp
+from shimtest import PKI, ShimCase, fingerprint, gss_env, policy_text, server, tcp
 
 
 def sock(name):
@@ -252,7 +255,6 @@ class BundleCache(ShimCase):
     def test_bundle_is_read_once_per_process(self):
         """Three audited connections in one process open the CA bundle once
         (the audit's check; libpq itself is not asked to read it in audit)."""
-        import subprocess
         bundle = os.path.join(self.dir, "bundle.pem")
         with open(os.path.join(PKI, "new-bundle.pem")) as src, open(bundle, "w") as dst:
             dst.write(src.read())
@@ -269,3 +271,63 @@ class BundleCache(ShimCase):
         with open(trace) as f:
             opens = [l for l in f if bundle in l]
         self.assertEqual(len(opens), 1, opens)
+
+
+class CachedResults(ShimCase):
+    """The chain descriptions and audit predictions the shim keeps between
+    connections of one process never stand in for a different input."""
+
+    def each(self, conninfos_and_actions):
+        """Runs pqclient `each`: one connection per conninfo, in one process;
+        an action (a callable) runs after the connection before it has been
+        reported.  Returns the client's outputs."""
+        p = subprocess.Popen([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient"), "each",
+                              ""], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=self.env())
+        outs = []
+        try:
+            for ci, action in conninfos_and_actions:
+                p.stdin.write(ci + "\n")
+                p.stdin.flush()
+                outs.append(json.loads(p.stdout.readline()))
+                if action:
+                    action()
+            p.stdin.close()
+            self.assertEqual(p.wait(timeout=60), 0 if all(o["status"] == "ok" for o in outs)
+                             else 1, p.stderr.read())
+        finally:
+            p.kill()
+            p.wait()
+            for f in (p.stdout, p.stderr):
+                f.close()
+        return outs
+
+    def test_prediction_follows_a_replaced_bundle(self):
+        bundle = os.path.join(self.dir, "bundle.pem")
+
+        def install(name):
+            tmp = bundle + ".tmp"
+            shutil.copyfile(os.path.join(PKI, name), tmp)
+            os.replace(tmp, bundle)
+        install("new-bundle.pem")
+        self.write_policy(policy_text("audit").replace(PKI + "/new-bundle.pem", bundle))
+        outs = self.each([(tcp("good"), None), (tcp("good"), lambda: install("old-bundle.pem")),
+                          (tcp("good"), None)])
+        self.assertEqual([o["status"] for o in outs], ["ok"] * 3)
+        recs = self.records()
+        self.assertEqual([r["audit"]["would_verify"] for r in recs], [True, True, False])
+        self.assertEqual(recs[2]["audit"]["reason"], "unknown CA")
+
+    def test_each_server_gets_its_own_chain_and_prediction(self):
+        self.write_policy(policy_text("audit"))
+        self.each([(tcp("good"), None), (tcp("wronghost"), None), (tcp("good"), None),
+                   (tcp("wronghost"), None)])
+        recs = self.records()
+        good, wrong = fingerprint(PKI + "/server-good.crt"), fingerprint(
+            PKI + "/server-wronghost.crt")
+        self.assertEqual([r["chain"][0]["sha256"] for r in recs], [good, wrong, good, wrong])
+        self.assertEqual([r["chain"][0]["subject"] for r in recs],
+                         [recs[0]["chain"][0]["subject"], recs[1]["chain"][0]["subject"]] * 2)
+        self.assertNotEqual(recs[0]["chain"][0]["subject"], recs[1]["chain"][0]["subject"])
+        self.assertEqual([r["audit"]["reason"] for r in recs],
+                         [None, "wrong host", None, "wrong host"])

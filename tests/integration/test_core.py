@@ -4,15 +4,9 @@ import os
 import subprocess
 import unittest
 
-from shimtest import PKI, ShimCase, policy_text, server, tcp
+from shimtest import PKI, ShimCase, fingerprint, policy_text, server, tcp
 
 ENTRY_POINTS = ["connectdb", "params", "expand", "setdb", "start", "startparams"]
-
-
-def fingerprint(path):
-    out = subprocess.run(["openssl", "x509", "-in", path, "-noout", "-fingerprint",
-                          "-sha256"], capture_output=True, text=True, check=True).stdout
-    return out.strip().split("=", 1)[1].replace(":", "").lower()
 
 
 class EntryPoints(ShimCase):
