@@ -103,11 +103,9 @@ connect_common(const struct pq_api *api, const struct call *c, bool blocking)
 	if (build_params(api, c, &p))
 		k = session_begin(api, &p, &st, &rewrite);
 	errno = saved;
-	if (k == BEGIN_PASS)
-		conn = call_original(api, c);
-	else if (k == BEGIN_REFUSED)
+	if (k == BEGIN_REFUSED)
 		conn = st->conn;
-	else if (!rewrite)
+	else if (k == BEGIN_PASS || !rewrite)
 		conn = call_original(api, c);
 	else
 	{

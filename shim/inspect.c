@@ -154,12 +154,12 @@ hex(const unsigned char *md, unsigned int len, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 
-	for (unsigned int i = 0; i < len; i++)
+	for (size_t i = 0; i < len; i++)
 	{
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
+		*out++ = digits[md[i] >> 4];
+		*out++ = digits[md[i] & 15];
 	}
-	out[2 * len] = '\0';
+	*out = '\0';
 }
 
 /* The DER of X into C->der (malloc'd); left NULL on failure. */
@@ -261,7 +261,7 @@ inspect_conn(const struct pq_api *api, PGconn *conn, bool want_chain,
 	obs->protocol = dup_or_null(api->sslAttribute(conn, "protocol"));
 	obs->cipher = dup_or_null(api->sslAttribute(conn, "cipher"));
 	v = api->sslAttribute(conn, "key_bits");
-	obs->key_bits = v ? atoi(v) : 0;
+	obs->key_bits = v ? (int) strtol(v, NULL, 10) : 0;
 	v = api->sslAttribute(conn, "compression");
 	obs->compression = v != NULL && strcmp(v, "on") == 0;
 	if (want_chain)

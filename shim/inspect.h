@@ -19,13 +19,13 @@ struct pgs_cert
 	char	   *subject;		/* RFC 2253 */
 	char	   *issuer;
 	char	   *serial;			/* hex, upper case */
+	unsigned char *der;			/* the certificate, for later checks */
+	time_t		not_after_t;
+	int			der_len;
 	char		not_before[32]; /* RFC 3339 UTC */
 	char		not_after[32];
-	time_t		not_after_t;
 	char		sha256[65];		/* hex fingerprint of the DER */
 	char		key[32];		/* e.g. "RSA 2048", "EC 256" */
-	unsigned char *der;			/* the certificate, for later checks */
-	int			der_len;
 };
 
 struct pgs_observed
