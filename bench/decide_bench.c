@@ -15,17 +15,20 @@
 int
 main(int argc, char **argv)
 {
-	int			nrules;
-	long		iters;
-	size_t		cap;
-	char	   *text;
-	size_t		len;
+	int nrules;
+	long iters;
+	size_t cap;
+	char *text;
+	size_t len;
 	struct pgs_errors errs = {0};
 	struct pgs_policy *p;
-	struct pgs_facts f = {.ntargets = 1, .dbname = "orders", .user = "app",
-	.program = "/usr/bin/app", .sslmode = "prefer"};
-	struct pgs_caps caps = {.has_ssl_min_protocol = true, .has_gssencmode = true,
-	.has_sslcrl = true};
+	struct pgs_facts f = {.ntargets = 1,
+						  .dbname = "orders",
+						  .user = "app",
+						  .program = "/usr/bin/app",
+						  .sslmode = "prefer"};
+	struct pgs_caps caps = {
+		.has_ssl_min_protocol = true, .has_gssencmode = true, .has_sslcrl = true};
 	struct pgs_decision d;
 	struct timespec a;
 	struct timespec b;
@@ -50,7 +53,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", errs.n ? errs.msg[0] : "?");
 		return 1;
 	}
-	f.targets[0] = (struct pgs_target) {"db0.eu-1.example.com", "", "5432", false};
+	f.targets[0] = (struct pgs_target){"db0.eu-1.example.com", "", "5432", false};
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (long i = 0; i < iters; i++)
 	{
@@ -59,9 +62,10 @@ main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	if (d.rule != &p->rules[nrules - 1])
-		return 1;				/* the benchmark must scan every rule */
+		return 1; /* the benchmark must scan every rule */
 	printf("rules %d us_per_decision %.3f\n", nrules,
-		   ((double) (b.tv_sec - a.tv_sec) * 1e6 + (double) (b.tv_nsec - a.tv_nsec) / 1e3) / (double) iters);
+		   ((double) (b.tv_sec - a.tv_sec) * 1e6 + (double) (b.tv_nsec - a.tv_nsec) / 1e3) /
+			   (double) iters);
 	policy_free(p);
 	errors_free(&errs);
 	free(text);

@@ -16,11 +16,11 @@ extern char **environ;
 static double
 run(char **envp)
 {
-	char	   *argv[] = {"/bin/true", NULL};
+	char *argv[] = {"/bin/true", NULL};
 	struct timespec a;
 	struct timespec b;
-	pid_t		pid;
-	int			status;
+	pid_t pid;
+	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, envp) != 0)
@@ -33,8 +33,8 @@ run(char **envp)
 static int
 cmp(const void *x, const void *y)
 {
-	double		a = *(const double *) x;
-	double		b = *(const double *) y;
+	double a = *(const double *) x;
+	double b = *(const double *) y;
 
 	return (a > b) - (a < b);
 }
@@ -42,12 +42,12 @@ cmp(const void *x, const void *y)
 int
 main(int argc, char **argv)
 {
-	int			n;
-	double	   *with;
-	double	   *without;
-	char		preload[4096];
-	char	   *env_with[] = {preload, "PGTLS_SHIM_POLICY=/nonexistent", NULL};
-	char	   *env_without[] = {"PGTLS_SHIM_POLICY=/nonexistent", NULL};
+	int n;
+	double *with;
+	double *without;
+	char preload[4096];
+	char *env_with[] = {preload, "PGTLS_SHIM_POLICY=/nonexistent", NULL};
+	char *env_without[] = {"PGTLS_SHIM_POLICY=/nonexistent", NULL};
 
 	if (argc != 3)
 		return 2;

@@ -11,6 +11,6 @@ for cc in clang gcc; do
   CC=$cc cmake -S . -B "build-test-$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "build-test-$cc" -j"$jobs"
 done
-# The suite runs once, on the gcc build; clang's build must compile clean.
-cd build-test-gcc
-ctest --output-on-failure --timeout 900
+bash scripts/lint.sh
+# The suite runs on the gcc build; clang's build must compile clean.
+(cd build-test-gcc && ctest --output-on-failure --timeout 900)

@@ -34,7 +34,7 @@ static bool
 copy_text(struct pgs_cert *dst, const struct pgs_cert *src)
 {
 	unsigned char *der = dst->der;
-	int			der_len = dst->der_len;
+	int der_len = dst->der_len;
 
 	*dst = *src;
 	dst->der = der;
@@ -92,8 +92,8 @@ find(const unsigned char *der, int len)
 bool
 certcache_get(struct pgs_cert *c)
 {
-	int			i;
-	bool		hit = false;
+	int i;
+	bool hit = false;
 
 	if (c->der == NULL || pthread_mutex_trylock(&lock) != 0)
 		return false;
@@ -109,7 +109,7 @@ certcache_get(struct pgs_cert *c)
 void
 certcache_put(const struct pgs_cert *c)
 {
-	int			victim = 0;
+	int victim = 0;
 
 	if (c->der == NULL || pthread_mutex_trylock(&lock) != 0)
 		return;

@@ -18,12 +18,12 @@
  * observed_free) and returns true.  False when absent, or when the cache is
  * busy in another thread: the caller then describes the certificate itself.
  */
-bool		certcache_get(struct pgs_cert *c) __attribute__((warn_unused_result));
+bool certcache_get(struct pgs_cert *c) __attribute__((warn_unused_result));
 
 /* Remembers a copy of C (with its DER), evicting the least recently used. */
-void		certcache_put(const struct pgs_cert *c);
+void certcache_put(const struct pgs_cert *c);
 
 /* Frees the strings and DER of C and zeroes it. */
-void		cert_free(struct pgs_cert *c);
+void cert_free(struct pgs_cert *c);
 
 #endif

@@ -17,7 +17,7 @@ static char error[256];
 static void
 load(void)
 {
-	void	   *h = dlopen("libconfig.so.9", RTLD_LAZY | RTLD_LOCAL);
+	void *h = dlopen("libconfig.so.9", RTLD_LAZY | RTLD_LOCAL);
 
 	if (h == NULL)
 	{

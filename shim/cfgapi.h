@@ -13,16 +13,16 @@
 
 struct cfg_api
 {
-	void		(*init) (config_t *config);
-	void		(*destroy) (config_t *config);
-	int			(*read_string) (config_t *config, const char *str);
-	config_setting_t *(*get_member) (const config_setting_t *s, const char *name);
-	int			(*length) (const config_setting_t *s);
-	config_setting_t *(*get_elem) (const config_setting_t *s, unsigned int idx);
-	const char *(*get_string) (const config_setting_t *s);
-	int			(*get_int) (const config_setting_t *s);
-	long long	(*get_int64) (const config_setting_t *s);
-	int			(*get_bool) (const config_setting_t *s);
+	void (*init)(config_t *config);
+	void (*destroy)(config_t *config);
+	int (*read_string)(config_t *config, const char *str);
+	config_setting_t *(*get_member)(const config_setting_t *s, const char *name);
+	int (*length)(const config_setting_t *s);
+	config_setting_t *(*get_elem)(const config_setting_t *s, unsigned int idx);
+	const char *(*get_string)(const config_setting_t *s);
+	int (*get_int)(const config_setting_t *s);
+	long long (*get_int64)(const config_setting_t *s);
+	int (*get_bool)(const config_setting_t *s);
 };
 
 /*

@@ -16,7 +16,7 @@
 static bool
 grow(struct pgs_params *p, size_t want)
 {
-	size_t		cap;
+	size_t cap;
 	const char **kw;
 	const char **val;
 
@@ -51,10 +51,9 @@ params_push(struct pgs_params *p, const char *kw, const char *val)
 }
 
 bool
-params_from_conninfo(const struct pq_api *api, const char *conninfo,
-					 struct pgs_params *p)
+params_from_conninfo(const struct pq_api *api, const char *conninfo, struct pgs_params *p)
 {
-	char	   *err = NULL;
+	char *err = NULL;
 
 	memset(p, 0, sizeof(*p));
 	p->parsed = api->conninfoParse(conninfo, &err);
@@ -74,8 +73,7 @@ params_from_conninfo(const struct pq_api *api, const char *conninfo,
 }
 
 bool
-params_from_arrays(const char *const *kw, const char *const *val, int expand,
-				   struct pgs_params *p)
+params_from_arrays(const char *const *kw, const char *const *val, int expand, struct pgs_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->expand = expand;
@@ -96,19 +94,14 @@ params_from_arrays(const char *const *kw, const char *const *val, int expand,
  * (pgtty is ignored by libpq 14 and later, and by the shim.)
  */
 bool
-params_from_setdb(const char *host, const char *port, const char *options,
-				  const char *db, const char *login, const char *pwd,
-				  struct pgs_params *p)
+params_from_setdb(const char *host, const char *port, const char *options, const char *db,
+				  const char *login, const char *pwd, struct pgs_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->expand = 1;
-	return grow(p, 0) &&
-		params_push(p, "dbname", db) &&
-		params_push(p, "host", host) &&
-		params_push(p, "port", port) &&
-		params_push(p, "options", options) &&
-		params_push(p, "user", login) &&
-		params_push(p, "password", pwd);
+	return grow(p, 0) && params_push(p, "dbname", db) && params_push(p, "host", host) &&
+		   params_push(p, "port", port) && params_push(p, "options", options) &&
+		   params_push(p, "user", login) && params_push(p, "password", pwd);
 }
 
 void
@@ -135,7 +128,7 @@ opt(const PQconninfoOption *opts, const char *kw)
 static size_t
 count_elems(const char *s)
 {
-	size_t		n = 1;
+	size_t n = 1;
 
 	if (s == NULL || s[0] == '\0')
 		return 0;
@@ -148,7 +141,7 @@ count_elems(const char *s)
 static const char *
 elem(char *list, size_t n, size_t i)
 {
-	char	   *s = list;
+	char *s = list;
 
 	if (list == NULL || i >= n)
 		return "";
@@ -160,8 +153,8 @@ elem(char *list, size_t n, size_t i)
 static char *
 copy_list(char **cursor, const char *s)
 {
-	char	   *start = *cursor;
-	size_t		len = s ? strlen(s) : 0;
+	char *start = *cursor;
+	size_t len = s ? strlen(s) : 0;
 
 	if (s == NULL)
 		return NULL;
@@ -182,16 +175,16 @@ fill_targets(const struct pq_api *api, PGconn *probe, struct pgs_factbuf *fb)
 	const char *hosts = opt(fb->opts, "host");
 	const char *addrs = opt(fb->opts, "hostaddr");
 	const char *ports = opt(fb->opts, "port");
-	size_t		nh = count_elems(hosts);
-	size_t		na = count_elems(addrs);
-	size_t		np = count_elems(ports);
-	size_t		n = nh > na ? nh : na;
-	size_t		total = (hosts ? strlen(hosts) + 1 : 0) +
-		(addrs ? strlen(addrs) + 1 : 0) + (ports ? strlen(ports) + 1 : 0) + 1;
-	char	   *cursor;
-	char	   *hl;
-	char	   *al;
-	char	   *pl;
+	size_t nh = count_elems(hosts);
+	size_t na = count_elems(addrs);
+	size_t np = count_elems(ports);
+	size_t n = nh > na ? nh : na;
+	size_t total = (hosts ? strlen(hosts) + 1 : 0) + (addrs ? strlen(addrs) + 1 : 0) +
+				   (ports ? strlen(ports) + 1 : 0) + 1;
+	char *cursor;
+	char *hl;
+	char *al;
+	char *pl;
 
 	fb->default_host = strdup(api->host(probe) ? api->host(probe) : "");
 	fb->default_port = strdup(api->port(probe) ? api->port(probe) : "");
@@ -220,25 +213,23 @@ fill_targets(const struct pq_api *api, PGconn *probe, struct pgs_factbuf *fb)
 		if (t->host[0] == '\0' && t->hostaddr[0] == '\0')
 			t->host = fb->default_host;
 		t->port = port[0] ? port : fb->default_port;
-		t->unix_socket = t->hostaddr[0] == '\0' &&
-			(t->host[0] == '/' || t->host[0] == '@');
+		t->unix_socket = t->hostaddr[0] == '\0' && (t->host[0] == '/' || t->host[0] == '@');
 	}
 	return true;
 }
 
 enum facts_result
-facts_gather(const struct pq_api *api, struct pgs_params *p,
-			 const char *program, struct pgs_factbuf *fb, PGconn **probe)
+facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program,
+			 struct pgs_factbuf *fb, PGconn **probe)
 {
-	size_t		n0 = p->n;
-	PGconn	   *conn;
+	size_t n0 = p->n;
+	PGconn *conn;
 	const char *msg;
 
 	memset(fb, 0, sizeof(*fb));
 	*probe = NULL;
 	/* A password stops libpq from reading the password file for nothing. */
-	if (!params_push(p, "password", "-") ||
-		!params_push(p, "target_session_attrs", PROBE_TSA))
+	if (!params_push(p, "password", "-") || !params_push(p, "target_session_attrs", PROBE_TSA))
 	{
 		p->n = n0;
 		p->kw[n0] = p->val[n0] = NULL;
@@ -250,8 +241,7 @@ facts_gather(const struct pq_api *api, struct pgs_params *p,
 	if (conn == NULL)
 		return FACTS_OOM;
 	msg = api->errorMessage(conn);
-	if (api->status(conn) != CONNECTION_BAD || msg == NULL ||
-		strstr(msg, PROBE_TSA) == NULL)
+	if (api->status(conn) != CONNECTION_BAD || msg == NULL || strstr(msg, PROBE_TSA) == NULL)
 	{
 		/* Failed before our marker: the app's own parameters are invalid. */
 		api->finish(conn);
@@ -291,10 +281,10 @@ factbuf_free(const struct pq_api *api, struct pgs_factbuf *fb)
 
 struct strbuf
 {
-	char	   *p;
-	size_t		len;
-	size_t		cap;
-	bool		oom;
+	char *p;
+	size_t len;
+	size_t cap;
+	bool oom;
 };
 
 /* Appends S; with QUOTE, escapes ' and \ as libpq's parser expects. */
@@ -305,8 +295,8 @@ sb_add(struct strbuf *b, const char *s, bool quote)
 	{
 		if (b->len + 3 >= b->cap)
 		{
-			size_t		ncap = b->cap ? b->cap * 2 : 256;
-			char	   *np = realloc(b->p, ncap);
+			size_t ncap = b->cap ? b->cap * 2 : 256;
+			char *np = realloc(b->p, ncap);
 
 			if (np == NULL)
 			{
@@ -328,14 +318,14 @@ params_redacted(struct pgs_params *p)
 {
 	struct strbuf b = {0};
 
-	sb_add(&b, " ", false);		/* allocates, so "" is a valid result */
+	sb_add(&b, " ", false); /* allocates, so "" is a valid result */
 	b.len = 0;
 	if (b.p)
 		b.p[0] = '\0';
 	for (size_t i = 0; i < p->n; i++)
 	{
 		const char *v = NULL;
-		bool		seen = false;
+		bool seen = false;
 
 		/* Later keywords win: each keyword once, where it first appears. */
 		for (size_t j = 0; j < i && !seen; j++)

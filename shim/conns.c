@@ -21,7 +21,7 @@ static atomic_int nrefused;
 static size_t
 bucket(const PGconn *conn)
 {
-	uintptr_t	p = (uintptr_t) conn;
+	uintptr_t p = (uintptr_t) conn;
 
 	return (size_t) ((p >> 4) ^ (p >> 12)) % NBUCKETS;
 }
@@ -68,7 +68,7 @@ conn_state_refuse(struct conn_state *st, char *msg)
 void
 conns_put(struct conn_state *st)
 {
-	size_t		b = bucket(st->conn);
+	size_t b = bucket(st->conn);
 
 	pthread_mutex_lock(&lock);
 	st->next = buckets[b];

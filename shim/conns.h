@@ -17,34 +17,34 @@
 
 struct conn_state
 {
-	struct conn_state *next;	/* hash chain */
-	PGconn	   *conn;
+	struct conn_state *next; /* hash chain */
+	PGconn *conn;
 	const struct pq_api *api;
-	struct snapshot *snap;		/* a reference: the policy decided under */
+	struct snapshot *snap; /* a reference: the policy decided under */
 	struct pgs_factbuf fb;
 	struct pgs_decision d;
-	int64_t		start_ms;		/* wall clock at the attempt's start */
-	double		start_mono;
-	bool		pending;		/* attempt started, no record yet */
-	char	   *refusal;		/* what PQerrorMessage shows, or NULL */
-	bool		blocked;		/* the shim refused it: never reconnect */
+	int64_t start_ms; /* wall clock at the attempt's start */
+	double start_mono;
+	bool pending;  /* attempt started, no record yet */
+	char *refusal; /* what PQerrorMessage shows, or NULL */
+	bool blocked;  /* the shim refused it: never reconnect */
 };
 
 /* A new state holding SNAP's reference; NULL on out-of-memory. */
 struct conn_state *conn_state_new(const struct pq_api *api, struct snapshot *snap);
 /* Frees ST (and drops its snapshot reference and facts).  ST must not be in the table. */
-void		conn_state_free(struct conn_state *st);
+void conn_state_free(struct conn_state *st);
 
 /* Sets ST's refusal message (takes ownership of MSG; NULL clears it). */
-void		conn_state_refuse(struct conn_state *st, char *msg);
+void conn_state_refuse(struct conn_state *st, char *msg);
 
-void		conns_put(struct conn_state *st);
-struct conn_state *conns_get(const PGconn *conn);	/* stays in the table */
-struct conn_state *conns_take(const PGconn *conn);	/* removed; caller frees */
-bool		conns_any_refused(void);	/* cheap: no lock */
+void conns_put(struct conn_state *st);
+struct conn_state *conns_get(const PGconn *conn);  /* stays in the table */
+struct conn_state *conns_take(const PGconn *conn); /* removed; caller frees */
+bool conns_any_refused(void);					   /* cheap: no lock */
 
-void		conns_atfork_prepare(void);
-void		conns_atfork_parent(void);
-void		conns_atfork_child(void);
+void conns_atfork_prepare(void);
+void conns_atfork_parent(void);
+void conns_atfork_child(void);
 
 #endif

@@ -22,9 +22,9 @@ nz(const char *s)
 static bool
 cidr_match(const struct pgs_pattern *p, const char *addr)
 {
-	uint8_t		a[16];
-	int			bytes;
-	int			bits;
+	uint8_t a[16];
+	int bytes;
+	int bits;
 
 	if (inet_pton(p->family, addr, a) != 1)
 		return false;
@@ -38,8 +38,7 @@ cidr_match(const struct pgs_pattern *p, const char *addr)
 }
 
 static bool
-patterns_match(const struct pgs_patterns *ps, const char *value, int flags,
-			   bool allow_cidr)
+patterns_match(const struct pgs_patterns *ps, const char *value, int flags, bool allow_cidr)
 {
 	for (size_t i = 0; i < ps->n; i++)
 	{
@@ -57,8 +56,7 @@ patterns_match(const struct pgs_patterns *ps, const char *value, int flags,
 }
 
 static bool
-rule_matches(const struct pgs_rule *r, const struct pgs_facts *f,
-			 const struct pgs_target *t)
+rule_matches(const struct pgs_rule *r, const struct pgs_facts *f, const struct pgs_target *t)
 {
 	const char *values[PGS_M_NKEYS] = {
 		[PGS_M_HOST] = nz(t->host),
@@ -76,8 +74,7 @@ rule_matches(const struct pgs_rule *r, const struct pgs_facts *f,
 
 		if (ps->n == 0)
 			continue;
-		if (!patterns_match(ps, values[k], k == PGS_M_HOST ? FNM_CASEFOLD : 0,
-							k == PGS_M_HOSTADDR))
+		if (!patterns_match(ps, values[k], k == PGS_M_HOST ? FNM_CASEFOLD : 0, k == PGS_M_HOSTADDR))
 			return false;
 	}
 	return true;
@@ -125,11 +122,11 @@ same_str(const char *a, const char *b)
  * CA bundles (one connection string cannot carry two sslrootcert values).
  */
 static void
-choose_rule(const struct pgs_policy *policy, const struct pgs_facts *facts,
-			struct pgs_decision *d, bool *all_unix)
+choose_rule(const struct pgs_policy *policy, const struct pgs_facts *facts, struct pgs_decision *d,
+			bool *all_unix)
 {
 	const struct pgs_rule *chosen[PGS_MAX_HOSTS];
-	size_t		n = facts->ntargets;
+	size_t n = facts->ntargets;
 
 	d->mode = PGS_MODE_OFF;
 	d->rule = NULL;
@@ -167,11 +164,10 @@ choose_rule(const struct pgs_policy *policy, const struct pgs_facts *facts,
 }
 
 static void
-plan_injection(const struct pgs_facts *facts, const struct pgs_caps *caps,
-			   struct pgs_decision *d)
+plan_injection(const struct pgs_facts *facts, const struct pgs_caps *caps, struct pgs_decision *d)
 {
 	const struct pgs_settings *s = d->settings;
-	bool		force = s->override == PGS_OVERRIDE_FORCE;
+	bool force = s->override == PGS_OVERRIDE_FORCE;
 
 	d->effective = d->requested;
 	if (force || d->requested < s->sslmode)
@@ -187,7 +183,7 @@ plan_injection(const struct pgs_facts *facts, const struct pgs_caps *caps,
 		{
 			inject(d, "sslrootcert", caps->system_bundle);
 			warn(d, "sslrootcert \"system\" is not supported by the loaded libpq: "
-				 "used OpenSSL's default CA file instead");
+					"used OpenSSL's default CA file instead");
 		}
 	}
 	if (s->sslcrl && (force || facts->sslcrl == NULL))
@@ -199,7 +195,7 @@ plan_injection(const struct pgs_facts *facts, const struct pgs_caps *caps,
 	}
 	if (s->min_protocol != PGS_TLS_ANY &&
 		(force || pgs_tls_rank(facts->ssl_min_protocol_version) <
-		 pgs_tls_rank(pgs_tlsver_name(s->min_protocol))))
+					  pgs_tls_rank(pgs_tlsver_name(s->min_protocol))))
 	{
 		if (caps->has_ssl_min_protocol)
 			inject(d, "ssl_min_protocol_version", pgs_tlsver_name(s->min_protocol));
@@ -207,7 +203,7 @@ plan_injection(const struct pgs_facts *facts, const struct pgs_caps *caps,
 		{
 			d->check_protocol_after = true;
 			warn(d, "min_protocol has no keyword in the loaded libpq: "
-				 "checked after the handshake");
+					"checked after the handshake");
 		}
 	}
 	if (!s->gssenc_allow && caps->has_gssencmode &&
@@ -216,10 +212,10 @@ plan_injection(const struct pgs_facts *facts, const struct pgs_caps *caps,
 }
 
 void
-decide(const struct pgs_policy *policy, const struct pgs_facts *facts,
-	   const struct pgs_caps *caps, struct pgs_decision *d)
+decide(const struct pgs_policy *policy, const struct pgs_facts *facts, const struct pgs_caps *caps,
+	   struct pgs_decision *d)
 {
-	bool		all_unix;
+	bool all_unix;
 
 	memset(d, 0, sizeof(*d));
 	if (facts->sslmode == NULL || !pgs_sslmode_parse(facts->sslmode, &d->requested))

@@ -15,7 +15,7 @@
 #include "real.h"
 #include "session.h"
 
-#define HOOK __attribute__((visibility("default")))
+#define HOOK   __attribute__((visibility("default")))
 #define CALLER __builtin_return_address(0)
 
 static __thread int depth __attribute__((tls_model("initial-exec")));
@@ -26,20 +26,25 @@ struct call
 {
 	enum
 	{
-		C_CONNECTDB, C_CONNECTDB_PARAMS, C_SETDB, C_START, C_START_PARAMS,
-		C_PING, C_PING_PARAMS
-	}			kind;
+		C_CONNECTDB,
+		C_CONNECTDB_PARAMS,
+		C_SETDB,
+		C_START,
+		C_START_PARAMS,
+		C_PING,
+		C_PING_PARAMS
+	} kind;
 	const char *conninfo;
 	const char *const *kw;
 	const char *const *val;
-	int			expand;
+	int expand;
 	const char *host, *port, *options, *tty, *db, *login, *pwd;
 };
 
 static PGconn *
 call_original(const struct pq_api *api, const struct call *c)
 {
-	PGconn	   *conn = NULL;
+	PGconn *conn = NULL;
 
 	depth++;
 	switch (c->kind)
@@ -51,8 +56,7 @@ call_original(const struct pq_api *api, const struct call *c)
 			conn = api->connectdbParams(c->kw, c->val, c->expand);
 			break;
 		case C_SETDB:
-			conn = api->setdbLogin(c->host, c->port, c->options, c->tty, c->db,
-								   c->login, c->pwd);
+			conn = api->setdbLogin(c->host, c->port, c->options, c->tty, c->db, c->login, c->pwd);
 			break;
 		case C_START:
 			conn = api->connectStart(c->conninfo);
@@ -81,10 +85,9 @@ build_params(const struct pq_api *api, const struct call *c, struct pgs_params *
 		case C_START_PARAMS:
 		case C_PING_PARAMS:
 			return c->kw != NULL && c->val != NULL &&
-				params_from_arrays(c->kw, c->val, c->expand, p);
+				   params_from_arrays(c->kw, c->val, c->expand, p);
 		case C_SETDB:
-			return params_from_setdb(c->host, c->port, c->options, c->db,
-									 c->login, c->pwd, p);
+			return params_from_setdb(c->host, c->port, c->options, c->db, c->login, c->pwd, p);
 	}
 	return false;
 }
@@ -93,12 +96,12 @@ build_params(const struct pq_api *api, const struct call *c, struct pgs_params *
 static PGconn *
 connect_common(const struct pq_api *api, const struct call *c, bool blocking)
 {
-	int			saved = errno;
+	int saved = errno;
 	struct pgs_params p = {0};
 	struct conn_state *st = NULL;
-	bool		rewrite = false;
+	bool rewrite = false;
 	enum begin_kind k = BEGIN_PASS;
-	PGconn	   *conn;
+	PGconn *conn;
 
 	if (build_params(api, c, &p))
 		k = session_begin(api, &p, &st, &rewrite);
@@ -111,7 +114,7 @@ connect_common(const struct pq_api *api, const struct call *c, bool blocking)
 	{
 		depth++;
 		conn = blocking ? api->connectdbParams(p.kw, p.val, p.expand)
-			: api->connectStartParams(p.kw, p.val, p.expand);
+						: api->connectStartParams(p.kw, p.val, p.expand);
 		depth--;
 	}
 	saved = errno;
@@ -132,12 +135,12 @@ connect_common(const struct pq_api *api, const struct call *c, bool blocking)
 static PGPing
 ping_common(const struct pq_api *api, const struct call *c)
 {
-	int			saved = errno;
+	int saved = errno;
 	struct pgs_params p = {0};
 	struct conn_state *st = NULL;
-	bool		rewrite = false;
+	bool rewrite = false;
 	enum begin_kind k = BEGIN_PASS;
-	PGPing		r;
+	PGPing r;
 
 	if (build_params(api, c, &p))
 		k = session_begin(api, &p, &st, &rewrite);
@@ -194,12 +197,11 @@ PQconnectdb(const char *conninfo)
 }
 
 HOOK PGconn *
-PQconnectdbParams(const char *const *keywords, const char *const *values,
-				  int expand_dbname)
+PQconnectdbParams(const char *const *keywords, const char *const *values, int expand_dbname)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
-	struct call c = {.kind = C_CONNECTDB_PARAMS, .kw = keywords, .val = values,
-	.expand = expand_dbname};
+	struct call c = {
+		.kind = C_CONNECTDB_PARAMS, .kw = keywords, .val = values, .expand = expand_dbname};
 
 	if (api == NULL)
 		return NULL;
@@ -209,14 +211,18 @@ PQconnectdbParams(const char *const *keywords, const char *const *values,
 }
 
 HOOK PGconn *
-PQsetdbLogin(const char *pghost, const char *pgport, const char *pgoptions,
-			 const char *pgtty, const char *dbName, const char *login,
-			 const char *pwd)
+PQsetdbLogin(const char *pghost, const char *pgport, const char *pgoptions, const char *pgtty,
+			 const char *dbName, const char *login, const char *pwd)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
-	struct call c = {.kind = C_SETDB, .host = pghost, .port = pgport,
-		.options = pgoptions, .tty = pgtty, .db = dbName, .login = login,
-	.pwd = pwd};
+	struct call c = {.kind = C_SETDB,
+					 .host = pghost,
+					 .port = pgport,
+					 .options = pgoptions,
+					 .tty = pgtty,
+					 .db = dbName,
+					 .login = login,
+					 .pwd = pwd};
 
 	if (api == NULL)
 		return NULL;
@@ -239,12 +245,11 @@ PQconnectStart(const char *conninfo)
 }
 
 HOOK PGconn *
-PQconnectStartParams(const char *const *keywords, const char *const *values,
-					 int expand_dbname)
+PQconnectStartParams(const char *const *keywords, const char *const *values, int expand_dbname)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
-	struct call c = {.kind = C_START_PARAMS, .kw = keywords, .val = values,
-	.expand = expand_dbname};
+	struct call c = {
+		.kind = C_START_PARAMS, .kw = keywords, .val = values, .expand = expand_dbname};
 
 	if (api == NULL)
 		return NULL;
@@ -265,8 +270,7 @@ poll_common(const struct pq_api *api, PGconn *conn, bool reset)
 	depth++;
 	r = reset ? api->resetPoll(conn) : api->connectPoll(conn);
 	depth--;
-	if (st != NULL && st->pending &&
-		(r == PGRES_POLLING_OK || r == PGRES_POLLING_FAILED))
+	if (st != NULL && st->pending && (r == PGRES_POLLING_OK || r == PGRES_POLLING_FAILED))
 	{
 		session_finish_attempt(st, conn);
 		if (st->blocked)
@@ -327,7 +331,7 @@ PQresetStart(PGconn *conn)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
 	struct conn_state *st;
-	int			r;
+	int r;
 
 	if (api == NULL)
 		return 0;
@@ -356,12 +360,10 @@ PQping(const char *conninfo)
 }
 
 HOOK PGPing
-PQpingParams(const char *const *keywords, const char *const *values,
-			 int expand_dbname)
+PQpingParams(const char *const *keywords, const char *const *values, int expand_dbname)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
-	struct call c = {.kind = C_PING_PARAMS, .kw = keywords, .val = values,
-	.expand = expand_dbname};
+	struct call c = {.kind = C_PING_PARAMS, .kw = keywords, .val = values, .expand = expand_dbname};
 
 	if (api == NULL)
 		return PQPING_NO_ATTEMPT;

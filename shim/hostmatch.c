@@ -14,7 +14,7 @@
 static bool
 wildcard_match(const char *pattern, size_t plen, const char *host)
 {
-	size_t		hlen = strlen(host);
+	size_t hlen = strlen(host);
 	const char *dot;
 
 	if (plen < 3 || pattern[0] != '*' || pattern[1] != '.' || hlen < plen)
@@ -32,7 +32,7 @@ name_matches(const struct cert_name *n, const char *host)
 	const char *s = (const char *) n->data;
 
 	if (n->len == 0 || memchr(s, '\0', n->len) != NULL)
-		return false;			/* embedded NUL: refused, as libpq does */
+		return false; /* embedded NUL: refused, as libpq does */
 	if (n->len == strlen(host) && strncasecmp(s, host, n->len) == 0)
 		return true;
 	return wildcard_match(s, n->len, host);
@@ -42,7 +42,7 @@ bool
 host_matches(const char *host, const struct cert_names *names)
 {
 	unsigned char addr[16];
-	size_t		alen = 0;
+	size_t alen = 0;
 
 	if (host == NULL || host[0] == '\0')
 		return false;

@@ -13,16 +13,16 @@
 struct cert_name
 {
 	const unsigned char *data;
-	size_t		len;
+	size_t len;
 };
 
 struct cert_names
 {
-	const struct cert_name *dns;	/* dNSName SANs */
-	size_t		ndns;
-	const struct cert_name *ip;		/* iPAddress SANs, 4 or 16 bytes */
-	size_t		nip;
-	const struct cert_name *cn;		/* the subject's CN, or NULL */
+	const struct cert_name *dns; /* dNSName SANs */
+	size_t ndns;
+	const struct cert_name *ip; /* iPAddress SANs, 4 or 16 bytes */
+	size_t nip;
+	const struct cert_name *cn; /* the subject's CN, or NULL */
 };
 
 /*
@@ -31,6 +31,6 @@ struct cert_names
  * there is no dNSName SAN; a single leading "*." wildcard label;
  * case-insensitive; a name with an embedded NUL never matches.
  */
-bool		host_matches(const char *host, const struct cert_names *names);
+bool host_matches(const char *host, const struct cert_names *names);
 
 #endif

@@ -27,9 +27,9 @@ dup_or_null(const char *s)
 char *
 one_line(const char *msg)
 {
-	char	   *out;
-	size_t		o = 0;
-	bool		space = false;
+	char *out;
+	size_t o = 0;
+	bool space = false;
 
 	if (msg == NULL)
 		return NULL;
@@ -54,10 +54,9 @@ one_line(const char *msg)
 
 /* Formats an ASN1_TIME as RFC 3339 UTC into BUF; false when unreadable. */
 static bool
-fmt_time(const struct ossl_api *o, const void *t, char *buf, size_t len,
-		 time_t *epoch)
+fmt_time(const struct ossl_api *o, const void *t, char *buf, size_t len, time_t *epoch)
 {
-	struct tm	tm;
+	struct tm tm;
 
 	memset(&tm, 0, sizeof(tm));
 	if (t == NULL || o->ASN1_TIME_to_tm(t, &tm) != 1)
@@ -72,15 +71,14 @@ fmt_time(const struct ossl_api *o, const void *t, char *buf, size_t len,
 static char *
 name_text(const struct ossl_api *o, const void *name)
 {
-	void	   *bio;
-	char	   *data = NULL;
-	char	   *out = NULL;
-	long		n;
+	void *bio;
+	char *data = NULL;
+	char *out = NULL;
+	long n;
 
 	if (name == NULL || (bio = o->BIO_new(o->BIO_s_mem())) == NULL)
 		return NULL;
-	if (o->X509_NAME_print_ex(bio, name, 0,
-							  XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+	if (o->X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
 	{
 		n = o->BIO_ctrl(bio, BIO_CTRL_INFO, 0, &data);
 		if (n >= 0 && data != NULL && (out = malloc((size_t) n + 1)) != NULL)
@@ -96,9 +94,9 @@ name_text(const struct ossl_api *o, const void *name)
 static char *
 serial_hex(const struct ossl_api *o, void *x)
 {
-	void	   *bn = o->ASN1_INTEGER_to_BN(o->X509_get_serialNumber(x), NULL);
-	char	   *hex;
-	char	   *out;
+	void *bn = o->ASN1_INTEGER_to_BN(o->X509_get_serialNumber(x), NULL);
+	char *hex;
+	char *out;
 
 	if (bn == NULL)
 		return NULL;
@@ -168,7 +166,7 @@ read_der(const struct ossl_api *o, void *x, struct pgs_cert *c)
 {
 	unsigned char *der = NULL;
 	unsigned char *p;
-	int			n = o->i2d_X509(x, NULL);
+	int n = o->i2d_X509(x, NULL);
 
 	if (n <= 0 || (der = malloc((size_t) n)) == NULL)
 		return;
@@ -195,22 +193,20 @@ read_cert(const struct ossl_api *o, void *x, struct pgs_cert *c)
 	c->subject = name_text(o, o->X509_get_subject_name(x));
 	c->issuer = name_text(o, o->X509_get_issuer_name(x));
 	c->serial = serial_hex(o, x);
-	fmt_time(o, o->X509_get0_notBefore(x), c->not_before,
-			 sizeof(c->not_before), NULL);
-	fmt_time(o, o->X509_get0_notAfter(x), c->not_after,
-			 sizeof(c->not_after), &c->not_after_t);
+	fmt_time(o, o->X509_get0_notBefore(x), c->not_before, sizeof(c->not_before), NULL);
+	fmt_time(o, o->X509_get0_notAfter(x), c->not_after, sizeof(c->not_after), &c->not_after_t);
 	if (o->X509_digest(x, o->EVP_sha256(), md, &mdlen) == 1 && mdlen == 32)
 		hex(md, mdlen, c->sha256);
 	key_text(o, x, c->key, sizeof(c->key));
 	if (c->subject && c->issuer && c->serial && c->sha256[0])
-		certcache_put(c);	/* only complete descriptions */
+		certcache_put(c); /* only complete descriptions */
 }
 
 void
 inspect_ssl_chain(const struct ossl_api *o, void *ssl, struct pgs_observed *obs)
 {
-	void	   *sk;
-	int			n;
+	void *sk;
+	int n;
 
 	sk = o->SSL_get_peer_cert_chain(ssl);
 	if (sk == NULL)
@@ -218,7 +214,7 @@ inspect_ssl_chain(const struct ossl_api *o, void *ssl, struct pgs_observed *obs)
 	n = o->OPENSSL_sk_num(sk);
 	for (int i = 0; i < n && i < PGS_MAX_CHAIN; i++)
 	{
-		void	   *x = o->OPENSSL_sk_value(sk, i);
+		void *x = o->OPENSSL_sk_value(sk, i);
 
 		if (x == NULL)
 			break;
@@ -229,15 +225,14 @@ inspect_ssl_chain(const struct ossl_api *o, void *ssl, struct pgs_observed *obs)
 static void
 read_chain(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
 {
-	void	   *ssl;
+	void *ssl;
 
 	if (api->ossl != NULL && (ssl = api->sslStruct(conn, "OpenSSL")) != NULL)
 		inspect_ssl_chain(api->ossl, ssl, obs);
 }
 
 void
-inspect_conn(const struct pq_api *api, PGconn *conn, bool want_chain,
-			 struct pgs_observed *obs)
+inspect_conn(const struct pq_api *api, PGconn *conn, bool want_chain, struct pgs_observed *obs)
 {
 	const char *v;
 
@@ -250,8 +245,7 @@ inspect_conn(const struct pq_api *api, PGconn *conn, bool want_chain,
 	obs->port = dup_or_null(api->port(conn));
 	obs->dbname = dup_or_null(api->db(conn));
 	obs->user = dup_or_null(api->user(conn));
-	obs->unix_socket = obs->host != NULL && obs->host[0] == '/' &&
-		obs->hostaddr == NULL;
+	obs->unix_socket = obs->host != NULL && obs->host[0] == '/' && obs->hostaddr == NULL;
 	if (!obs->ok)
 		return;
 	obs->gssenc = api->gssEncInUse != NULL && api->gssEncInUse(conn) == 1;

@@ -36,9 +36,9 @@ jb_ok(const struct jbuf *b)
 static bool
 reserve(struct jbuf *b, size_t n)
 {
-	size_t		need;
-	size_t		cap;
-	char	   *np;
+	size_t need;
+	size_t cap;
+	char *np;
 
 	if (b->oom)
 		return false;
@@ -127,9 +127,9 @@ jb_arr_end(struct jbuf *b)
 static size_t
 utf8_len(const unsigned char *s, size_t n)
 {
-	uint32_t	cp;
-	size_t		len;
-	size_t		i;
+	uint32_t cp;
+	size_t len;
+	size_t i;
 
 	if (s[0] < 0x80)
 		return 1;
@@ -158,9 +158,8 @@ utf8_len(const unsigned char *s, size_t n)
 			return 0;
 		cp = (cp << 6) | (s[i] & 0x3F);
 	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		(len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-		(cp >= 0xD800 && cp <= 0xDFFF))
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
 	return len;
 }
@@ -169,18 +168,17 @@ void
 jb_strn(struct jbuf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *) s;
-	size_t		i = 0;
+	size_t i = 0;
 
 	sep(b);
 	putc1(b, '"');
 	while (i < n && !b->oom)
 	{
-		size_t		run = i;
-		size_t		l;
+		size_t run = i;
+		size_t l;
 
 		/* Copy the longest run that needs no escaping in one go. */
-		while (run < n && u[run] >= 0x20 && u[run] < 0x80 &&
-			   u[run] != '"' && u[run] != '\\')
+		while (run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' && u[run] != '\\')
 			run++;
 		if (run > i)
 		{
@@ -208,7 +206,7 @@ jb_strn(struct jbuf *b, const char *s, size_t n)
 			default:
 				if (u[i] < 0x20)
 				{
-					char		esc[8];
+					char esc[8];
 
 					snprintf(esc, sizeof(esc), "\\u%04x", u[i]);
 					jb_raw(b, esc, 6);
@@ -249,8 +247,8 @@ jb_key(struct jbuf *b, const char *key)
 void
 jb_int(struct jbuf *b, int64_t v)
 {
-	char		num[24];
-	int			n = snprintf(num, sizeof(num), "%" PRId64, v);
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%" PRId64, v);
 
 	sep(b);
 	jb_raw(b, num, (size_t) n);

@@ -11,12 +11,10 @@
 #include "policy.h"
 
 static const char *const mode_names[] = {"off", "audit", "enforce"};
-static const char *const sslmode_names[] = {
-	"disable", "allow", "prefer", "require", "verify-ca", "verify-full"
-};
-static const char *const key_names[] = {
-	"host", "hostaddr", "port", "dbname", "user", "program", "application_name"
-};
+static const char *const sslmode_names[] = {"disable", "allow",		"prefer",
+											"require", "verify-ca", "verify-full"};
+static const char *const key_names[] = {"host",	   "hostaddr",		  "port", "dbname", "user",
+										"program", "application_name"};
 
 const char *
 pgs_mode_name(enum pgs_mode mode)
@@ -79,11 +77,11 @@ pgs_tls_rank(const char *protocol)
 }
 
 void
-errors_add(struct pgs_errors *errs, const char *fmt,...)
+errors_add(struct pgs_errors *errs, const char *fmt, ...)
 {
-	va_list		ap;
-	char	   *msg;
-	char	  **grown;
+	va_list ap;
+	char *msg;
+	char **grown;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)

@@ -9,14 +9,14 @@
 #include <string.h>
 
 bool
-ossl_load(void *h, struct ossl_api *o, bool (*reject) (const void *))
+ossl_load(void *h, struct ossl_api *o, bool (*reject)(const void *))
 {
 	static const struct
 	{
-		size_t		offset;
+		size_t offset;
 		const char *name;
 		const char *alt;
-	}			fns[] = {
+	} fns[] = {
 #define FN(f, alt) {offsetof(struct ossl_api, f), #f, alt}
 		FN(SSL_get_peer_cert_chain, NULL),
 		FN(OPENSSL_sk_num, NULL),
@@ -48,7 +48,7 @@ ossl_load(void *h, struct ossl_api *o, bool (*reject) (const void *))
 	memset(o, 0, sizeof(*o));
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
 	{
-		void	   *p = dlsym(h, fns[i].name);
+		void *p = dlsym(h, fns[i].name);
 
 		if ((p == NULL || (reject && reject(p))) && fns[i].alt)
 			p = dlsym(h, fns[i].alt);

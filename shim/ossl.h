@@ -14,32 +14,30 @@
 
 struct ossl_api
 {
-	void	   *(*SSL_get_peer_cert_chain) (const void *ssl);
-	int			(*OPENSSL_sk_num) (const void *sk);
-	void	   *(*OPENSSL_sk_value) (const void *sk, int i);
-	void	   *(*X509_get_subject_name) (const void *x);
-	void	   *(*X509_get_issuer_name) (const void *x);
-	void	   *(*X509_get_serialNumber) (void *x);
-	const void *(*X509_get0_notBefore) (const void *x);
-	const void *(*X509_get0_notAfter) (const void *x);
-	int			(*X509_digest) (const void *x, const void *md, unsigned char *out,
-								unsigned int *len);
-	void	   *(*X509_get0_pubkey) (const void *x);
-	int			(*i2d_X509) (const void *x, unsigned char **out);
-	const void *(*EVP_sha256) (void);
-	int			(*EVP_PKEY_get_base_id) (const void *pkey);	/* or EVP_PKEY_base_id */
-	int			(*EVP_PKEY_get_bits) (const void *pkey);	/* or EVP_PKEY_bits */
-	int			(*ASN1_TIME_to_tm) (const void *t, struct tm *tm);
-	void	   *(*ASN1_INTEGER_to_BN) (const void *ai, void *bn);
-	char	   *(*BN_bn2hex) (const void *bn);
-	void		(*BN_free) (void *bn);
-	void		(*CRYPTO_free) (void *p, const char *file, int line);
-	int			(*X509_NAME_print_ex) (void *bio, const void *name, int indent,
-									   unsigned long flags);
-	const void *(*BIO_s_mem) (void);
-	void	   *(*BIO_new) (const void *method);
-	long		(*BIO_ctrl) (void *bio, int cmd, long larg, void *parg);
-	int			(*BIO_free) (void *bio);
+	void *(*SSL_get_peer_cert_chain)(const void *ssl);
+	int (*OPENSSL_sk_num)(const void *sk);
+	void *(*OPENSSL_sk_value)(const void *sk, int i);
+	void *(*X509_get_subject_name)(const void *x);
+	void *(*X509_get_issuer_name)(const void *x);
+	void *(*X509_get_serialNumber)(void *x);
+	const void *(*X509_get0_notBefore)(const void *x);
+	const void *(*X509_get0_notAfter)(const void *x);
+	int (*X509_digest)(const void *x, const void *md, unsigned char *out, unsigned int *len);
+	void *(*X509_get0_pubkey)(const void *x);
+	int (*i2d_X509)(const void *x, unsigned char **out);
+	const void *(*EVP_sha256)(void);
+	int (*EVP_PKEY_get_base_id)(const void *pkey); /* or EVP_PKEY_base_id */
+	int (*EVP_PKEY_get_bits)(const void *pkey);	   /* or EVP_PKEY_bits */
+	int (*ASN1_TIME_to_tm)(const void *t, struct tm *tm);
+	void *(*ASN1_INTEGER_to_BN)(const void *ai, void *bn);
+	char *(*BN_bn2hex)(const void *bn);
+	void (*BN_free)(void *bn);
+	void (*CRYPTO_free)(void *p, const char *file, int line);
+	int (*X509_NAME_print_ex)(void *bio, const void *name, int indent, unsigned long flags);
+	const void *(*BIO_s_mem)(void);
+	void *(*BIO_new)(const void *method);
+	long (*BIO_ctrl)(void *bio, int cmd, long larg, void *parg);
+	int (*BIO_free)(void *bio);
 };
 
 /*
@@ -49,6 +47,6 @@ struct ossl_api
  * any function is missing, since a partial table would crash on an old
  * OpenSSL.
  */
-bool		ossl_load(void *h, struct ossl_api *o, bool (*reject) (const void *));
+bool ossl_load(void *h, struct ossl_api *o, bool (*reject)(const void *));
 
 #endif

@@ -23,7 +23,7 @@
 #include "cfgapi.h"
 #include "policy_compile.h"
 
-#define MAX_POLICY_BYTES (1024 * 1024)
+#define MAX_POLICY_BYTES ((size_t) 1024 * 1024)
 
 /* The policy and the arena behind it; callers see only `pub`. */
 struct policy_owner
@@ -35,12 +35,12 @@ struct policy_owner
 void *
 arena_alloc(struct arena *a, size_t size)
 {
-	void	   *p;
-	void	  **grown;
+	void *p;
+	void **grown;
 
 	if (a->n == a->cap)
 	{
-		size_t		cap = a->cap ? a->cap * 2 : 64;
+		size_t cap = a->cap ? a->cap * 2 : 64;
 
 		grown = realloc(a->ptrs, cap * sizeof(*grown));
 		if (grown == NULL)
@@ -80,8 +80,8 @@ policy_parse_text(const char *text, const char *path, struct pgs_errors *errs)
 	const char *why = NULL;
 	const struct cfg_api *lib = cfg(&why);
 	struct policy_owner *o;
-	config_t	conf;
-	bool		ok;
+	config_t conf;
+	bool ok;
 
 	if (lib == NULL)
 	{
@@ -97,8 +97,7 @@ policy_parse_text(const char *text, const char *path, struct pgs_errors *errs)
 	lib->init(&conf);
 	if (lib->read_string(&conf, text) != CONFIG_TRUE)
 	{
-		errors_add(errs, "%s:%d: %s", path, config_error_line(&conf),
-				   config_error_text(&conf));
+		errors_add(errs, "%s:%d: %s", path, config_error_line(&conf), config_error_text(&conf));
 		lib->destroy(&conf);
 		free(o);
 		return NULL;
@@ -130,14 +129,14 @@ policy_check_file(int fd, const char *path, uid_t euid, struct pgs_errors *errs)
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 	{
-		errors_add(errs, "%s: unsafe permissions %04o: writable by group or others",
-				   path, (unsigned) (st.st_mode & 07777));
+		errors_add(errs, "%s: unsafe permissions %04o: writable by group or others", path,
+				   (unsigned) (st.st_mode & 07777));
 		return false;
 	}
 	if (st.st_uid != 0 && st.st_uid != euid)
 	{
-		errors_add(errs, "%s: unsafe owner: uid %u is neither root nor this process's user",
-				   path, (unsigned) st.st_uid);
+		errors_add(errs, "%s: unsafe owner: uid %u is neither root nor this process's user", path,
+				   (unsigned) st.st_uid);
 		return false;
 	}
 	return true;
@@ -150,21 +149,21 @@ policy_check_file(int fd, const char *path, uid_t euid, struct pgs_errors *errs)
 static char *
 read_all(int fd, const char *path, struct pgs_errors *errs)
 {
-	size_t		len = 0;
-	size_t		cap = 8192;
-	char	   *buf = malloc(cap + 1);
+	size_t len = 0;
+	size_t cap = 8192;
+	char *buf = malloc(cap + 1);
 
 	while (buf != NULL)
 	{
-		ssize_t		n;
+		ssize_t n;
 
 		if (len == cap)
 		{
-			char	   *grown;
+			char *grown;
 
 			if (cap >= MAX_POLICY_BYTES)
 			{
-				errors_add(errs, "%s: larger than %d bytes", path, MAX_POLICY_BYTES);
+				errors_add(errs, "%s: larger than %zu bytes", path, MAX_POLICY_BYTES);
 				free(buf);
 				return NULL;
 			}
@@ -208,8 +207,8 @@ read_all(int fd, const char *path, struct pgs_errors *errs)
 struct pgs_policy *
 policy_load(const char *path, struct pgs_errors *errs, bool *missing)
 {
-	int			fd;
-	char	   *text;
+	int fd;
+	char *text;
 	struct pgs_policy *policy;
 
 	if (missing)

@@ -41,7 +41,7 @@ enum pgs_override
 
 enum pgs_tlsver
 {
-	PGS_TLS_ANY = 0,			/* no minimum configured */
+	PGS_TLS_ANY = 0, /* no minimum configured */
 	PGS_TLS_1_2,
 	PGS_TLS_1_3
 };
@@ -49,14 +49,14 @@ enum pgs_tlsver
 /* Settings of "defaults", and of each rule after inheriting them. */
 struct pgs_settings
 {
-	enum pgs_sslmode sslmode;	/* the floor: REQUIRE, VERIFY_CA or VERIFY_FULL */
-	const char *sslrootcert;	/* NULL when unset; "system" for the OS store */
-	const char *sslcrl;			/* NULL when unset or "" */
+	enum pgs_sslmode sslmode; /* the floor: REQUIRE, VERIFY_CA or VERIFY_FULL */
+	const char *sslrootcert;  /* NULL when unset; "system" for the OS store */
+	const char *sslcrl;		  /* NULL when unset or "" */
 	enum pgs_tlsver min_protocol;
 	enum pgs_override override;
-	int			expiry_warning_days;
-	bool		unix_socket_refuse; /* unix_socket = "refuse" */
-	bool		gssenc_allow;	/* gssenc = "allow" */
+	int expiry_warning_days;
+	bool unix_socket_refuse; /* unix_socket = "refuse" */
+	bool gssenc_allow;		 /* gssenc = "allow" */
 };
 
 enum pgs_match_key
@@ -74,31 +74,31 @@ enum pgs_match_key
 /* One pattern of a match list: a glob, or (hostaddr only) a CIDR block. */
 struct pgs_pattern
 {
-	const char *text;			/* the pattern as written */
-	bool		is_cidr;
-	int			family;			/* AF_INET or AF_INET6 when is_cidr */
-	uint8_t		addr[16];		/* network address, family-sized prefix used */
-	int			prefix_len;
+	const char *text; /* the pattern as written */
+	bool is_cidr;
+	int family;		  /* AF_INET or AF_INET6 when is_cidr */
+	uint8_t addr[16]; /* network address, family-sized prefix used */
+	int prefix_len;
 };
 
 struct pgs_patterns
 {
-	size_t		n;				/* 0: the key is not named by the rule */
+	size_t n; /* 0: the key is not named by the rule */
 	const struct pgs_pattern *v;
 };
 
 struct pgs_rule
 {
-	const char *name;			/* unique within the policy */
-	enum pgs_mode mode;			/* the top-level mode when the rule names none */
+	const char *name;	/* unique within the policy */
+	enum pgs_mode mode; /* the top-level mode when the rule names none */
 	struct pgs_settings s;
 	struct pgs_patterns match[PGS_M_NKEYS];
-	int			line;			/* line of the rule in the file */
+	int line; /* line of the rule in the file */
 };
 
 enum pgs_log_kind
 {
-	PGS_LOG_NONE = 0,			/* no "log" group, or no path: records go nowhere */
+	PGS_LOG_NONE = 0, /* no "log" group, or no path: records go nowhere */
 	PGS_LOG_FILE,
 	PGS_LOG_STDERR,
 	PGS_LOG_SYSLOG
@@ -107,38 +107,38 @@ enum pgs_log_kind
 struct pgs_log_cfg
 {
 	enum pgs_log_kind kind;
-	const char *path;			/* PGS_LOG_FILE: absolute path */
-	bool		chain;			/* log the certificate chain (default true) */
-	int			file_mode;		/* log.mode, default 0600 */
-	const char *syslog_ident;	/* log.ident, default "pgtls-shim" */
-	int			syslog_facility;	/* log.facility, default LOG_USER */
-	const char *syslog_socket;	/* log.socket, default "/dev/log" */
+	const char *path;		   /* PGS_LOG_FILE: absolute path */
+	bool chain;				   /* log the certificate chain (default true) */
+	int file_mode;			   /* log.mode, default 0600 */
+	const char *syslog_ident;  /* log.ident, default "pgtls-shim" */
+	int syslog_facility;	   /* log.facility, default LOG_USER */
+	const char *syslog_socket; /* log.socket, default "/dev/log" */
 };
 
 struct pgs_audit_cfg
 {
-	bool		probe;			/* audit.probe, default false */
-	int			probe_timeout_ms;	/* audit.probe_timeout_ms, default 2000 */
+	bool probe;			  /* audit.probe, default false */
+	int probe_timeout_ms; /* audit.probe_timeout_ms, default 2000 */
 };
 
 struct pgs_policy
 {
-	const char *path;			/* the file it was read from */
-	int			version;		/* always 1 */
-	enum pgs_mode mode;			/* for connections no rule matches; default audit */
+	const char *path;	/* the file it was read from */
+	int version;		/* always 1 */
+	enum pgs_mode mode; /* for connections no rule matches; default audit */
 	struct pgs_log_cfg log;
 	struct pgs_audit_cfg audit;
 	struct pgs_settings defaults;
 	const struct pgs_rule *rules;
-	size_t		nrules;
+	size_t nrules;
 };
 
 /* Error messages, each "FILE:LINE: message" (or "FILE: message"). */
 struct pgs_errors
 {
-	size_t		n;
-	char	  **msg;
-	bool		oom;			/* some message could not be recorded */
+	size_t n;
+	char **msg;
+	bool oom; /* some message could not be recorded */
 };
 
 /*
@@ -148,8 +148,7 @@ struct pgs_errors
  * *missing is set when the file does not exist (so callers can tell "no
  * policy" from "bad policy"); it may be NULL.
  */
-struct pgs_policy *policy_load(const char *path, struct pgs_errors *errs,
-							   bool *missing) PGS_WUR;
+struct pgs_policy *policy_load(const char *path, struct pgs_errors *errs, bool *missing) PGS_WUR;
 
 /*
  * Compiles policy text already in memory, named PATH in messages.  No file
@@ -163,25 +162,24 @@ struct pgs_policy *policy_parse_text(const char *text, const char *path,
  * or others, owned by root or by EUID.  Returns true when safe; otherwise
  * false with a message appended to *errs.
  */
-bool		policy_check_file(int fd, const char *path, uid_t euid,
-							  struct pgs_errors *errs) PGS_WUR;
+bool policy_check_file(int fd, const char *path, uid_t euid, struct pgs_errors *errs) PGS_WUR;
 
-void		policy_free(struct pgs_policy *policy);
+void policy_free(struct pgs_policy *policy);
 
 /* Appends a formatted message; never fails (sets errs->oom instead). */
-void		errors_add(struct pgs_errors *errs, const char *fmt,...)
-			__attribute__((format(printf, 2, 3)));
-void		errors_free(struct pgs_errors *errs);
+void errors_add(struct pgs_errors *errs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void errors_free(struct pgs_errors *errs);
 
 /* Names, for messages and records. */
 const char *pgs_mode_name(enum pgs_mode mode);
 const char *pgs_sslmode_name(enum pgs_sslmode mode);
-const char *pgs_tlsver_name(enum pgs_tlsver v);	/* "TLSv1.2"; NULL for ANY */
+const char *pgs_tlsver_name(enum pgs_tlsver v); /* "TLSv1.2"; NULL for ANY */
 const char *pgs_match_key_name(enum pgs_match_key key);
 
 /* Parses a libpq sslmode keyword value; false when unknown. */
-bool		pgs_sslmode_parse(const char *s, enum pgs_sslmode *out) PGS_WUR;
+bool pgs_sslmode_parse(const char *s, enum pgs_sslmode *out) PGS_WUR;
 /* Parses "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" into a comparable rank. */
-int			pgs_tls_rank(const char *protocol);	/* -1 when unknown */
+int pgs_tls_rank(const char *protocol); /* -1 when unknown */
 
 #endif

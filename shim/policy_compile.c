@@ -22,41 +22,41 @@ struct ctx
 	const char *path;
 	struct arena *a;
 	struct pgs_errors *errs;
-	bool		failed;
+	bool failed;
 };
 
-static const char *const top_keys[] = {"version", "mode", "log", "audit", "defaults", "rules", NULL};
-static const char *const log_keys[] = {"path", "chain", "mode", "ident", "facility", "socket", NULL};
+static const char *const top_keys[] = {"version",  "mode",	"log", "audit",
+									   "defaults", "rules", NULL};
+static const char *const log_keys[] = {"path",	   "chain",	 "mode", "ident",
+									   "facility", "socket", NULL};
 static const char *const audit_keys[] = {"probe", "probe_timeout_ms", NULL};
-static const char *const settings_keys[] = {
-	"sslmode", "sslrootcert", "sslcrl", "min_protocol", "override",
-	"expiry_warning_days", "unix_socket", "gssenc", NULL
-};
+static const char *const settings_keys[] = {"sslmode",		"sslrootcert", "sslcrl",
+											"min_protocol", "override",	   "expiry_warning_days",
+											"unix_socket",	"gssenc",	   NULL};
 static const char *const rule_keys[] = {"name", "mode", "match", NULL};
 static const char *const mode_values[] = {"off", "audit", "enforce", NULL};
 
-static void
-err(struct ctx *c, const config_setting_t *s, const char *fmt,...)
+static void err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
-err(struct ctx *c, const config_setting_t *s, const char *fmt,...)
+err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 {
-	char		msg[512];
-	va_list		ap;
+	char msg[512];
+	va_list ap;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	errors_add(c->errs, "%s:%d: %s", c->path,
-			   s ? (int) config_setting_source_line(s) : 1, msg);
+	errors_add(c->errs, "%s:%d: %s", c->path, s ? (int) config_setting_source_line(s) : 1, msg);
 	c->failed = true;
 }
 
 static const char *
 adup(struct ctx *c, const char *s)
 {
-	char	   *d = arena_alloc(c->a, strlen(s) + 1);
+	char *d = arena_alloc(c->a, strlen(s) + 1);
 
 	if (d == NULL)
 	{
@@ -79,8 +79,8 @@ in_list(const char *s, const char *const *list)
 
 /* Reports each member of group G not in ALLOWED (or ALLOWED2). */
 static void
-check_keys(struct ctx *c, const config_setting_t *g, const char *where,
-		   const char *const *allowed, const char *const *allowed2)
+check_keys(struct ctx *c, const config_setting_t *g, const char *where, const char *const *allowed,
+		   const char *const *allowed2)
 {
 	for (int i = 0; i < cfg(NULL)->length(g); i++)
 	{
@@ -116,8 +116,8 @@ get_str(struct ctx *c, const config_setting_t *g, const char *name)
 
 /* Index of G.NAME's value in VALUES, DEF when absent, -1 (error) when invalid. */
 static int
-get_enum(struct ctx *c, const config_setting_t *g, const char *name,
-		 const char *const *values, int def, const char *expect)
+get_enum(struct ctx *c, const config_setting_t *g, const char *name, const char *const *values,
+		 int def, const char *expect)
 {
 	const char *v = get_str(c, g, name);
 
@@ -148,16 +148,15 @@ get_bool(struct ctx *c, const config_setting_t *g, const char *name, bool def)
 }
 
 static long long
-get_int(struct ctx *c, const config_setting_t *g, const char *name,
-		long long def, long long min, long long max)
+get_int(struct ctx *c, const config_setting_t *g, const char *name, long long def, long long min,
+		long long max)
 {
 	const config_setting_t *s = member(g, name);
-	long long	v;
+	long long v;
 
 	if (s == NULL)
 		return def;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-		config_setting_type(s) != CONFIG_TYPE_INT64)
+	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
 	{
 		err(c, s, "%s must be an integer", name);
 		return def;
@@ -186,8 +185,8 @@ get_group(struct ctx *c, const config_setting_t *g, const char *name)
 
 /* An absolute path, "" (unset: NULL) or, when SYSTEM_OK, "system". */
 static const char *
-get_path(struct ctx *c, const config_setting_t *g, const char *name,
-		 const char *def, bool system_ok)
+get_path(struct ctx *c, const config_setting_t *g, const char *name, const char *def,
+		 bool system_ok)
 {
 	const char *v = get_str(c, g, name);
 
@@ -213,39 +212,36 @@ compile_settings(struct ctx *c, const config_setting_t *g, struct pgs_settings *
 	static const char *const tls[] = {"", "TLSv1.2", "TLSv1.3", NULL};
 	static const char *const overrides[] = {"upgrade", "force", NULL};
 	static const char *const allow_refuse[] = {"allow", "refuse", NULL};
-	int			v;
+	int v;
 
 	if (g == NULL)
 		return;
 	v = get_enum(c, g, "sslmode", floors, (int) s->sslmode - PGS_SSL_REQUIRE,
 				 "require, verify-ca or verify-full");
 	if (v >= 0)
-		s->sslmode = (enum pgs_sslmode) (v + PGS_SSL_REQUIRE);
+		s->sslmode = (enum pgs_sslmode)(v + PGS_SSL_REQUIRE);
 	s->sslrootcert = get_path(c, g, "sslrootcert", s->sslrootcert, true);
 	s->sslcrl = get_path(c, g, "sslcrl", s->sslcrl, false);
-	if ((v = get_enum(c, g, "min_protocol", tls, (int) s->min_protocol,
-					  "TLSv1.2 or TLSv1.3")) >= 0)
+	if ((v = get_enum(c, g, "min_protocol", tls, (int) s->min_protocol, "TLSv1.2 or TLSv1.3")) >= 0)
 		s->min_protocol = (enum pgs_tlsver) v;
-	if ((v = get_enum(c, g, "override", overrides, (int) s->override,
-					  "upgrade or force")) >= 0)
+	if ((v = get_enum(c, g, "override", overrides, (int) s->override, "upgrade or force")) >= 0)
 		s->override = (enum pgs_override) v;
-	s->expiry_warning_days = (int) get_int(c, g, "expiry_warning_days",
-										   s->expiry_warning_days, 0, 36500);
+	s->expiry_warning_days =
+		(int) get_int(c, g, "expiry_warning_days", s->expiry_warning_days, 0, 36500);
 	if ((v = get_enum(c, g, "unix_socket", allow_refuse, s->unix_socket_refuse,
 					  "allow or refuse")) >= 0)
 		s->unix_socket_refuse = v == 1;
-	if ((v = get_enum(c, g, "gssenc", allow_refuse, !s->gssenc_allow,
-					  "allow or refuse")) >= 0)
+	if ((v = get_enum(c, g, "gssenc", allow_refuse, !s->gssenc_allow, "allow or refuse")) >= 0)
 		s->gssenc_allow = v == 0;
 }
 
 static bool
 parse_cidr(const char *text, struct pgs_pattern *p)
 {
-	char		addr[64];
+	char addr[64];
 	const char *slash = strchr(text, '/');
-	char	   *end;
-	long		len;
+	char *end;
+	long len;
 
 	if (slash == NULL || (size_t) (slash - text) >= sizeof(addr))
 		return false;
@@ -255,8 +251,7 @@ parse_cidr(const char *text, struct pgs_pattern *p)
 	if (inet_pton(p->family, addr, p->addr) != 1)
 		return false;
 	len = strtol(slash + 1, &end, 10);
-	if (end == slash + 1 || *end != '\0' || len < 0 ||
-		len > (p->family == AF_INET ? 32 : 128))
+	if (end == slash + 1 || *end != '\0' || len < 0 || len > (p->family == AF_INET ? 32 : 128))
 		return false;
 	p->prefix_len = (int) len;
 	p->is_cidr = true;
@@ -268,8 +263,8 @@ compile_patterns(struct ctx *c, const config_setting_t *s, enum pgs_match_key ke
 				 struct pgs_patterns *out)
 {
 	const char *name = pgs_match_key_name(key);
-	bool		scalar = config_setting_is_scalar(s);
-	int			n = scalar ? 1 : cfg(NULL)->length(s);
+	bool scalar = config_setting_is_scalar(s);
+	int n = scalar ? 1 : cfg(NULL)->length(s);
 	struct pgs_pattern *v;
 
 	if (!scalar && !config_setting_is_aggregate(s))
@@ -290,7 +285,7 @@ compile_patterns(struct ctx *c, const config_setting_t *s, enum pgs_match_key ke
 	for (int i = 0; i < n; i++)
 	{
 		const config_setting_t *e = scalar ? s : cfg(NULL)->get_elem(s, (unsigned) i);
-		char		num[32];
+		char num[32];
 		const char *text;
 
 		if (key == PGS_M_PORT && config_setting_type(e) == CONFIG_TYPE_INT)
@@ -318,9 +313,8 @@ compile_patterns(struct ctx *c, const config_setting_t *s, enum pgs_match_key ke
 static void
 compile_match(struct ctx *c, const config_setting_t *g, struct pgs_rule *r)
 {
-	static const char *const keys[] = {
-		"host", "hostaddr", "port", "dbname", "user", "program", "application_name", NULL
-	};
+	static const char *const keys[] = {"host",	  "hostaddr",		  "port", "dbname", "user",
+									   "program", "application_name", NULL};
 
 	if (g == NULL)
 		return;
@@ -339,7 +333,7 @@ compile_rule(struct ctx *c, const config_setting_t *g, const struct pgs_policy *
 			 struct pgs_rule *r, size_t index)
 {
 	const char *name;
-	int			mode;
+	int mode;
 
 	r->line = (int) config_setting_source_line(g);
 	r->s = p->defaults;
@@ -362,12 +356,11 @@ compile_rule(struct ctx *c, const config_setting_t *g, const struct pgs_policy *
 		for (size_t i = 0; i < index; i++)
 		{
 			if (p->rules[i].name && strcmp(p->rules[i].name, name) == 0)
-				err(c, member(g, "name"), "duplicate rule name \"%s\" (first at line %d)",
-					name, p->rules[i].line);
+				err(c, member(g, "name"), "duplicate rule name \"%s\" (first at line %d)", name,
+					p->rules[i].line);
 		}
 	}
-	if ((mode = get_enum(c, g, "mode", mode_values, (int) p->mode,
-						 "off, audit or enforce")) >= 0)
+	if ((mode = get_enum(c, g, "mode", mode_values, (int) p->mode, "off, audit or enforce")) >= 0)
 		r->mode = (enum pgs_mode) mode;
 	compile_settings(c, g, &r->s);
 	compile_match(c, get_group(c, g, "match"), r);
@@ -376,11 +369,11 @@ compile_rule(struct ctx *c, const config_setting_t *g, const struct pgs_policy *
 static int
 parse_file_mode(struct ctx *c, const config_setting_t *s)
 {
-	long		v = -1;
+	long v = -1;
 
 	if (config_setting_type(s) == CONFIG_TYPE_STRING)
 	{
-		char	   *end;
+		char *end;
 
 		v = strtol(cfg(NULL)->get_string(s), &end, 8);
 		if (*end != '\0' || end == cfg(NULL)->get_string(s))
@@ -389,8 +382,8 @@ parse_file_mode(struct ctx *c, const config_setting_t *s)
 	else if (config_setting_type(s) == CONFIG_TYPE_INT)
 	{
 		/* libconfig has no octal: read the digits of 0640 (= 640) as octal. */
-		char		digits[16];
-		char	   *end;
+		char digits[16];
+		char *end;
 
 		snprintf(digits, sizeof(digits), "%d", cfg(NULL)->get_int(s));
 		v = strtol(digits, &end, 8);
@@ -410,16 +403,14 @@ parse_file_mode(struct ctx *c, const config_setting_t *s)
 static void
 compile_log(struct ctx *c, const config_setting_t *g, struct pgs_log_cfg *log)
 {
-	static const char *const fac_names[] = {
-		"user", "daemon", "auth", "authpriv", "local0", "local1", "local2",
-		"local3", "local4", "local5", "local6", "local7", NULL
-	};
-	static const int fac_values[] = {
-		LOG_USER, LOG_DAEMON, LOG_AUTH, LOG_AUTHPRIV, LOG_LOCAL0, LOG_LOCAL1,
-		LOG_LOCAL2, LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7
-	};
+	static const char *const fac_names[] = {"user",	  "daemon", "auth",	  "authpriv", "local0",
+											"local1", "local2", "local3", "local4",	  "local5",
+											"local6", "local7", NULL};
+	static const int fac_values[] = {LOG_USER,	 LOG_DAEMON, LOG_AUTH,	 LOG_AUTHPRIV,
+									 LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
+									 LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
 	const char *path;
-	int			f;
+	int f;
 
 	log->chain = true;
 	log->file_mode = 0600;
@@ -459,7 +450,7 @@ static void
 compile_rules(struct ctx *c, const config_setting_t *s, struct pgs_policy *p)
 {
 	struct pgs_rule *rules;
-	int			n;
+	int n;
 
 	if (s == NULL)
 		return;
@@ -486,9 +477,9 @@ bool
 policy_compile(const config_setting_t *root, const char *path, struct arena *a,
 			   struct pgs_policy *p, struct pgs_errors *errs)
 {
-	struct ctx	c = {.path = path, .a = a, .errs = errs};
+	struct ctx c = {.path = path, .a = a, .errs = errs};
 	const config_setting_t *audit;
-	int			mode;
+	int mode;
 
 	memset(p, 0, sizeof(*p));
 	p->path = adup(&c, path);
@@ -505,7 +496,7 @@ policy_compile(const config_setting_t *root, const char *path, struct arena *a,
 		check_keys(&c, audit, "audit", audit_keys, NULL);
 	p->audit.probe = get_bool(&c, audit, "probe", false);
 	p->audit.probe_timeout_ms = (int) get_int(&c, audit, "probe_timeout_ms", 2000, 1, 60000);
-	p->defaults = (struct pgs_settings) {
+	p->defaults = (struct pgs_settings){
 		.sslmode = PGS_SSL_VERIFY_FULL,
 		.expiry_warning_days = 30,
 	};

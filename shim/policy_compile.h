@@ -13,20 +13,19 @@
 /* Every allocation of one policy, freed together. */
 struct arena
 {
-	void	  **ptrs;
-	size_t		n;
-	size_t		cap;
+	void **ptrs;
+	size_t n;
+	size_t cap;
 };
 
 /* Zeroed memory owned by A; NULL on out-of-memory. */
-void	   *arena_alloc(struct arena *a, size_t size);
+void *arena_alloc(struct arena *a, size_t size);
 
 /*
  * Validates ROOT and fills *out, allocating from A.  Returns false when any
  * error was found, every one appended to *errs as "PATH:LINE: message".
  */
-bool		policy_compile(const config_setting_t *root, const char *path,
-						   struct arena *a, struct pgs_policy *out,
-						   struct pgs_errors *errs) PGS_WUR;
+bool policy_compile(const config_setting_t *root, const char *path, struct arena *a,
+					struct pgs_policy *out, struct pgs_errors *errs) PGS_WUR;
 
 #endif

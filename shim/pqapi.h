@@ -17,53 +17,49 @@
 struct pq_api
 {
 	/* Connecting.  Always present. */
-	PGconn	   *(*connectdb) (const char *conninfo);
-	PGconn	   *(*connectdbParams) (const char *const *kw, const char *const *val,
-									int expand_dbname);
-	PGconn	   *(*setdbLogin) (const char *host, const char *port,
-							   const char *options, const char *tty,
-							   const char *db, const char *login, const char *pwd);
-	PGconn	   *(*connectStart) (const char *conninfo);
-	PGconn	   *(*connectStartParams) (const char *const *kw,
-									   const char *const *val, int expand_dbname);
-	PostgresPollingStatusType (*connectPoll) (PGconn *conn);
-	void		(*reset) (PGconn *conn);
-	int			(*resetStart) (PGconn *conn);
-	PostgresPollingStatusType (*resetPoll) (PGconn *conn);
-	PGPing		(*ping) (const char *conninfo);
-	PGPing		(*pingParams) (const char *const *kw, const char *const *val,
-							   int expand_dbname);
-	void		(*finish) (PGconn *conn);
+	PGconn *(*connectdb)(const char *conninfo);
+	PGconn *(*connectdbParams)(const char *const *kw, const char *const *val, int expand_dbname);
+	PGconn *(*setdbLogin)(const char *host, const char *port, const char *options, const char *tty,
+						  const char *db, const char *login, const char *pwd);
+	PGconn *(*connectStart)(const char *conninfo);
+	PGconn *(*connectStartParams)(const char *const *kw, const char *const *val, int expand_dbname);
+	PostgresPollingStatusType (*connectPoll)(PGconn *conn);
+	void (*reset)(PGconn *conn);
+	int (*resetStart)(PGconn *conn);
+	PostgresPollingStatusType (*resetPoll)(PGconn *conn);
+	PGPing (*ping)(const char *conninfo);
+	PGPing (*pingParams)(const char *const *kw, const char *const *val, int expand_dbname);
+	void (*finish)(PGconn *conn);
 
 	/* Inspecting. */
-	ConnStatusType (*status) (const PGconn *conn);
-	char	   *(*errorMessage) (const PGconn *conn);
-	PQconninfoOption *(*conninfoParse) (const char *conninfo, char **errmsg);
-	PQconninfoOption *(*conninfo) (PGconn *conn);
-	PQconninfoOption *(*conndefaults) (void);
-	void		(*conninfoFree) (PQconninfoOption *opts);
-	void		(*freemem) (void *ptr);
-	int			(*socket) (const PGconn *conn);
-	int			(*consumeInput) (PGconn *conn);
-	char	   *(*host) (const PGconn *conn);
-	char	   *(*port) (const PGconn *conn);
-	char	   *(*db) (const PGconn *conn);
-	char	   *(*user) (const PGconn *conn);
-	int			(*sslInUse) (PGconn *conn);
-	const char *(*sslAttribute) (PGconn *conn, const char *name);
-	void	   *(*sslStruct) (PGconn *conn, const char *name);
-	int			(*libVersion) (void);
+	ConnStatusType (*status)(const PGconn *conn);
+	char *(*errorMessage)(const PGconn *conn);
+	PQconninfoOption *(*conninfoParse)(const char *conninfo, char **errmsg);
+	PQconninfoOption *(*conninfo)(PGconn *conn);
+	PQconninfoOption *(*conndefaults)(void);
+	void (*conninfoFree)(PQconninfoOption *opts);
+	void (*freemem)(void *ptr);
+	int (*socket)(const PGconn *conn);
+	int (*consumeInput)(PGconn *conn);
+	char *(*host)(const PGconn *conn);
+	char *(*port)(const PGconn *conn);
+	char *(*db)(const PGconn *conn);
+	char *(*user)(const PGconn *conn);
+	int (*sslInUse)(PGconn *conn);
+	const char *(*sslAttribute)(PGconn *conn, const char *name);
+	void *(*sslStruct)(PGconn *conn, const char *name);
+	int (*libVersion)(void);
 
 	/* Optional: NULL when this libpq is too old to have them. */
-	char	   *(*hostaddr) (const PGconn *conn);	/* libpq 12 */
-	int			(*gssEncInUse) (PGconn *conn);	/* libpq 12 */
+	char *(*hostaddr)(const PGconn *conn); /* libpq 12 */
+	int (*gssEncInUse)(PGconn *conn);	   /* libpq 12 */
 
 	/* Facts about this libpq, filled with the table. */
-	int			version;		/* PQlibVersion(), e.g. 150018 */
-	bool		has_ssl_min_protocol;	/* keyword ssl_min_protocol_version */
-	bool		has_gssencmode;
-	bool		has_sslcrl;
-	bool		has_sslrootcert_system; /* libpq 16 accepts "system" */
+	int version;			   /* PQlibVersion(), e.g. 150018 */
+	bool has_ssl_min_protocol; /* keyword ssl_min_protocol_version */
+	bool has_gssencmode;
+	bool has_sslcrl;
+	bool has_sslrootcert_system; /* libpq 16 accepts "system" */
 
 	/* OpenSSL as loaded by this libpq; NULL when it has none. */
 	const struct ossl_api *ossl;
@@ -73,6 +69,6 @@ struct pq_api
  * Fills the capability flags of API from its PQconndefaults().  Returns
  * false when libpq cannot say (out of memory).
  */
-bool		pq_api_probe_caps(struct pq_api *api) __attribute__((warn_unused_result));
+bool pq_api_probe_caps(struct pq_api *api) __attribute__((warn_unused_result));
 
 #endif

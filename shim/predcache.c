@@ -17,13 +17,13 @@
 #include <time.h>
 
 #define NPRED 8
-#define TTL 60
+#define TTL	  60
 
 struct entry
 {
 	unsigned char *key;
-	size_t		len;
-	time_t		expires;
+	size_t len;
+	time_t expires;
 	unsigned long used;
 	struct pgs_prediction pred;
 };
@@ -35,9 +35,9 @@ static unsigned long clock_;
 struct keybuf
 {
 	unsigned char *p;
-	size_t		len;
-	size_t		cap;
-	bool		ok;
+	size_t len;
+	size_t cap;
+	bool ok;
 };
 
 static void
@@ -47,7 +47,7 @@ put(struct keybuf *k, const void *data, size_t n)
 		return;
 	if (k->len + n > k->cap)
 	{
-		size_t		cap = (k->len + n) * 2;
+		size_t cap = (k->len + n) * 2;
 		unsigned char *p = realloc(k->p, cap);
 
 		if (p == NULL)
@@ -90,13 +90,12 @@ put_file(struct keybuf *k, const char *path)
 
 /* The key of a check into *K; false when the check is not cacheable. */
 static bool
-make_key(struct keybuf *k, const struct pgs_cert *chain, int nchain,
-		 const char *rootcert, const char *crl, enum pgs_sslmode sslmode,
-		 const char *host)
+make_key(struct keybuf *k, const struct pgs_cert *chain, int nchain, const char *rootcert,
+		 const char *crl, enum pgs_sslmode sslmode, const char *host)
 {
-	int			mode = (int) sslmode;
+	int mode = (int) sslmode;
 
-	*k = (struct keybuf) {.ok = true};
+	*k = (struct keybuf){.ok = true};
 	put(k, &mode, sizeof(mode));
 	put_str(k, host);
 	if (!put_file(k, rootcert) || !put_file(k, crl))
@@ -115,7 +114,7 @@ make_key(struct keybuf *k, const struct pgs_cert *chain, int nchain,
 static bool
 lookup(const struct keybuf *k, time_t now, struct pgs_prediction *out)
 {
-	bool		hit = false;
+	bool hit = false;
 
 	if (pthread_mutex_trylock(&lock) != 0)
 		return false;
@@ -149,8 +148,11 @@ store(struct keybuf *k, time_t expires, const struct pgs_prediction *pred)
 			victim = &entries[i];
 	}
 	free(victim->key);
-	*victim = (struct entry) {
-		.key = k->p, .len = k->len, .expires = expires, .used = ++clock_,
+	*victim = (struct entry){
+		.key = k->p,
+		.len = k->len,
+		.expires = expires,
+		.used = ++clock_,
 		.pred = *pred,
 	};
 	k->p = NULL;
@@ -158,14 +160,12 @@ store(struct keybuf *k, time_t expires, const struct pgs_prediction *pred)
 }
 
 void
-predict_cached(const struct pgs_cert *chain, int nchain,
-			   const char *rootcert, const char *crl,
-			   enum pgs_sslmode sslmode, const char *host,
-			   struct pgs_prediction *out)
+predict_cached(const struct pgs_cert *chain, int nchain, const char *rootcert, const char *crl,
+			   enum pgs_sslmode sslmode, const char *host, struct pgs_prediction *out)
 {
 	struct keybuf k = {0};
-	time_t		now = time(NULL);
-	time_t		expires = now + TTL;
+	time_t now = time(NULL);
+	time_t expires = now + TTL;
 
 	if (sslmode < PGS_SSL_VERIFY_CA || nchain <= 0 ||
 		!make_key(&k, chain, nchain, rootcert, crl, sslmode, host))

@@ -14,9 +14,7 @@
  * CA and CRL files (path, inode, size, mtime) less than a minute ago and no
  * certificate of it has expired since.  Thread-safe.
  */
-void		predict_cached(const struct pgs_cert *chain, int nchain,
-						   const char *rootcert, const char *crl,
-						   enum pgs_sslmode sslmode, const char *host,
-						   struct pgs_prediction *out);
+void predict_cached(const struct pgs_cert *chain, int nchain, const char *rootcert, const char *crl,
+					enum pgs_sslmode sslmode, const char *host, struct pgs_prediction *out);
 
 #endif

@@ -24,17 +24,17 @@
 
 struct tls_api
 {
-	const void *(*TLS_client_method) (void);
-	void	   *(*SSL_CTX_new) (const void *method);
-	void		(*SSL_CTX_free) (void *ctx);
-	void	   *(*SSL_new) (void *ctx);
-	void		(*SSL_free) (void *ssl);
-	int			(*SSL_set_fd) (void *ssl, int fd);
-	long		(*SSL_ctrl) (void *ssl, int cmd, long larg, void *parg);
-	int			(*SSL_connect) (void *ssl);
-	int			(*SSL_get_error) (const void *ssl, int ret);
-	const char *(*SSL_get_version) (const void *ssl);
-	void		(*ERR_clear_error) (void);
+	const void *(*TLS_client_method)(void);
+	void *(*SSL_CTX_new)(const void *method);
+	void (*SSL_CTX_free)(void *ctx);
+	void *(*SSL_new)(void *ctx);
+	void (*SSL_free)(void *ssl);
+	int (*SSL_set_fd)(void *ssl, int fd);
+	long (*SSL_ctrl)(void *ssl, int cmd, long larg, void *parg);
+	int (*SSL_connect)(void *ssl);
+	int (*SSL_get_error)(const void *ssl, int ret);
+	const char *(*SSL_get_version)(const void *ssl);
+	void (*ERR_clear_error)(void);
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -45,7 +45,7 @@ static bool tls_ok;
 static void
 load(void)
 {
-	void	   *h = dlopen("libssl.so.3", RTLD_LAZY | RTLD_LOCAL);
+	void *h = dlopen("libssl.so.3", RTLD_LAZY | RTLD_LOCAL);
 
 	if (h == NULL)
 		h = dlopen("libssl.so.1.1", RTLD_LAZY | RTLD_LOCAL);
@@ -86,11 +86,11 @@ static bool
 wait_fd(int fd, short events, int64_t deadline)
 {
 	struct pollfd p = {.fd = fd, .events = events};
-	int			r;
+	int r;
 
 	do
 	{
-		int64_t		left = deadline - now_ms();
+		int64_t left = deadline - now_ms();
 
 		if (left <= 0)
 		{
@@ -110,7 +110,7 @@ dial(const char *addr, const char *port, int64_t deadline)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
 	struct addrinfo *res = NULL;
-	int			fd = -1;
+	int fd = -1;
 
 	if (getaddrinfo(addr, port, &hints, &res) != 0)
 	{
@@ -119,8 +119,8 @@ dial(const char *addr, const char *port, int64_t deadline)
 	}
 	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
 	{
-		int			err = 0;
-		socklen_t	len = sizeof(err);
+		int err = 0;
+		socklen_t len = sizeof(err);
 
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -143,7 +143,7 @@ static char
 ssl_request(int fd, int64_t deadline)
 {
 	static const unsigned char req[8] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
-	char		answer = 0;
+	char answer = 0;
 
 	if (send(fd, req, sizeof(req), MSG_NOSIGNAL) != (ssize_t) sizeof(req) ||
 		!wait_fd(fd, POLLIN, deadline) || recv(fd, &answer, 1, 0) != 1)
@@ -154,19 +154,18 @@ ssl_request(int fd, int64_t deadline)
 static bool
 handshake(int fd, const char *host, int64_t deadline, struct pgs_observed *obs)
 {
-	void	   *ctx = T.SSL_CTX_new(T.TLS_client_method());
-	void	   *ssl = ctx ? T.SSL_new(ctx) : NULL;
-	bool		ok = false;
+	void *ctx = T.SSL_CTX_new(T.TLS_client_method());
+	void *ssl = ctx ? T.SSL_new(ctx) : NULL;
+	bool ok = false;
 
 	if (ssl && T.SSL_set_fd(ssl, fd) == 1)
 	{
 		if (host && host[0] && host[0] != '/')
-			T.SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-					   (void *) host);
+			T.SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *) host);
 		for (;;)
 		{
-			int			r = T.SSL_connect(ssl);
-			int			e = r == 1 ? 0 : T.SSL_get_error(ssl, r);
+			int r = T.SSL_connect(ssl);
+			int e = r == 1 ? 0 : T.SSL_get_error(ssl, r);
 
 			if (r == 1)
 			{
@@ -185,7 +184,8 @@ handshake(int fd, const char *host, int64_t deadline, struct pgs_observed *obs)
 		inspect_ssl_chain(&O, ssl, obs);
 	}
 	else
-		obs->error = strdup(errno == ETIMEDOUT ? "TLS handshake timed out" : "TLS handshake failed");
+		obs->error =
+			strdup(errno == ETIMEDOUT ? "TLS handshake timed out" : "TLS handshake failed");
 	T.ERR_clear_error();
 	if (ssl)
 		T.SSL_free(ssl);
@@ -195,13 +195,13 @@ handshake(int fd, const char *host, int64_t deadline, struct pgs_observed *obs)
 }
 
 void
-probe_server(const char *host, const char *addr, const char *port,
-			 int timeout_ms, struct pgs_observed *obs)
+probe_server(const char *host, const char *addr, const char *port, int timeout_ms,
+			 struct pgs_observed *obs)
 {
-	int64_t		deadline = now_ms() + timeout_ms;
-	int			saved = errno;
-	int			fd;
-	char		answer;
+	int64_t deadline = now_ms() + timeout_ms;
+	int saved = errno;
+	int fd;
+	char answer;
 
 	memset(obs, 0, sizeof(*obs));
 	pthread_once(&once, load);
@@ -224,7 +224,7 @@ probe_server(const char *host, const char *addr, const char *port,
 		obs->error = strdup("server does not support TLS");
 	else
 		obs->error = strdup(errno == ETIMEDOUT ? "no answer to SSLRequest (timed out)"
-							: "no answer to SSLRequest");
+											   : "no answer to SSLRequest");
 	close(fd);
 	errno = saved;
 }

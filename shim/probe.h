@@ -16,7 +16,7 @@
  * longer than TIMEOUT_MS in all (a host name lookup aside).  Uses the
  * shim's own libssl, loaded on first use.  Free *obs with observed_free.
  */
-void		probe_server(const char *host, const char *addr, const char *port,
-						 int timeout_ms, struct pgs_observed *obs);
+void probe_server(const char *host, const char *addr, const char *port, int timeout_ms,
+				  struct pgs_observed *obs);
 
 #endif

@@ -19,13 +19,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#define MAX_LIBPQ 8
+#define MAX_LIBPQ	8
 #define MAX_CALLERS 64
 
 struct caller_range
 {
-	uintptr_t	lo;
-	uintptr_t	hi;
+	uintptr_t lo;
+	uintptr_t hi;
 	const struct pq_api *api;
 };
 
@@ -39,27 +39,27 @@ static _Atomic size_t ncallers;
 
 struct find_obj
 {
-	uintptr_t	addr;
-	uintptr_t	lo;
-	uintptr_t	hi;
+	uintptr_t addr;
+	uintptr_t lo;
+	uintptr_t hi;
 	const char *name;
-	bool		found;
+	bool found;
 };
 
 static int
 find_obj_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
 	struct find_obj *fo = data;
-	uintptr_t	lo = UINTPTR_MAX;
-	uintptr_t	hi = 0;
-	bool		inside = false;
+	uintptr_t lo = UINTPTR_MAX;
+	uintptr_t hi = 0;
+	bool inside = false;
 
 	(void) size;
 	for (int i = 0; i < info->dlpi_phnum; i++)
 	{
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uintptr_t	s;
-		uintptr_t	e;
+		uintptr_t s;
+		uintptr_t e;
 
 		if (ph->p_type != PT_LOAD)
 			continue;
@@ -97,21 +97,19 @@ static bool
 is_self(const void *addr)
 {
 	pthread_once(&self_once, find_self);
-	return addr != NULL && self.found && (uintptr_t) addr >= self.lo &&
-		(uintptr_t) addr < self.hi;
+	return addr != NULL && self.found && (uintptr_t) addr >= self.lo && (uintptr_t) addr < self.hi;
 }
 
 static void *
 sym(void *handle, const char *name)
 {
-	void	   *p = dlsym(handle, name);
+	void *p = dlsym(handle, name);
 
 	return is_self(p) ? NULL : p;
 }
 
 /* Loads one function pointer; the cast through void * is POSIX's. */
-#define LOAD(h, field, name) \
-	(*(void **) (&(field)) = sym((h), (name)))
+#define LOAD(h, field, name) (*(void **) (&(field)) = sym((h), (name)))
 
 /* Fills API from libpq handle H.  False when a required function is missing. */
 static bool
@@ -162,9 +160,9 @@ load_api(void *h, struct pq_api *api, struct ossl_api *o)
 static const struct pq_api *
 api_for_function(void *f)
 {
-	Dl_info		info;
-	void	   *h;
-	size_t		n = atomic_load_explicit(&napis, memory_order_acquire);
+	Dl_info info;
+	void *h;
+	size_t n = atomic_load_explicit(&napis, memory_order_acquire);
 
 	if (f == NULL || !dladdr(f, &info))
 		return NULL;
@@ -196,12 +194,12 @@ resolve(const void *caller)
 {
 	struct find_obj fo = {.addr = (uintptr_t) caller};
 	const struct pq_api *api = NULL;
-	size_t		n;
+	size_t n;
 
 	dl_iterate_phdr(find_obj_cb, &fo);
 	if (fo.found && fo.name != NULL && fo.name[0] != '\0')
 	{
-		void	   *h = dlopen(fo.name, RTLD_LAZY | RTLD_NOLOAD);
+		void *h = dlopen(fo.name, RTLD_LAZY | RTLD_NOLOAD);
 
 		if (h != NULL)
 		{
@@ -225,8 +223,8 @@ resolve(const void *caller)
 const struct pq_api *
 real_for_caller(const void *caller)
 {
-	uintptr_t	a = (uintptr_t) caller;
-	size_t		n = atomic_load_explicit(&ncallers, memory_order_acquire);
+	uintptr_t a = (uintptr_t) caller;
+	size_t n = atomic_load_explicit(&ncallers, memory_order_acquire);
 	const struct pq_api *api;
 
 	for (size_t i = 0; i < n; i++)

@@ -14,9 +14,9 @@
 void
 format_ts(int64_t ts_ms, char *buf, size_t len)
 {
-	time_t		s = (time_t) (ts_ms / 1000);
-	struct tm	tm;
-	size_t		n;
+	time_t s = (time_t) (ts_ms / 1000);
+	struct tm tm;
+	size_t n;
 
 	gmtime_r(&s, &tm);
 	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -24,10 +24,9 @@ format_ts(int64_t ts_ms, char *buf, size_t len)
 }
 
 static void
-head(struct jbuf *b, int64_t ts_ms, const char *event, pid_t pid,
-	 const char *program)
+head(struct jbuf *b, int64_t ts_ms, const char *event, pid_t pid, const char *program)
 {
-	char		ts[40];
+	char ts[40];
 
 	format_ts(ts_ms, ts, sizeof(ts));
 	jb_obj_begin(b);
@@ -146,7 +145,7 @@ static void
 warnings(struct jbuf *b, const struct pgs_record *r)
 {
 	const struct pgs_observed *o = served(r);
-	int			days = r->d->settings ? r->d->settings->expiry_warning_days : 0;
+	int days = r->d->settings ? r->d->settings->expiry_warning_days : 0;
 
 	jb_arr_begin(b);
 	for (size_t i = 0; i < r->d->nwarn; i++)
@@ -156,8 +155,8 @@ warnings(struct jbuf *b, const struct pgs_record *r)
 	for (int i = 0; o != NULL && i < o->nchain; i++)
 	{
 		const struct pgs_cert *c = &o->chain[i];
-		int64_t		left = (int64_t) c->not_after_t - r->now_s;
-		char		text[1024];
+		int64_t left = (int64_t) c->not_after_t - r->now_s;
+		char text[1024];
 
 		if (c->not_after[0] == '\0' || left >= (int64_t) days * 86400)
 			continue;
@@ -165,10 +164,8 @@ warnings(struct jbuf *b, const struct pgs_record *r)
 			snprintf(text, sizeof(text), "certificate \"%s\" expired on %s",
 					 c->subject ? c->subject : "?", c->not_after);
 		else
-			snprintf(text, sizeof(text),
-					 "certificate \"%s\" expires on %s (in %lld days)",
-					 c->subject ? c->subject : "?", c->not_after,
-					 (long long) (left / 86400));
+			snprintf(text, sizeof(text), "certificate \"%s\" expires on %s (in %lld days)",
+					 c->subject ? c->subject : "?", c->not_after, (long long) (left / 86400));
 		jb_str(b, text);
 	}
 	jb_arr_end(b);
@@ -187,7 +184,7 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	const struct pgs_facts *f = r->facts;
 	const struct pgs_target *t = f->ntargets ? &f->targets[0] : NULL;
 	const struct pgs_observed *o = r->obs;
-	char		num[32];
+	char num[32];
 
 	head(b, r->ts_ms, "connect", r->pid, f->program);
 	jb_kstr(b, "application_name", f->application_name);
@@ -198,8 +195,7 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	jb_kstr(b, "port", first_nonempty(o ? o->port : NULL, t ? t->port : NULL));
 	jb_kstr(b, "dbname", first_nonempty(o ? o->dbname : NULL, f->dbname));
 	jb_kstr(b, "user", first_nonempty(o ? o->user : NULL, f->user));
-	jb_kstr(b, "transport",
-			(o ? o->unix_socket : (t && t->unix_socket)) ? "unix" : "tcp");
+	jb_kstr(b, "transport", (o ? o->unix_socket : (t && t->unix_socket)) ? "unix" : "tcp");
 	jb_kstr(b, "sslmode_requested", pgs_sslmode_name(r->d->requested));
 	jb_kstr(b, "sslmode_effective", pgs_sslmode_name(r->effective));
 	jb_key(b, "injected");
@@ -237,8 +233,8 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 }
 
 bool
-record_policy_error(int64_t ts_ms, pid_t pid, const char *program,
-					const char *error, struct jbuf *b)
+record_policy_error(int64_t ts_ms, pid_t pid, const char *program, const char *error,
+					struct jbuf *b)
 {
 	head(b, ts_ms, "policy_error", pid, program);
 	jb_kstr(b, "error", error);

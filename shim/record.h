@@ -15,24 +15,24 @@
 enum pgs_outcome
 {
 	PGS_OUTCOME_OK,
-	PGS_OUTCOME_REFUSED,		/* the shim said no */
-	PGS_OUTCOME_FAILED			/* libpq failed */
+	PGS_OUTCOME_REFUSED, /* the shim said no */
+	PGS_OUTCOME_FAILED	 /* libpq failed */
 };
 
 /* The audit's independent check of the chain (verify.c). */
 struct pgs_prediction
 {
-	bool		checked;		/* false: nothing to check (no chain, or below verify-ca) */
-	bool		would_verify;
-	char		verify_error[160];	/* OpenSSL's reason, or the bundle's problem */
-	int			hostname_match; /* -1 not checked, 0 no, 1 yes */
-	const char *reason;			/* static: why enforcement would refuse, or NULL */
+	bool checked; /* false: nothing to check (no chain, or below verify-ca) */
+	bool would_verify;
+	char verify_error[160]; /* OpenSSL's reason, or the bundle's problem */
+	int hostname_match;		/* -1 not checked, 0 no, 1 yes */
+	const char *reason;		/* static: why enforcement would refuse, or NULL */
 };
 
 struct pgs_record
 {
-	int64_t		ts_ms;			/* start of the attempt, ms since the epoch */
-	pid_t		pid;
+	int64_t ts_ms; /* start of the attempt, ms since the epoch */
+	pid_t pid;
 	const struct pgs_facts *facts;
 	const struct pgs_decision *d;
 	const struct pgs_observed *obs; /* NULL when refused before connecting */
@@ -40,13 +40,13 @@ struct pgs_record
 	const char *error;			/* one line, or NULL */
 	const char *refuse_reason;	/* enforce refused / audit would refuse */
 	enum pgs_sslmode effective; /* the sslmode libpq used */
-	bool		verified;
-	bool		log_chain;
-	double		duration_ms;
-	int64_t		now_s;			/* for expiry warnings */
-	const char *extra_warning;	/* e.g. a rule mismatch after connecting */
-	const struct pgs_prediction *pred;	/* audit: the chain check, or NULL */
-	const struct pgs_observed *probe;	/* audit probe of a plaintext server, or NULL */
+	bool verified;
+	bool log_chain;
+	double duration_ms;
+	int64_t now_s;					   /* for expiry warnings */
+	const char *extra_warning;		   /* e.g. a rule mismatch after connecting */
+	const struct pgs_prediction *pred; /* audit: the chain check, or NULL */
+	const struct pgs_observed *probe;  /* audit probe of a plaintext server, or NULL */
 };
 
 /*
@@ -54,13 +54,14 @@ struct pgs_record
  * false on out-of-memory (OUT is then unusable).  Never writes a password:
  * no field comes from a password-bearing parameter.
  */
-bool		record_connect(const struct pgs_record *r, struct jbuf *out) __attribute__((warn_unused_result));
+bool record_connect(const struct pgs_record *r, struct jbuf *out)
+	__attribute__((warn_unused_result));
 
 /* A policy_error record for ERROR (the FILE:LINE: message lines). */
-bool		record_policy_error(int64_t ts_ms, pid_t pid, const char *program,
-								const char *error, struct jbuf *out) __attribute__((warn_unused_result));
+bool record_policy_error(int64_t ts_ms, pid_t pid, const char *program, const char *error,
+						 struct jbuf *out) __attribute__((warn_unused_result));
 
 /* Formats TS_MS as RFC 3339 UTC with milliseconds into BUF (>= 32 bytes). */
-void		format_ts(int64_t ts_ms, char *buf, size_t len);
+void format_ts(int64_t ts_ms, char *buf, size_t len);
 
 #endif

@@ -26,14 +26,14 @@
 
 struct file_sig
 {
-	bool		exists;
-	dev_t		dev;
-	ino_t		ino;
-	off_t		size;
+	bool exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
 	struct timespec mtime;
 	struct timespec ctime;
-	uid_t		uid;
-	mode_t		mode;
+	uid_t uid;
+	mode_t mode;
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -78,7 +78,7 @@ init(void)
 {
 	const char *p = secure_getenv("PGTLS_SHIM_POLICY");
 	const char *e = secure_getenv("PGTLS_SHIM_ON_ERROR");
-	ssize_t		n;
+	ssize_t n;
 
 	if (p != NULL && p[0] != '\0')
 	{
@@ -144,18 +144,18 @@ read_sig(struct file_sig *sig)
 static bool
 same_sig(const struct file_sig *a, const struct file_sig *b)
 {
-	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino &&
-		a->size == b->size && a->uid == b->uid && a->mode == b->mode &&
-		a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
-		a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+		   a->uid == b->uid && a->mode == b->mode && a->mtime.tv_sec == b->mtime.tv_sec &&
+		   a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
+		   a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
 /* Joins the messages of ERRS with "; " into a malloc'd string. */
 static char *
 join_errors(const struct pgs_errors *errs)
 {
-	size_t		len = 1;
-	char	   *s;
+	size_t len = 1;
+	char *s;
 
 	if (errs->n == 0)
 		return strdup(errs->oom ? "out of memory" : "unknown error");
@@ -164,13 +164,20 @@ join_errors(const struct pgs_errors *errs)
 	s = malloc(len);
 	if (s == NULL)
 		return NULL;
-	s[0] = '\0';
+	len = 0;
 	for (size_t i = 0; i < errs->n; i++)
 	{
+		size_t n = strlen(errs->msg[i]);
+
 		if (i > 0)
-			strcat(s, "; ");
-		strcat(s, errs->msg[i]);
+		{
+			memcpy(s + len, "; ", 2);
+			len += 2;
+		}
+		memcpy(s + len, errs->msg[i], n);
+		len += n;
 	}
+	s[len] = '\0';
 	return s;
 }
 
@@ -180,8 +187,7 @@ log_policy_error(struct snapshot *snap, const char *error)
 	struct jbuf b;
 
 	jb_init(&b);
-	if (record_policy_error(runtime_now_ms(), getpid(), runtime_program(),
-							error, &b))
+	if (record_policy_error(runtime_now_ms(), getpid(), runtime_program(), error, &b))
 		sink_write(snap->sink, b.p, b.len);
 	jb_free(&b);
 }
@@ -192,13 +198,13 @@ build(const struct file_sig *sig)
 {
 	struct snapshot *snap = calloc(1, sizeof(*snap));
 	struct pgs_errors errs = {0};
-	bool		missing = false;
+	bool missing = false;
 
 	if (snap == NULL)
 		return NULL;
 	atomic_init(&snap->refs, 1);
 	if (!sig->exists && !policy_named)
-		return snap;			/* no policy at the default path: inert */
+		return snap; /* no policy at the default path: inert */
 	snap->policy = policy_load(policy_path, &errs, &missing);
 	if (snap->policy != NULL)
 	{

@@ -20,9 +20,9 @@
  */
 struct snapshot
 {
-	atomic_int	refs;
-	struct pgs_policy *policy;	/* NULL: no policy (inert) or error */
-	char	   *error;			/* policy cannot be loaded: why (no password) */
+	atomic_int refs;
+	struct pgs_policy *policy; /* NULL: no policy (inert) or error */
+	char *error;			   /* policy cannot be loaded: why (no password) */
 	struct sink *sink;
 };
 
@@ -33,11 +33,11 @@ struct snapshot
  * policy_error record.  Never NULL.
  */
 struct snapshot *runtime_acquire(void);
-void		runtime_release(struct snapshot *snap);
+void runtime_release(struct snapshot *snap);
 
-const char *runtime_program(void);	/* absolute path of the executable */
-bool		runtime_on_error_allow(void);	/* PGTLS_SHIM_ON_ERROR=allow */
-int64_t		runtime_now_ms(void);	/* wall clock */
-double		runtime_mono_ms(void);	/* monotonic clock */
+const char *runtime_program(void); /* absolute path of the executable */
+bool runtime_on_error_allow(void); /* PGTLS_SHIM_ON_ERROR=allow */
+int64_t runtime_now_ms(void);	   /* wall clock */
+double runtime_mono_ms(void);	   /* monotonic clock */
 
 #endif

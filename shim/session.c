@@ -25,7 +25,7 @@ static const struct
 {
 	const char *needle;
 	const char *reason;
-}			tls_failures[] = {
+} tls_failures[] = {
 	{"server does not support SSL", "server does not support TLS"},
 	{"does not match host name", "server certificate not verified"},
 	{"certificate verify failed", "server certificate not verified"},
@@ -51,27 +51,24 @@ tls_failure_reason(const char *error)
 
 /* The contract's message, ending in a newline as libpq's do; malloc'd. */
 static char *
-refusal_message(const struct pgs_decision *d, const char *reason,
-				const char *detail)
+refusal_message(const struct pgs_decision *d, const char *reason, const char *detail)
 {
-	char	   *msg = NULL;
-	char		who[300];
+	char *msg = NULL;
+	char who[300];
 
 	if (d->rule)
 		snprintf(who, sizeof(who), "rule \"%s\"", d->rule->name);
 	else
 		snprintf(who, sizeof(who), "the policy's top-level mode");
-	if (asprintf(&msg, "pgtls-shim: refused by %s (%s): %s%s%s\n", who,
-				 pgs_mode_name(d->mode), reason, detail ? ": " : "",
-				 detail ? detail : "") < 0)
+	if (asprintf(&msg, "pgtls-shim: refused by %s (%s): %s%s%s\n", who, pgs_mode_name(d->mode),
+				 reason, detail ? ": " : "", detail ? detail : "") < 0)
 		return NULL;
 	return msg;
 }
 
 static void
-write_record(struct conn_state *st, const struct pgs_observed *obs,
-			 enum pgs_outcome outcome, const char *error, const char *reason,
-			 enum pgs_sslmode effective, bool verified,
+write_record(struct conn_state *st, const struct pgs_observed *obs, enum pgs_outcome outcome,
+			 const char *error, const char *reason, enum pgs_sslmode effective, bool verified,
 			 const struct pgs_prediction *pred, const struct pgs_observed *probe,
 			 const char *extra_warning)
 {
@@ -93,7 +90,7 @@ write_record(struct conn_state *st, const struct pgs_observed *obs,
 		.extra_warning = extra_warning,
 	};
 	struct jbuf b;
-	char	   *line = error ? one_line(error) : NULL;
+	char *line = error ? one_line(error) : NULL;
 
 	if (st->snap->sink == NULL)
 	{
@@ -118,12 +115,12 @@ session_restart(struct conn_state *st)
 }
 
 enum begin_kind
-session_begin(const struct pq_api *api, struct pgs_params *p,
-			  struct conn_state **out, bool *rewrite)
+session_begin(const struct pq_api *api, struct pgs_params *p, struct conn_state **out,
+			  bool *rewrite)
 {
 	struct snapshot *snap = runtime_acquire();
 	struct conn_state *st;
-	PGconn	   *probe = NULL;
+	PGconn *probe = NULL;
 	struct pgs_caps caps = {
 		.has_ssl_min_protocol = api->has_ssl_min_protocol,
 		.has_gssencmode = api->has_gssencmode,
@@ -131,7 +128,7 @@ session_begin(const struct pq_api *api, struct pgs_params *p,
 		.has_sslrootcert_system = api->has_sslrootcert_system,
 		.system_bundle = "/etc/ssl/certs/ca-certificates.crt",
 	};
-	char	   *msg;
+	char *msg;
 
 	*out = NULL;
 	*rewrite = false;
@@ -156,8 +153,8 @@ session_begin(const struct pq_api *api, struct pgs_params *p,
 	}
 	if (snap->error != NULL)
 	{
-		if (asprintf(&msg, "pgtls-shim: refused: the policy cannot be loaded: %s\n",
-					 snap->error) < 0)
+		if (asprintf(&msg, "pgtls-shim: refused: the policy cannot be loaded: %s\n", snap->error) <
+			0)
 			msg = NULL;
 		st->conn = probe;
 		st->blocked = true;
@@ -180,8 +177,8 @@ session_begin(const struct pq_api *api, struct pgs_params *p,
 		st->blocked = true;
 		st->pending = false;
 		conn_state_refuse(st, refusal_message(&st->d, st->d.refuse, NULL));
-		write_record(st, NULL, PGS_OUTCOME_REFUSED, st->refusal, st->d.refuse,
-					 st->d.requested, false, NULL, NULL, NULL);
+		write_record(st, NULL, PGS_OUTCOME_REFUSED, st->refusal, st->d.refuse, st->d.requested,
+					 false, NULL, NULL, NULL);
 		return BEGIN_REFUSED;
 	}
 	if (st->d.mode == PGS_MODE_ENFORCE && st->d.ninject > 0)
@@ -246,14 +243,13 @@ enforced_value(const struct pgs_decision *d, const char *keyword, const char *ap
  * the app's sslrootcert, else ~/.postgresql/root.crt.
  */
 static void
-predict(const struct conn_state *st, const struct pgs_observed *obs,
-		struct pgs_prediction *pred)
+predict(const struct conn_state *st, const struct pgs_observed *obs, struct pgs_prediction *pred)
 {
 	const struct pgs_settings *s = st->d.settings;
 	const struct pgs_decision *d = &st->d;
 	const char *root = enforced_value(d, "sslrootcert", st->fb.f.sslrootcert);
 	const char *crl = enforced_value(d, "sslcrl", st->fb.f.sslcrl);
-	char		home_root[4096];
+	char home_root[4096];
 
 	if (root != NULL && strcmp(root, "system") == 0)
 		root = "/etc/ssl/certs/ca-certificates.crt";
@@ -261,12 +257,10 @@ predict(const struct conn_state *st, const struct pgs_observed *obs,
 	{
 		const char *home = getenv("HOME");
 
-		snprintf(home_root, sizeof(home_root), "%s/.postgresql/root.crt",
-				 home ? home : "");
+		snprintf(home_root, sizeof(home_root), "%s/.postgresql/root.crt", home ? home : "");
 		root = home_root;
 	}
-	predict_cached(obs->chain, obs->nchain, root, crl, d->effective,
-						 obs->host, pred);
+	predict_cached(obs->chain, obs->nchain, root, crl, d->effective, obs->host, pred);
 	if (pred->reason == NULL && s->min_protocol != PGS_TLS_ANY &&
 		pgs_tls_rank(obs->protocol) < pgs_tls_rank(pgs_tlsver_name(s->min_protocol)))
 		pred->reason = "TLS protocol below min_protocol";
@@ -281,11 +275,12 @@ static const char *
 probe_and_predict(const struct conn_state *st, const struct pgs_observed *obs,
 				  struct pgs_observed *probe, struct pgs_prediction *pred)
 {
-	probe_server(obs->host, obs->hostaddr, obs->port,
-				 st->snap->policy->audit.probe_timeout_ms, probe);
+	probe_server(obs->host, obs->hostaddr, obs->port, st->snap->policy->audit.probe_timeout_ms,
+				 probe);
 	if (!probe->tls)
-		return probe->error && strstr(probe->error, "does not support TLS") ?
-			"server does not support TLS" : "server did not use TLS";
+		return probe->error && strstr(probe->error, "does not support TLS")
+				   ? "server does not support TLS"
+				   : "server did not use TLS";
 	/* The probe verified as libpq would, for the host the app connects to. */
 	probe->host = obs->host ? strdup(obs->host) : NULL;
 	predict(st, probe, pred);
@@ -298,8 +293,7 @@ probe_and_predict(const struct conn_state *st, const struct pgs_observed *obs,
  * were not its own: says so in NOTE and returns the reason, else NULL.
  */
 static const char *
-rule_mismatch(const struct conn_state *st, const struct pgs_observed *obs,
-			  char *note, size_t len)
+rule_mismatch(const struct conn_state *st, const struct pgs_observed *obs, char *note, size_t len)
 {
 	const struct pgs_facts *f = &st->fb.f;
 	const struct pgs_rule *used;
@@ -317,9 +311,8 @@ rule_mismatch(const struct conn_state *st, const struct pgs_observed *obs,
 		if (used == st->d.rule)
 			return NULL;
 		snprintf(note, len, "connected to %s, which selects %s%s%s, not the %s%s%s applied",
-				 obs->host, used ? "rule \"" : "the top-level mode",
-				 used ? used->name : "", used ? "\"" : "",
-				 st->d.rule ? "rule \"" : "top-level mode",
+				 obs->host, used ? "rule \"" : "the top-level mode", used ? used->name : "",
+				 used ? "\"" : "", st->d.rule ? "rule \"" : "top-level mode",
 				 st->d.rule ? st->d.rule->name : "", st->d.rule ? "\"" : "");
 		return "the host connected to selects a different rule";
 	}
@@ -330,7 +323,7 @@ rule_mismatch(const struct conn_state *st, const struct pgs_observed *obs,
 static void
 kill_conn(const struct pq_api *api, PGconn *conn)
 {
-	int			fd = api->socket(conn);
+	int fd = api->socket(conn);
 
 	if (fd >= 0)
 		shutdown(fd, SHUT_RDWR);
@@ -340,19 +333,19 @@ kill_conn(const struct pq_api *api, PGconn *conn)
 void
 session_finish_attempt(struct conn_state *st, PGconn *conn)
 {
-	int			saved = errno;
+	int saved = errno;
 	struct pgs_observed obs;
 	const struct pgs_decision *d = &st->d;
-	bool		enforce = d->mode == PGS_MODE_ENFORCE;
+	bool enforce = d->mode == PGS_MODE_ENFORCE;
 	enum pgs_sslmode effective = enforce ? d->effective : d->requested;
 	enum pgs_outcome outcome = PGS_OUTCOME_OK;
 	const char *reason = NULL;
 	const char *error = NULL;
-	char	   *msg = NULL;
+	char *msg = NULL;
 	struct pgs_prediction pred = {.hostname_match = -1};
 	struct pgs_observed probe;
-	bool		probed = false;
-	char		mismatch[512] = "";
+	bool probed = false;
+	char mismatch[512] = "";
 
 	st->pending = false;
 	inspect_conn(st->api, conn, true, &obs);
@@ -388,8 +381,8 @@ session_finish_attempt(struct conn_state *st, PGconn *conn)
 		probed = true;
 	}
 	write_record(st, &obs, outcome, error, reason, effective,
-				 outcome == PGS_OUTCOME_OK && decision_verified(obs.tls, effective),
-				 &pred, probed ? &probe : NULL, mismatch[0] ? mismatch : NULL);
+				 outcome == PGS_OUTCOME_OK && decision_verified(obs.tls, effective), &pred,
+				 probed ? &probe : NULL, mismatch[0] ? mismatch : NULL);
 	if (probed)
 		observed_free(&probe);
 	conn_state_refuse(st, msg);

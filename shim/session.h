@@ -10,9 +10,9 @@
 
 enum begin_kind
 {
-	BEGIN_PASS,					/* leave the call alone: no policy, mode off... */
-	BEGIN_REFUSED,				/* *st holds a refused, never-connected conn */
-	BEGIN_CONNECT				/* connect; *rewrite: with P (injections added) */
+	BEGIN_PASS,	   /* leave the call alone: no policy, mode off... */
+	BEGIN_REFUSED, /* *st holds a refused, never-connected conn */
+	BEGIN_CONNECT  /* connect; *rewrite: with P (injections added) */
 };
 
 /*
@@ -31,9 +31,9 @@ enum begin_kind session_begin(const struct pq_api *api, struct pgs_params *p,
  * connection so that libpq reports CONNECTION_BAD, and setting the message
  * PQerrorMessage shows), and writes the record.  errno is preserved.
  */
-void		session_finish_attempt(struct conn_state *st, PGconn *conn);
+void session_finish_attempt(struct conn_state *st, PGconn *conn);
 
 /* Marks ST as a new attempt starting now (PQreset, PQresetStart). */
-void		session_restart(struct conn_state *st);
+void session_restart(struct conn_state *st);
 
 #endif

@@ -30,16 +30,16 @@
 struct sink
 {
 	enum pgs_log_kind kind;
-	char	   *path;
-	int			mode;
-	char	   *ident;
-	int			facility;
-	struct sockaddr_un addr;	/* syslog socket */
+	char *path;
+	int mode;
+	char *ident;
+	int facility;
+	struct sockaddr_un addr; /* syslog socket */
 	pthread_mutex_t mu;
-	int			fd;				/* -1 when closed */
-	dev_t		dev;
-	ino_t		ino;
-	bool		failing;		/* a diagnostic was printed, none since */
+	int fd; /* -1 when closed */
+	dev_t dev;
+	ino_t ino;
+	bool failing; /* a diagnostic was printed, none since */
 };
 
 struct sink *
@@ -57,8 +57,10 @@ sink_open(const struct pgs_log_cfg *cfg)
 	s->facility = cfg->syslog_facility;
 	s->fd = -1;
 	/* For syslog, "path" is the socket: it is what a diagnostic names. */
-	s->path = strdup(cfg->kind == PGS_LOG_SYSLOG && cfg->syslog_socket ? cfg->syslog_socket
-					 : cfg->path ? cfg->path : "stderr");
+	if (cfg->kind == PGS_LOG_SYSLOG && cfg->syslog_socket)
+		s->path = strdup(cfg->syslog_socket);
+	else
+		s->path = strdup(cfg->path ? cfg->path : "stderr");
 	s->ident = strdup(cfg->syslog_ident ? cfg->syslog_ident : "pgtls-shim");
 	s->addr.sun_family = AF_UNIX;
 	snprintf(s->addr.sun_path, sizeof(s->addr.sun_path), "%s", s->path);
@@ -74,29 +76,32 @@ sink_open(const struct pgs_log_cfg *cfg)
 static void
 diagnose(struct sink *s, const char *what, int err)
 {
-	char		msg[PATH_MAX + 256];
-	int			n;
+	char msg[PATH_MAX + 256];
+	int n;
 
 	if (s->failing)
 		return;
 	s->failing = true;
-	n = snprintf(msg, sizeof(msg), "pgtls-shim: cannot write log %s: %s: %s "
+	n = snprintf(msg, sizeof(msg),
+				 "pgtls-shim: cannot write log %s: %s: %s "
 				 "(records are lost until it works again)\n",
 				 s->path, what, strerror(err));
-	if (n > 0 && write(STDERR_FILENO, msg, (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1) < 0)
-		return;					/* nowhere left to report to */
+	if (n > 0 &&
+		write(STDERR_FILENO, msg, (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1) < 0)
+		return; /* nowhere left to report to */
 }
 
 /* True when the directory of PATH is writable by others. */
 static bool
 dir_open_to_others(const char *path)
 {
-	char		copy[PATH_MAX];
+	char copy[PATH_MAX];
+	size_t len = strlen(path);
 	struct stat st;
 
-	if (strlen(path) >= sizeof(copy))
+	if (len >= sizeof(copy))
 		return true;
-	strcpy(copy, path);
+	memcpy(copy, path, len + 1);
 	return stat(dirname(copy), &st) != 0 || (st.st_mode & S_IWOTH) != 0;
 }
 
@@ -104,9 +109,9 @@ dir_open_to_others(const char *path)
 static int
 open_file(struct sink *s)
 {
-	int			flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
-	int			fd;
-	bool		created = true;
+	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+	int fd;
+	bool created = true;
 	struct stat st;
 
 	fd = open(s->path, flags | O_CREAT | O_EXCL, (mode_t) s->mode);
@@ -138,8 +143,7 @@ ensure_open(struct sink *s)
 {
 	struct stat st;
 
-	if (s->fd >= 0 && stat(s->path, &st) == 0 && st.st_dev == s->dev &&
-		st.st_ino == s->ino)
+	if (s->fd >= 0 && stat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
 		return true;
 	if (s->fd >= 0)
 		close(s->fd);
@@ -156,7 +160,7 @@ ensure_open(struct sink *s)
 static bool
 write_all_once(int fd, const char *buf, size_t len)
 {
-	ssize_t		n;
+	ssize_t n;
 
 	do
 		n = write(fd, buf, len);
@@ -169,27 +173,26 @@ write_all_once(int fd, const char *buf, size_t len)
 static bool
 send_syslog(struct sink *s, const char *line, size_t len)
 {
-	char	   *msg;
-	char		stamp[32];
-	time_t		now = time(NULL);
-	struct tm	tm;
-	int			fd;
-	int			n;
-	bool		ok = false;
+	char *msg;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd;
+	int n;
+	bool ok = false;
 
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
 	msg = malloc(len + strlen(s->ident) + 64);
 	if (msg == NULL)
 		return false;
-	n = sprintf(msg, "<%d>%s %s[%d]: ", s->facility | LOG_INFO, stamp,
-				s->ident, (int) getpid());
-	memcpy(msg + n, line, len - 1);	/* without the newline */
+	n = sprintf(msg, "<%d>%s %s[%d]: ", s->facility | LOG_INFO, stamp, s->ident, (int) getpid());
+	memcpy(msg + n, line, len - 1); /* without the newline */
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0)
 	{
 		ok = connect(fd, (const struct sockaddr *) &s->addr, sizeof(s->addr)) == 0 &&
-			send(fd, msg, (size_t) n + len - 1, MSG_NOSIGNAL) >= 0;
+			 send(fd, msg, (size_t) n + len - 1, MSG_NOSIGNAL) >= 0;
 		close(fd);
 	}
 	free(msg);
@@ -199,8 +202,8 @@ send_syslog(struct sink *s, const char *line, size_t len)
 void
 sink_write(struct sink *s, const char *line, size_t len)
 {
-	int			saved = errno;
-	bool		ok = false;
+	int saved = errno;
+	bool ok = false;
 
 	if (s == NULL || len == 0)
 		return;

@@ -24,8 +24,8 @@ struct sink *sink_open(const struct pgs_log_cfg *cfg);
  * On failure one diagnostic goes to stderr, and no more until a write
  * succeeds again.  errno is preserved.  Thread-safe.
  */
-void		sink_write(struct sink *s, const char *line, size_t len);
+void sink_write(struct sink *s, const char *line, size_t len);
 
-void		sink_close(struct sink *s);
+void sink_close(struct sink *s);
 
 #endif

@@ -25,45 +25,45 @@
 
 struct crypto
 {
-	void	   *(*d2i_X509) (void **a, const unsigned char **pp, long len);
-	void		(*X509_free) (void *x);
-	void	   *(*X509_STORE_new) (void);
-	void		(*X509_STORE_free) (void *st);
-	int			(*X509_STORE_up_ref) (void *st);
-	int			(*X509_STORE_load_locations) (void *st, const char *file, const char *dir);
-	int			(*X509_STORE_set_flags) (void *st, unsigned long flags);
-	void	   *(*X509_STORE_CTX_new) (void);
-	int			(*X509_STORE_CTX_init) (void *ctx, void *st, void *x, void *chain);
-	void		(*X509_STORE_CTX_free) (void *ctx);
-	int			(*X509_STORE_CTX_get_error) (const void *ctx);
-	int			(*X509_verify_cert) (void *ctx);
-	const char *(*X509_verify_cert_error_string) (long n);
-	void	   *(*OPENSSL_sk_new_null) (void);
-	int			(*OPENSSL_sk_push) (void *sk, const void *p);
-	void		(*OPENSSL_sk_free) (void *sk);
-	int			(*OPENSSL_sk_num) (const void *sk);
-	void	   *(*OPENSSL_sk_value) (const void *sk, int i);
-	void	   *(*X509_get_ext_d2i) (const void *x, int nid, int *crit, int *idx);
-	void		(*GENERAL_NAMES_free) (void *names);
-	const unsigned char *(*ASN1_STRING_get0_data) (const void *s);
-	int			(*ASN1_STRING_length) (const void *s);
-	void	   *(*X509_get_subject_name) (const void *x);
-	int			(*X509_NAME_get_index_by_NID) (const void *name, int nid, int last);
-	void	   *(*X509_NAME_get_entry) (const void *name, int loc);
-	void	   *(*X509_NAME_ENTRY_get_data) (const void *ne);
-	void		(*ERR_clear_error) (void);
+	void *(*d2i_X509)(void **a, const unsigned char **pp, long len);
+	void (*X509_free)(void *x);
+	void *(*X509_STORE_new)(void);
+	void (*X509_STORE_free)(void *st);
+	int (*X509_STORE_up_ref)(void *st);
+	int (*X509_STORE_load_locations)(void *st, const char *file, const char *dir);
+	int (*X509_STORE_set_flags)(void *st, unsigned long flags);
+	void *(*X509_STORE_CTX_new)(void);
+	int (*X509_STORE_CTX_init)(void *ctx, void *st, void *x, void *chain);
+	void (*X509_STORE_CTX_free)(void *ctx);
+	int (*X509_STORE_CTX_get_error)(const void *ctx);
+	int (*X509_verify_cert)(void *ctx);
+	const char *(*X509_verify_cert_error_string)(long n);
+	void *(*OPENSSL_sk_new_null)(void);
+	int (*OPENSSL_sk_push)(void *sk, const void *p);
+	void (*OPENSSL_sk_free)(void *sk);
+	int (*OPENSSL_sk_num)(const void *sk);
+	void *(*OPENSSL_sk_value)(const void *sk, int i);
+	void *(*X509_get_ext_d2i)(const void *x, int nid, int *crit, int *idx);
+	void (*GENERAL_NAMES_free)(void *names);
+	const unsigned char *(*ASN1_STRING_get0_data)(const void *s);
+	int (*ASN1_STRING_length)(const void *s);
+	void *(*X509_get_subject_name)(const void *x);
+	int (*X509_NAME_get_index_by_NID)(const void *name, int nid, int last);
+	void *(*X509_NAME_get_entry)(const void *name, int loc);
+	void *(*X509_NAME_ENTRY_get_data)(const void *ne);
+	void (*ERR_clear_error)(void);
 };
 
 #define NCACHE 16
 
 struct cached_store
 {
-	char	   *path;
-	dev_t		dev;
-	ino_t		ino;
-	off_t		size;
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
 	struct timespec mtime;
-	void	   *store;			/* one reference held by the cache */
+	void *store; /* one reference held by the cache */
 	unsigned long used;
 };
 
@@ -78,7 +78,7 @@ static void
 load_crypto(void)
 {
 	static const char *const names[] = {"libcrypto.so.3", "libcrypto.so.1.1"};
-	void	   *h = NULL;
+	void *h = NULL;
 
 	for (size_t i = 0; h == NULL && i < 2; i++)
 		h = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
@@ -116,7 +116,7 @@ load_crypto(void)
 	for (void **f = (void **) &C; f < (void **) (&C + 1); f++)
 	{
 		if (*f == NULL)
-			return;				/* keep the handle: harmless, and no unload races */
+			return; /* keep the handle: harmless, and no unload races */
 	}
 	crypto_ok = true;
 }
@@ -130,7 +130,7 @@ get_store(const char *rootcert, const char *crl, const char **why)
 {
 	struct stat st;
 	struct cached_store *slot = &cache[0];
-	void	   *store = NULL;
+	void *store = NULL;
 
 	if (stat(rootcert, &st) != 0)
 	{
@@ -142,9 +142,9 @@ get_store(const char *rootcert, const char *crl, const char **why)
 	{
 		struct cached_store *c = &cache[i];
 
-		if (c->path && strcmp(c->path, rootcert) == 0 && crl == NULL &&
-			c->dev == st.st_dev && c->ino == st.st_ino && c->size == st.st_size &&
-			c->mtime.tv_sec == st.st_mtim.tv_sec && c->mtime.tv_nsec == st.st_mtim.tv_nsec)
+		if (c->path && strcmp(c->path, rootcert) == 0 && crl == NULL && c->dev == st.st_dev &&
+			c->ino == st.st_ino && c->size == st.st_size && c->mtime.tv_sec == st.st_mtim.tv_sec &&
+			c->mtime.tv_nsec == st.st_mtim.tv_nsec)
 		{
 			c->used = ++cache_clock;
 			C.X509_STORE_up_ref(c->store);
@@ -156,9 +156,9 @@ get_store(const char *rootcert, const char *crl, const char **why)
 	}
 	store = C.X509_STORE_new();
 	if (store == NULL || C.X509_STORE_load_locations(store, rootcert, NULL) != 1 ||
-		(crl && (C.X509_STORE_load_locations(store, crl, NULL) != 1 ||
-				 C.X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK |
-										X509_V_FLAG_CRL_CHECK_ALL) != 1)))
+		(crl &&
+		 (C.X509_STORE_load_locations(store, crl, NULL) != 1 ||
+		  C.X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL) != 1)))
 	{
 		C.ERR_clear_error();
 		if (store)
@@ -173,13 +173,17 @@ get_store(const char *rootcert, const char *crl, const char **why)
 		if (slot->store)
 			C.X509_STORE_free(slot->store);
 		free(slot->path);
-		*slot = (struct cached_store) {
-			.path = strdup(rootcert), .dev = st.st_dev, .ino = st.st_ino,
-			.size = st.st_size, .mtime = st.st_mtim, .store = store,
+		*slot = (struct cached_store){
+			.path = strdup(rootcert),
+			.dev = st.st_dev,
+			.ino = st.st_ino,
+			.size = st.st_size,
+			.mtime = st.st_mtim,
+			.store = store,
 			.used = ++cache_clock,
 		};
 		if (slot->path == NULL)
-			*slot = (struct cached_store) {0};
+			*slot = (struct cached_store){0};
 		else
 			C.X509_STORE_up_ref(store);
 	}
@@ -218,15 +222,16 @@ check_host(void *leaf, const char *host)
 	struct cert_name cn;
 	struct cert_names names = {.dns = dns, .ip = ip};
 	GENERAL_NAMES *san = C.X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
-	void	   *subject;
-	int			idx;
-	bool		ok;
+	void *subject;
+	int idx;
+	bool ok;
 
 	for (int i = 0; san && i < C.OPENSSL_sk_num(san); i++)
 	{
 		const GENERAL_NAME *g = C.OPENSSL_sk_value(san, i);
-		const ASN1_STRING *s = g->type == GEN_DNS ? (const ASN1_STRING *) g->d.dNSName
-			: g->type == GEN_IPADD ? g->d.iPAddress : NULL;
+		const ASN1_STRING *s = g->type == GEN_DNS	  ? (const ASN1_STRING *) g->d.dNSName
+							   : g->type == GEN_IPADD ? g->d.iPAddress
+													  : NULL;
 		struct cert_name n;
 
 		if (s == NULL)
@@ -255,17 +260,16 @@ check_host(void *leaf, const char *host)
 }
 
 void
-predict_verification(const struct pgs_cert *chain, int nchain,
-					 const char *rootcert, const char *crl,
-					 enum pgs_sslmode sslmode, const char *host,
+predict_verification(const struct pgs_cert *chain, int nchain, const char *rootcert,
+					 const char *crl, enum pgs_sslmode sslmode, const char *host,
 					 struct pgs_prediction *out)
 {
-	void	   *certs[16] = {0};
-	void	   *untrusted = NULL;
-	void	   *store = NULL;
-	void	   *ctx = NULL;
+	void *certs[16] = {0};
+	void *untrusted = NULL;
+	void *store = NULL;
+	void *ctx = NULL;
 	const char *why = NULL;
-	int			n = 0;
+	int n = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->hostname_match = -1;
@@ -287,23 +291,20 @@ predict_verification(const struct pgs_cert *chain, int nchain,
 			n++;
 	}
 	if (n == 0 || (store = get_store(rootcert, crl, &why)) == NULL ||
-		(untrusted = C.OPENSSL_sk_new_null()) == NULL ||
-		(ctx = C.X509_STORE_CTX_new()) == NULL)
+		(untrusted = C.OPENSSL_sk_new_null()) == NULL || (ctx = C.X509_STORE_CTX_new()) == NULL)
 	{
 		snprintf(out->verify_error, sizeof(out->verify_error), "%s%s%s",
-				 why ? why : "cannot check the chain", why ? ": " : "",
-				 why ? rootcert : "");
+				 why ? why : "cannot check the chain", why ? ": " : "", why ? rootcert : "");
 		out->reason = why ? why : "server certificate not verified";
 		goto done;
 	}
 	for (int i = 1; i < n; i++)
 		C.OPENSSL_sk_push(untrusted, certs[i]);
-	if (C.X509_STORE_CTX_init(ctx, store, certs[0], untrusted) == 1 &&
-		C.X509_verify_cert(ctx) == 1)
+	if (C.X509_STORE_CTX_init(ctx, store, certs[0], untrusted) == 1 && C.X509_verify_cert(ctx) == 1)
 		out->would_verify = true;
 	else
 	{
-		int			e = C.X509_STORE_CTX_get_error(ctx);
+		int e = C.X509_STORE_CTX_get_error(ctx);
 
 		snprintf(out->verify_error, sizeof(out->verify_error), "%s",
 				 C.X509_verify_cert_error_string(e));

@@ -20,9 +20,8 @@
  * verify-full, into *out.  Below verify-ca only a missing chain counts.
  * Bundles are parsed once per (path, inode, size, mtime).  Thread-safe.
  */
-void		predict_verification(const struct pgs_cert *chain, int nchain,
-								 const char *rootcert, const char *crl,
-								 enum pgs_sslmode sslmode, const char *host,
-								 struct pgs_prediction *out);
+void predict_verification(const struct pgs_cert *chain, int nchain, const char *rootcert,
+						  const char *crl, enum pgs_sslmode sslmode, const char *host,
+						  struct pgs_prediction *out);
 
 #endif

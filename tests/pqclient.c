@@ -35,7 +35,7 @@ print_json_string(const char *s)
 
 /* Drives an async attempt to its end the way applications do. */
 static void
-drive(PGconn *conn, PostgresPollingStatusType (*pollfn) (PGconn *))
+drive(PGconn *conn, PostgresPollingStatusType (*pollfn)(PGconn *))
 {
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 
@@ -56,19 +56,20 @@ drive(PGconn *conn, PostgresPollingStatusType (*pollfn) (PGconn *))
 static int
 report(PGconn *conn)
 {
-	int			rc = 1;
+	int rc = 1;
 
-	printf("{\"status\":\"%s\",\"error\":", conn == NULL ? "null" :
-		   PQstatus(conn) == CONNECTION_OK ? "ok" : "bad");
+	printf("{\"status\":\"%s\",\"error\":", conn == NULL					  ? "null"
+											: PQstatus(conn) == CONNECTION_OK ? "ok"
+																			  : "bad");
 	print_json_string(conn ? PQerrorMessage(conn) : "");
 	printf(",\"ssl\":%s", conn && PQsslInUse(conn) ? "true" : "false");
 	if (conn && PQstatus(conn) == CONNECTION_OK)
 	{
-		PGresult   *res = PQexec(conn, "SELECT 41 + 1");
+		PGresult *res = PQexec(conn, "SELECT 41 + 1");
 
 		printf(",\"query\":");
-		print_json_string(PQresultStatus(res) == PGRES_TUPLES_OK ?
-						  PQgetvalue(res, 0, 0) : PQerrorMessage(conn));
+		print_json_string(PQresultStatus(res) == PGRES_TUPLES_OK ? PQgetvalue(res, 0, 0)
+																 : PQerrorMessage(conn));
 		rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : 1;
 		PQclear(res);
 	}
@@ -81,7 +82,7 @@ static int
 to_arrays(const char *conninfo, const char ***kw, const char ***val)
 {
 	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
-	int			n = 0;
+	int n = 0;
 
 	if (opts == NULL)
 		return -1;
@@ -96,7 +97,7 @@ to_arrays(const char *conninfo, const char ***kw, const char ***val)
 			n++;
 		}
 	}
-	return n;					/* opts deliberately kept: arrays point into it */
+	return n; /* opts deliberately kept: arrays point into it */
 }
 
 int
@@ -106,8 +107,8 @@ main(int argc, char **argv)
 	const char *ci;
 	const char **kw = NULL;
 	const char **val = NULL;
-	PGconn	   *conn = NULL;
-	int			rc;
+	PGconn *conn = NULL;
+	int rc;
 
 	if (argc != 3)
 	{
@@ -118,7 +119,7 @@ main(int argc, char **argv)
 	ci = argv[2];
 	if (strcmp(mode, "ping") == 0 || strcmp(mode, "pingparams") == 0)
 	{
-		PGPing		p;
+		PGPing p;
 
 		if (strcmp(mode, "ping") == 0)
 			p = PQping(ci);
@@ -134,7 +135,7 @@ main(int argc, char **argv)
 	if (strcmp(mode, "each") == 0)
 	{
 		/* One connection per stdin line, to the conninfo on that line. */
-		char		line[4096];
+		char line[4096];
 
 		rc = 0;
 		setvbuf(stdout, NULL, _IOLBF, 0);
@@ -149,7 +150,7 @@ main(int argc, char **argv)
 	}
 	if (strcmp(mode, "lines") == 0)
 	{
-		char		line[256];
+		char line[256];
 
 		rc = 0;
 		while (fgets(line, sizeof(line), stdin))

@@ -16,12 +16,12 @@ flags_of(const char *name)
 	static const struct
 	{
 		const char *name;
-		int			flags;
-	}			table[] = {
-		{"local", RTLD_NOW | RTLD_LOCAL},	/* Python's default */
+		int flags;
+	} table[] = {
+		{"local", RTLD_NOW | RTLD_LOCAL},		/* Python's default */
 		{"local-lazy", RTLD_LAZY | RTLD_LOCAL}, /* Node's process.dlopen */
 		{"global", RTLD_NOW | RTLD_GLOBAL},
-		{"global-lazy", RTLD_LAZY | RTLD_GLOBAL},	/* Ruby, Perl with dl_load_flags */
+		{"global-lazy", RTLD_LAZY | RTLD_GLOBAL}, /* Ruby, Perl with dl_load_flags */
 		{"deepbind", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND},
 	};
 
@@ -36,8 +36,8 @@ flags_of(const char *name)
 int
 main(int argc, char **argv)
 {
-	int			flags;
-	int			rc = 0;
+	int flags;
+	int rc = 0;
 
 	if (argc < 3 || (flags = flags_of(argv[1])) < 0)
 	{
@@ -47,8 +47,8 @@ main(int argc, char **argv)
 	for (int i = argc > 3 ? 3 : 2; i < (argc > 3 ? argc : 3); i++)
 	{
 		const char *path = argc > 3 ? argv[i] : PQMODULE_PATH;
-		void	   *h = dlopen(path, flags);
-		int			(*run) (const char *);
+		void *h = dlopen(path, flags);
+		int (*run)(const char *);
 
 		if (h == NULL)
 		{

@@ -7,8 +7,8 @@ __attribute__((visibility("default"))) int pqmodule_run(const char *conninfo);
 int
 pqmodule_run(const char *conninfo)
 {
-	PGconn	   *conn = PQconnectdb(conninfo);
-	int			ok = PQstatus(conn) == CONNECTION_OK;
+	PGconn *conn = PQconnectdb(conninfo);
+	int ok = PQstatus(conn) == CONNECTION_OK;
 
 	printf("{\"status\":\"%s\",\"error\":\"%s\",\"ssl\":%s}\n", ok ? "ok" : "bad",
 		   ok ? "" : "see-log", PQsslInUse(conn) ? "true" : "false");

@@ -20,14 +20,14 @@
 #include <libpq-fe.h>
 
 static const char *conninfo;
-static int	per_thread;
+static int per_thread;
 static atomic_int ok_count;
 static atomic_int bad_count;
 
 static void
 one(void)
 {
-	PGconn	   *conn = PQconnectdb(conninfo);
+	PGconn *conn = PQconnectdb(conninfo);
 
 	if (PQstatus(conn) == CONNECTION_OK)
 		atomic_fetch_add(&ok_count, 1);
@@ -42,9 +42,9 @@ one(void)
 static long
 rss_kib(void)
 {
-	FILE	   *f = fopen("/proc/self/status", "r");
-	char		line[256];
-	long		kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
 
 	while (f && fgets(line, sizeof(line), f))
 	{
@@ -70,8 +70,8 @@ main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "threads") == 0)
 	{
-		int			n = atoi(argv[2]);
-		pthread_t  *t = calloc((size_t) n, sizeof(*t));
+		int n = atoi(argv[2]);
+		pthread_t *t = calloc((size_t) n, sizeof(*t));
 
 		per_thread = atoi(argv[3]);
 		conninfo = argv[4];
@@ -85,8 +85,8 @@ main(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "fork") == 0)
 	{
-		pid_t		pid;
-		int			status = 0;
+		pid_t pid;
+		int status = 0;
 
 		conninfo = argv[2];
 		one();
@@ -95,8 +95,8 @@ main(int argc, char **argv)
 		if (pid < 0)
 			return 2;
 		one();
-		printf("%s ok %d bad %d\n", pid == 0 ? "child" : "parent",
-			   atomic_load(&ok_count), atomic_load(&bad_count));
+		printf("%s ok %d bad %d\n", pid == 0 ? "child" : "parent", atomic_load(&ok_count),
+			   atomic_load(&bad_count));
 		fflush(stdout);
 		if (pid == 0)
 			_exit(atomic_load(&bad_count) != 0);
@@ -105,8 +105,8 @@ main(int argc, char **argv)
 	}
 	if (argc == 4 && strcmp(argv[1], "rss") == 0)
 	{
-		int			n = atoi(argv[2]);
-		long		warm = 0;
+		int n = atoi(argv[2]);
+		long warm = 0;
 
 		conninfo = argv[3];
 		for (int i = 1; i <= n; i++)

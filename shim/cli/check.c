@@ -28,8 +28,8 @@ cmd_check(int argc, char **argv)
 		errors_free(&errs);
 		return 1;
 	}
-	printf("%s: ok (mode %s, %zu rule%s)\n", path, pgs_mode_name(policy->mode),
-		   policy->nrules, policy->nrules == 1 ? "" : "s");
+	printf("%s: ok (mode %s, %zu rule%s)\n", path, pgs_mode_name(policy->mode), policy->nrules,
+		   policy->nrules == 1 ? "" : "s");
 	policy_free(policy);
 	errors_free(&errs);
 	return 0;

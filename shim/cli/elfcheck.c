@@ -26,7 +26,7 @@ resolve(const char *cmd, char out[PATH_MAX])
 		return snprintf(out, PATH_MAX, "%s", cmd) < PATH_MAX && access(out, X_OK) == 0;
 	for (const char *p = path ? path : "/usr/bin:/bin"; *p;)
 	{
-		size_t		n = strcspn(p, ":");
+		size_t n = strcspn(p, ":");
 
 		if (snprintf(out, PATH_MAX, "%.*s/%s", (int) n, p, cmd) < PATH_MAX &&
 			access(out, X_OK) == 0)
@@ -46,7 +46,7 @@ read_at(int fd, void *buf, size_t len, off_t off)
 static void
 inspect_elf(int fd, bool *is_elf, bool *dynamic, bool *go)
 {
-	Elf64_Ehdr	eh;
+	Elf64_Ehdr eh;
 
 	*is_elf = *dynamic = *go = false;
 	if (!read_at(fd, &eh, sizeof(eh), 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
@@ -55,7 +55,7 @@ inspect_elf(int fd, bool *is_elf, bool *dynamic, bool *go)
 	*is_elf = true;
 	for (int i = 0; i < eh.e_phnum && i < 256; i++)
 	{
-		Elf64_Phdr	ph;
+		Elf64_Phdr ph;
 
 		if (read_at(fd, &ph, sizeof(ph), (off_t) (eh.e_phoff + (Elf64_Off) i * eh.e_phentsize)) &&
 			ph.p_type == PT_INTERP)
@@ -63,17 +63,18 @@ inspect_elf(int fd, bool *is_elf, bool *dynamic, bool *go)
 	}
 	if (eh.e_shstrndx != SHN_UNDEF && eh.e_shstrndx < eh.e_shnum && eh.e_shnum < 4096)
 	{
-		Elf64_Shdr	strtab;
+		Elf64_Shdr strtab;
 
 		if (!read_at(fd, &strtab, sizeof(strtab),
 					 (off_t) (eh.e_shoff + (Elf64_Off) eh.e_shstrndx * eh.e_shentsize)))
 			return;
 		for (int i = 0; i < eh.e_shnum; i++)
 		{
-			Elf64_Shdr	sh;
-			char		name[16] = {0};
+			Elf64_Shdr sh;
+			char name[16] = {0};
 
-			if (read_at(fd, &sh, sizeof(sh), (off_t) (eh.e_shoff + (Elf64_Off) i * eh.e_shentsize)) &&
+			if (read_at(fd, &sh, sizeof(sh),
+						(off_t) (eh.e_shoff + (Elf64_Off) i * eh.e_shentsize)) &&
 				sh.sh_name < strtab.sh_size &&
 				pread(fd, name, sizeof(name) - 1, (off_t) (strtab.sh_offset + sh.sh_name)) > 0 &&
 				strcmp(name, ".go.buildinfo") == 0)
@@ -85,20 +86,24 @@ inspect_elf(int fd, bool *is_elf, bool *dynamic, bool *go)
 void
 cli_warn_unreachable(const char *cmd)
 {
-	char		path[PATH_MAX];
-	int			fd;
-	bool		is_elf;
-	bool		dynamic;
-	bool		go;
+	char path[PATH_MAX];
+	int fd;
+	bool is_elf;
+	bool dynamic;
+	bool go;
 
 	if (!resolve(cmd, path) || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return;
 	inspect_elf(fd, &is_elf, &dynamic, &go);
 	close(fd);
 	if (is_elf && !dynamic)
-		fprintf(stderr, "pgtls-shim: warning: %s is statically linked: LD_PRELOAD cannot "
-				"reach it, and its connections will not be checked\n", path);
+		fprintf(stderr,
+				"pgtls-shim: warning: %s is statically linked: LD_PRELOAD cannot "
+				"reach it, and its connections will not be checked\n",
+				path);
 	else if (is_elf && go)
-		fprintf(stderr, "pgtls-shim: warning: %s is a Go program: Go's PostgreSQL drivers "
-				"do not use libpq, so its connections will not be checked\n", path);
+		fprintf(stderr,
+				"pgtls-shim: warning: %s is a Go program: Go's PostgreSQL drivers "
+				"do not use libpq, so its connections will not be checked\n",
+				path);
 }

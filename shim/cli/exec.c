@@ -25,8 +25,8 @@ static bool
 find_library(char out[PATH_MAX])
 {
 	static const char *const rel[] = {"../lib/libpgtls-shim.so", "libpgtls-shim.so"};
-	char		self[PATH_MAX];
-	ssize_t		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	const char *dir;
 
 	if (n <= 0)
@@ -35,7 +35,7 @@ find_library(char out[PATH_MAX])
 	dir = dirname(self);
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++)
 	{
-		char		path[PATH_MAX * 2];
+		char path[PATH_MAX * 2];
 
 		snprintf(path, sizeof(path), "%s/%s", dir, rel[i]);
 		if (realpath(path, out) != NULL && access(out, R_OK) == 0)
@@ -49,7 +49,7 @@ static char *
 preload_value(const char *lib)
 {
 	const char *old = getenv("LD_PRELOAD");
-	char	   *val;
+	char *val;
 
 	if (old == NULL || old[0] == '\0')
 		return strdup(lib);
@@ -64,13 +64,13 @@ int
 cmd_exec(int argc, char **argv)
 {
 	const char *policy_arg = NULL;
-	int			i = 1;
-	char		lib[PATH_MAX];
-	char		abs[PATH_MAX];
+	int i = 1;
+	char lib[PATH_MAX];
+	char abs[PATH_MAX];
 	const char *path;
 	struct pgs_errors errs = {0};
 	struct pgs_policy *policy;
-	char	   *preload;
+	char *preload;
 
 	if (i + 1 < argc && strcmp(argv[i], "--policy") == 0)
 	{

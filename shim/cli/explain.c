@@ -23,12 +23,10 @@ print_targets(const struct pgs_policy *policy, const struct pgs_facts *f)
 		const struct pgs_target *t = &f->targets[i];
 		const struct pgs_rule *r = policy_match(policy, f, t);
 
-		printf("host:       %s%s%s port %s (%s) -> %s%s%s (%s)\n",
-			   t->host[0] ? t->host : "(none)",
+		printf("host:       %s%s%s port %s (%s) -> %s%s%s (%s)\n", t->host[0] ? t->host : "(none)",
 			   t->hostaddr[0] ? " hostaddr " : "", t->hostaddr, t->port,
-			   t->unix_socket ? "unix socket" : "tcp",
-			   r ? "rule \"" : "no rule", r ? r->name : "", r ? "\"" : "",
-			   pgs_mode_name(r ? r->mode : policy->mode));
+			   t->unix_socket ? "unix socket" : "tcp", r ? "rule \"" : "no rule", r ? r->name : "",
+			   r ? "\"" : "", pgs_mode_name(r ? r->mode : policy->mode));
 	}
 }
 
@@ -39,17 +37,17 @@ explain(const struct pgs_policy *policy, const char *program, const char *connin
 	struct pgs_params p;
 	struct pgs_factbuf fb;
 	struct pgs_decision d;
-	PGconn	   *probe = NULL;
+	PGconn *probe = NULL;
 	struct pgs_caps caps;
-	char	   *cs;
-	int			rc = 1;
+	char *cs;
+	int rc = 1;
 
 	if (api == NULL)
 	{
 		fprintf(stderr, "pgtls-shim: out of memory\n");
 		return 1;
 	}
-	caps = (struct pgs_caps) {
+	caps = (struct pgs_caps){
 		.has_ssl_min_protocol = api->has_ssl_min_protocol,
 		.has_gssencmode = api->has_gssencmode,
 		.has_sslcrl = api->has_sslcrl,
@@ -80,8 +78,8 @@ explain(const struct pgs_policy *policy, const char *program, const char *connin
 	printf("policy:     %s\n", policy->path);
 	printf("program:    %s\n", program ? program : "(none given: --program)");
 	print_targets(policy, &fb.f);
-	printf("rule:       %s%s%s\n", d.rule ? "\"" : "", d.rule ? d.rule->name
-		   : "none (the top-level mode)", d.rule ? "\"" : "");
+	printf("rule:       %s%s%s\n", d.rule ? "\"" : "",
+		   d.rule ? d.rule->name : "none (the top-level mode)", d.rule ? "\"" : "");
 	printf("mode:       %s\n", pgs_mode_name(d.mode));
 	if (d.mode == PGS_MODE_OFF)
 		printf("action:     none: the connection is left alone and not logged\n");
@@ -91,12 +89,13 @@ explain(const struct pgs_policy *policy, const char *program, const char *connin
 			   pgs_sslmode_name(d.effective),
 			   d.mode == PGS_MODE_ENFORCE ? "enforced" : "in enforce (audit changes nothing)");
 		for (size_t i = 0; i < d.ninject; i++)
-			printf("%s %s=%s\n", i == 0 ? (d.mode == PGS_MODE_ENFORCE ? "inject:    "
-										   : "would inject:") : "           ",
+			printf("%s %s=%s\n",
+				   i == 0 ? (d.mode == PGS_MODE_ENFORCE ? "inject:    " : "would inject:")
+						  : "           ",
 				   d.inject[i].keyword, d.inject[i].value);
 		if (d.refuse)
-			printf("%s %s\n", d.mode == PGS_MODE_ENFORCE ? "refuse:    " : "would refuse:",
-				   d.refuse);
+			printf("%s %s\n",
+				   d.mode == PGS_MODE_ENFORCE ? "refuse:    " : "would refuse:", d.refuse);
 		for (size_t i = 0; i < d.nwarn; i++)
 			printf("warning:    %s\n", d.warn[i]);
 		if (d.mode == PGS_MODE_ENFORCE && !d.refuse)
@@ -126,10 +125,10 @@ cmd_explain(int argc, char **argv)
 	const char *policy_arg = NULL;
 	const char *program = NULL;
 	const char *conninfo = NULL;
-	bool		bad = false;
+	bool bad = false;
 	struct pgs_errors errs = {0};
 	struct pgs_policy *policy;
-	int			rc;
+	int rc;
 
 	for (int i = 1; i < argc; i++)
 	{

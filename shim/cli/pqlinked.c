@@ -16,7 +16,7 @@ cli_pq_api(void)
 
 	if (ready)
 		return &api;
-	api = (struct pq_api) {
+	api = (struct pq_api){
 		.connectdb = PQconnectdb,
 		.connectdbParams = PQconnectdbParams,
 		.setdbLogin = PQsetdbLogin,

@@ -19,36 +19,36 @@
 /* A small counted set of strings (reasons, protocols). */
 struct tally
 {
-	size_t		n;
-	char	   *key[MAX_TALLY];
-	long		count[MAX_TALLY];
-	long		other;			/* beyond MAX_TALLY distinct keys */
+	size_t n;
+	char *key[MAX_TALLY];
+	long count[MAX_TALLY];
+	long other; /* beyond MAX_TALLY distinct keys */
 };
 
 struct group
 {
 	struct group *next;
-	char	   *program;
-	char	   *host;
-	char	   *rule;
-	long		conns;
-	long		tls;
-	long		verified;
-	long		would_refuse;
-	long		refused;		/* enforce: refused, or failed under the shim */
+	char *program;
+	char *host;
+	char *rule;
+	long conns;
+	long tls;
+	long verified;
+	long would_refuse;
+	long refused; /* enforce: refused, or failed under the shim */
 	struct tally reasons;
 	struct tally protocols;
-	char		expiry[32];		/* earliest not_after seen, RFC 3339 */
+	char expiry[32]; /* earliest not_after seen, RFC 3339 */
 };
 
 struct report
 {
 	struct group *groups;
-	size_t		ngroups;
-	long		records;
-	long		policy_errors;
-	long		invalid;
-	long		would_refuse;
+	size_t ngroups;
+	long records;
+	long policy_errors;
+	long invalid;
+	long would_refuse;
 };
 
 static const char *
@@ -66,8 +66,8 @@ get_bool(json_object *o, const char *key)
 {
 	json_object *v;
 
-	return json_object_object_get_ex(o, key, &v) &&
-		json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_boolean) &&
+		   json_object_get_boolean(v);
 }
 
 static bool
@@ -171,10 +171,10 @@ add_record(struct report *r, json_object *rec)
 		for (size_t i = 0; i < json_object_array_length(v); i++)
 		{
 			const char *na = get_str(json_object_array_get_idx(v, i), "not_after");
+			size_t len = na ? strlen(na) : sizeof(g->expiry);
 
-			if (na && strlen(na) < sizeof(g->expiry) &&
-				(g->expiry[0] == '\0' || strcmp(na, g->expiry) < 0))
-				strcpy(g->expiry, na);
+			if (len < sizeof(g->expiry) && (g->expiry[0] == '\0' || strcmp(na, g->expiry) < 0))
+				memcpy(g->expiry, na, len + 1);
 		}
 	}
 	return true;
@@ -183,11 +183,10 @@ add_record(struct report *r, json_object *rec)
 static bool
 read_stream(struct report *r, FILE *f, const char *name)
 {
-	char	   *line = NULL;
-	size_t		cap = 0;
-	ssize_t		n;
+	char *line = NULL;
+	size_t cap = 0;
 
-	while ((n = getline(&line, &cap, f)) > 0)
+	while (getline(&line, &cap, f) > 0)
 	{
 		json_object *rec = json_tokener_parse(line);
 
@@ -209,7 +208,7 @@ cmp_group(const void *a, const void *b)
 {
 	const struct group *x = *(const struct group *const *) a;
 	const struct group *y = *(const struct group *const *) b;
-	int			c = strcmp(x->program, y->program);
+	int c = strcmp(x->program, y->program);
 
 	if (c == 0)
 		c = strcmp(x->host, y->host);
@@ -220,14 +219,18 @@ cmp_group(const void *a, const void *b)
 static void
 sort_groups(struct report *r)
 {
-	struct group **v = malloc(r->ngroups * sizeof(*v));
-	size_t		n = 0;
+	struct group **v;
+	size_t n = 0;
 
+	if (r->ngroups < 2)
+		return;
+	v = calloc(r->ngroups, sizeof(struct group *));
 	if (v == NULL)
-		return;					/* unsorted, but complete */
+		return; /* unsorted, but complete */
 	for (struct group *g = r->groups; g; g = g->next)
 		v[n++] = g;
-	qsort(v, n, sizeof(*v), cmp_group);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+	qsort(v, n, sizeof(struct group *), cmp_group);
 	r->groups = NULL;
 	while (n-- > 0)
 	{
@@ -255,15 +258,14 @@ print_tally(const struct tally *t, const char *sep)
 static void
 print_text(const struct report *r)
 {
-	printf("%-36s %-28s %-16s %7s %5s %9s %12s %-21s %s\n", "PROGRAM", "HOST", "RULE",
-		   "CONNS", "TLS", "VERIFIED", "WOULD-REFUSE", "EARLIEST EXPIRY", "PROTOCOLS");
+	printf("%-36s %-28s %-16s %7s %5s %9s %12s %-21s %s\n", "PROGRAM", "HOST", "RULE", "CONNS",
+		   "TLS", "VERIFIED", "WOULD-REFUSE", "EARLIEST EXPIRY", "PROTOCOLS");
 	for (const struct group *g = r->groups; g; g = g->next)
 	{
 		printf("%-36s %-28s %-16s %7ld %4.0f%% %8.0f%% %12ld %-21s ",
 			   g->program[0] ? g->program : "-", g->host[0] ? g->host : "-",
 			   g->rule[0] ? g->rule : "(top-level)", g->conns, pct(g->tls, g->conns),
-			   pct(g->verified, g->conns), g->would_refuse,
-			   g->expiry[0] ? g->expiry : "-");
+			   pct(g->verified, g->conns), g->would_refuse, g->expiry[0] ? g->expiry : "-");
 		print_tally(&g->protocols, ", ");
 		printf("\n");
 		if (g->reasons.n || g->reasons.other)
@@ -284,8 +286,8 @@ print_text(const struct report *r)
 	if (r->would_refuse == 0)
 		printf("ready to enforce: yes\n");
 	else
-		printf("ready to enforce: no (%ld connection%s would be refused)\n",
-			   r->would_refuse, r->would_refuse == 1 ? "" : "s");
+		printf("ready to enforce: no (%ld connection%s would be refused)\n", r->would_refuse,
+			   r->would_refuse == 1 ? "" : "s");
 }
 
 static void
@@ -304,7 +306,7 @@ static bool
 print_json(const struct report *r)
 {
 	struct jbuf b;
-	bool		ok;
+	bool ok;
 
 	jb_init(&b);
 	jb_obj_begin(&b);
@@ -362,9 +364,9 @@ int
 cmd_report(int argc, char **argv)
 {
 	struct report r = {0};
-	bool		as_json = false;
-	bool		ok = true;
-	int			files = 0;
+	bool as_json = false;
+	bool ok = true;
+	int files = 0;
 
 	for (int i = 1; i < argc; i++)
 	{
@@ -378,7 +380,7 @@ cmd_report(int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++)
 	{
-		FILE	   *f;
+		FILE *f;
 
 		if (strcmp(argv[i], "--json") == 0)
 			continue;

@@ -9,8 +9,8 @@
 
 #include <stdio.h>
 
-static int	check_passed;
-static int	check_failed;
+static int check_passed;
+static int check_failed;
 
 #define CHECK(cond) check((cond), #cond, __FILE__, __LINE__)
 

@@ -37,9 +37,12 @@ test_json(void)
 	/* valid UTF-8 passes, invalid bytes become U+FFFD */
 	CHECK(strcmp(json_of("caf\xc3\xa9", 5, &b), "\"caf\xc3\xa9\"") == 0);
 	jb_free(&b);
-	CHECK(strcmp(json_of("a\xff" "b", 3, &b), "\"a\\ufffdb\"") == 0);
+	CHECK(strcmp(json_of("a\xff"
+						 "b",
+						 3, &b),
+				 "\"a\\ufffdb\"") == 0);
 	jb_free(&b);
-	CHECK(strcmp(json_of("\xc0\xaf", 2, &b), "\"\\ufffd\\ufffd\"") == 0);	/* overlong */
+	CHECK(strcmp(json_of("\xc0\xaf", 2, &b), "\"\\ufffd\\ufffd\"") == 0); /* overlong */
 	jb_free(&b);
 	CHECK(strcmp(json_of("\xed\xa0\x80", 3, &b), "\"\\ufffd\\ufffd\\ufffd\"") == 0); /* surrogate */
 	jb_free(&b);
@@ -64,8 +67,8 @@ test_json(void)
 /* A policy: rule "rds" enforce on *.rds.amazonaws.com, "net" audit on a CIDR,
  * "sock" off on sockets; top level audit. */
 static struct pgs_pattern p_rds = {.text = "*.rds.amazonaws.com"};
-static struct pgs_pattern p_cidr = {.text = "10.1.0.0/16", .is_cidr = true,
-.family = AF_INET, .prefix_len = 16};
+static struct pgs_pattern p_cidr = {
+	.text = "10.1.0.0/16", .is_cidr = true, .family = AF_INET, .prefix_len = 16};
 static struct pgs_pattern p_sock = {.text = "/*"};
 static struct pgs_pattern p_prog = {.text = "/opt/legacy/*"};
 static struct pgs_rule rules[4];
@@ -83,31 +86,32 @@ setup_policy(void)
 	inet_pton(AF_INET, "10.1.0.0", p_cidr.addr);
 	pol.mode = PGS_MODE_AUDIT;
 	pol.defaults = s;
-	rules[0] = (struct pgs_rule) {.name = "legacy", .mode = PGS_MODE_AUDIT, .s = s};
-	rules[0].match[PGS_M_PROGRAM] = (struct pgs_patterns) {1, &p_prog};
+	rules[0] = (struct pgs_rule){.name = "legacy", .mode = PGS_MODE_AUDIT, .s = s};
+	rules[0].match[PGS_M_PROGRAM] = (struct pgs_patterns){1, &p_prog};
 	rules[0].s.sslrootcert = "/etc/next.pem";
-	rules[1] = (struct pgs_rule) {.name = "rds", .mode = PGS_MODE_ENFORCE, .s = s};
-	rules[1].match[PGS_M_HOST] = (struct pgs_patterns) {1, &p_rds};
-	rules[2] = (struct pgs_rule) {.name = "net", .mode = PGS_MODE_AUDIT, .s = s};
-	rules[2].match[PGS_M_HOSTADDR] = (struct pgs_patterns) {1, &p_cidr};
-	rules[3] = (struct pgs_rule) {.name = "sock", .mode = PGS_MODE_OFF, .s = s};
-	rules[3].match[PGS_M_HOST] = (struct pgs_patterns) {1, &p_sock};
+	rules[1] = (struct pgs_rule){.name = "rds", .mode = PGS_MODE_ENFORCE, .s = s};
+	rules[1].match[PGS_M_HOST] = (struct pgs_patterns){1, &p_rds};
+	rules[2] = (struct pgs_rule){.name = "net", .mode = PGS_MODE_AUDIT, .s = s};
+	rules[2].match[PGS_M_HOSTADDR] = (struct pgs_patterns){1, &p_cidr};
+	rules[3] = (struct pgs_rule){.name = "sock", .mode = PGS_MODE_OFF, .s = s};
+	rules[3].match[PGS_M_HOST] = (struct pgs_patterns){1, &p_sock};
 	pol.rules = rules;
 	pol.nrules = 4;
 }
 
 static const struct pgs_caps caps15 = {
-	.has_ssl_min_protocol = true, .has_gssencmode = true, .has_sslcrl = true,
+	.has_ssl_min_protocol = true,
+	.has_gssencmode = true,
+	.has_sslcrl = true,
 	.system_bundle = "/etc/ssl/certs/ca-certificates.crt",
 };
 
 static struct pgs_facts
 facts1(const char *host, const char *addr, const char *sslmode)
 {
-	struct pgs_facts f = {.ntargets = 1, .program = "/usr/bin/app",
-	.sslmode = sslmode};
+	struct pgs_facts f = {.ntargets = 1, .program = "/usr/bin/app", .sslmode = sslmode};
 
-	f.targets[0] = (struct pgs_target) {host, addr, "5432", host[0] == '/'};
+	f.targets[0] = (struct pgs_target){host, addr, "5432", host[0] == '/'};
 	return f;
 }
 
@@ -136,7 +140,8 @@ test_decide(void)
 	CHECK(d.rule == &rules[1] && d.mode == PGS_MODE_ENFORCE);
 	CHECK(d.requested == PGS_SSL_DISABLE && d.effective == PGS_SSL_VERIFY_FULL);
 	CHECK(injected(&d, "sslmode") && strcmp(injected(&d, "sslmode"), "verify-full") == 0);
-	CHECK(injected(&d, "sslrootcert") && strcmp(injected(&d, "sslrootcert"), "/etc/bundle.pem") == 0);
+	CHECK(injected(&d, "sslrootcert") &&
+		  strcmp(injected(&d, "sslrootcert"), "/etc/bundle.pem") == 0);
 	CHECK(injected(&d, "gssencmode") && strcmp(injected(&d, "gssencmode"), "disable") == 0);
 	CHECK(d.refuse == NULL);
 
@@ -152,7 +157,8 @@ test_decide(void)
 	rules[1].s.sslmode = PGS_SSL_VERIFY_CA;
 	decide(&pol, &f, &caps15, &d);
 	CHECK(injected(&d, "sslmode") && strcmp(injected(&d, "sslmode"), "verify-ca") == 0);
-	CHECK(injected(&d, "sslrootcert") && strcmp(injected(&d, "sslrootcert"), "/etc/bundle.pem") == 0);
+	CHECK(injected(&d, "sslrootcert") &&
+		  strcmp(injected(&d, "sslrootcert"), "/etc/bundle.pem") == 0);
 	rules[1].s.override = PGS_OVERRIDE_UPGRADE;
 	rules[1].s.sslmode = PGS_SSL_VERIFY_FULL;
 
@@ -189,7 +195,7 @@ test_decide(void)
 	/* Multi-host: strictest mode wins; different CA bundles refused. */
 	f = facts1("db.internal", "10.1.0.5", NULL);
 	f.ntargets = 2;
-	f.targets[1] = (struct pgs_target) {"b.rds.amazonaws.com", "", "5432", false};
+	f.targets[1] = (struct pgs_target){"b.rds.amazonaws.com", "", "5432", false};
 	decide(&pol, &f, &caps15, &d);
 	CHECK(d.rule == &rules[1] && d.mode == PGS_MODE_ENFORCE && d.refuse == NULL);
 	rules[2].s.sslrootcert = "/etc/other.pem";
@@ -243,11 +249,21 @@ test_record(void)
 {
 	struct pgs_decision d;
 	struct pgs_facts f = facts1("a.rds.amazonaws.com", "", "prefer");
-	struct pgs_observed o = {.ok = true, .tls = true, .protocol = "TLSv1.3",
-	.cipher = "TLS_AES_256_GCM_SHA384", .key_bits = 256, .nchain = 1};
-	struct pgs_record r = {.ts_ms = 1700000000123, .pid = 42, .facts = &f,
-		.d = &d, .obs = &o, .effective = PGS_SSL_VERIFY_FULL, .verified = true,
-	.log_chain = true, .now_s = 1700000000};
+	struct pgs_observed o = {.ok = true,
+							 .tls = true,
+							 .protocol = "TLSv1.3",
+							 .cipher = "TLS_AES_256_GCM_SHA384",
+							 .key_bits = 256,
+							 .nchain = 1};
+	struct pgs_record r = {.ts_ms = 1700000000123,
+						   .pid = 42,
+						   .facts = &f,
+						   .d = &d,
+						   .obs = &o,
+						   .effective = PGS_SSL_VERIFY_FULL,
+						   .verified = true,
+						   .log_chain = true,
+						   .now_s = 1700000000};
 	struct jbuf b;
 
 	f.application_name = "app\"1";
@@ -258,7 +274,8 @@ test_record(void)
 	decide(&pol, &f, &caps15, &d);
 	jb_init(&b);
 	CHECK(record_connect(&r, &b));
-	CHECK(strncmp(b.p, "{\"ts\":\"2023-11-14T22:13:20.123Z\",\"event\":\"connect\",\"pid\":42,", 60) == 0);
+	CHECK(strncmp(b.p, "{\"ts\":\"2023-11-14T22:13:20.123Z\",\"event\":\"connect\",\"pid\":42,",
+				  60) == 0);
 	CHECK(strstr(b.p, "\"application_name\":\"app\\\"1\"") != NULL);
 	CHECK(strstr(b.p, "\"injected\":{\"sslmode\":\"verify-full\"") != NULL);
 	CHECK(strstr(b.p, "\"audit\":null") != NULL);
@@ -271,14 +288,14 @@ test_record(void)
 static struct cert_name
 nm(const char *s, size_t len)
 {
-	return (struct cert_name) {(const unsigned char *) s, len ? len : strlen(s)};
+	return (struct cert_name){(const unsigned char *) s, len ? len : strlen(s)};
 }
 
 static void
 test_hostmatch(void)
 {
 	struct cert_name dns[3] = {nm("db.example.com", 0), nm("*.rds.amazonaws.com", 0),
-	nm("evil.com\0.example.com", 21)};
+							   nm("evil.com\0.example.com", 21)};
 	unsigned char v4[4] = {10, 0, 0, 7};
 	struct cert_name ip[1] = {{v4, 4}};
 	struct cert_name cn = nm("cn.example.com", 0);
@@ -287,16 +304,16 @@ test_hostmatch(void)
 	struct cert_names ip_only = {.ip = ip, .nip = 1, .cn = &cn};
 
 	CHECK(host_matches("db.example.com", &with_san));
-	CHECK(host_matches("DB.Example.COM", &with_san));	/* case-insensitive */
+	CHECK(host_matches("DB.Example.COM", &with_san)); /* case-insensitive */
 	CHECK(host_matches("a.rds.amazonaws.com", &with_san));
-	CHECK(!host_matches("a.b.rds.amazonaws.com", &with_san));	/* one label only */
+	CHECK(!host_matches("a.b.rds.amazonaws.com", &with_san)); /* one label only */
 	CHECK(!host_matches("rds.amazonaws.com", &with_san));
-	CHECK(!host_matches("evil.com", &with_san));	/* embedded NUL never matches */
-	CHECK(!host_matches("cn.example.com", &with_san));	/* CN ignored with dNSName SANs */
+	CHECK(!host_matches("evil.com", &with_san));	   /* embedded NUL never matches */
+	CHECK(!host_matches("cn.example.com", &with_san)); /* CN ignored with dNSName SANs */
 	CHECK(host_matches("cn.example.com", &cn_only));
-	CHECK(host_matches("10.0.0.7", &with_san));	/* IP host: iPAddress SAN */
+	CHECK(host_matches("10.0.0.7", &with_san)); /* IP host: iPAddress SAN */
 	CHECK(!host_matches("10.0.0.8", &with_san));
-	CHECK(host_matches("cn.example.com", &ip_only));	/* no dNSName: CN counts */
+	CHECK(host_matches("cn.example.com", &ip_only)); /* no dNSName: CN counts */
 	CHECK(!host_matches("", &cn_only) && !host_matches(NULL, &cn_only));
 }
 

@@ -62,7 +62,8 @@ test_example(void)
 		return;
 	}
 	CHECK(p->version == 1 && p->mode == PGS_MODE_AUDIT);
-	CHECK(p->log.kind == PGS_LOG_FILE && strcmp(p->log.path, "/var/log/pgtls-shim/connections.jsonl") == 0);
+	CHECK(p->log.kind == PGS_LOG_FILE &&
+		  strcmp(p->log.path, "/var/log/pgtls-shim/connections.jsonl") == 0);
 	CHECK(p->log.chain && p->log.file_mode == 0600);
 	CHECK(p->defaults.sslmode == PGS_SSL_VERIFY_FULL && p->defaults.sslcrl == NULL);
 	CHECK(p->defaults.min_protocol == PGS_TLS_1_2 && !p->defaults.gssenc_allow);
@@ -71,7 +72,7 @@ test_example(void)
 	CHECK(p->rules[0].match[PGS_M_HOST].n == 1 && p->rules[0].line == 18);
 	CHECK(strcmp(p->rules[0].s.sslrootcert, "/etc/pgtls-shim/global-bundle.pem") == 0);
 	CHECK(strcmp(p->rules[1].s.sslrootcert, "/etc/pgtls-shim/next-ca.pem") == 0);
-	CHECK(p->rules[1].s.min_protocol == PGS_TLS_1_2);	/* inherited */
+	CHECK(p->rules[1].s.min_protocol == PGS_TLS_1_2); /* inherited */
 	CHECK(p->rules[1].match[PGS_M_PROGRAM].n == 1 && p->rules[1].match[PGS_M_DBNAME].n == 1);
 	CHECK(p->rules[2].match[PGS_M_HOST].n == 2 && p->rules[2].mode == PGS_MODE_OFF);
 	CHECK(strcmp(p->rules[2].match[PGS_M_HOST].v[1].text, "/*") == 0);
@@ -85,8 +86,8 @@ fails_with(const char *text, const char *const *expect)
 {
 	struct pgs_errors errs = {0};
 	struct pgs_policy *p = policy_parse_text(text, "t.conf", &errs);
-	size_t		n = 0;
-	bool		ok;
+	size_t n = 0;
+	bool ok;
 
 	while (expect[n])
 		n++;
@@ -104,13 +105,12 @@ fails_with(const char *text, const char *const *expect)
 	return ok;
 }
 
-#define FAILS(text, ...) CHECK(fails_with(text, (const char *const[]) {__VA_ARGS__, NULL}))
+#define FAILS(text, ...) CHECK(fails_with(text, (const char *const[]){__VA_ARGS__, NULL}))
 
 static void
 test_errors(void)
 {
-	FAILS("version = 1;\nmode = \"enforce\"\nrules = (;\n",
-		  "t.conf:3: syntax error");
+	FAILS("version = 1;\nmode = \"enforce\"\nrules = (;\n", "t.conf:3: syntax error");
 	FAILS("mode = \"audit\";\n", "t.conf:1: missing setting \"version\" (version = 1;)");
 	FAILS("version = 2;\n", "t.conf:1: version must be between 1 and 1");
 	FAILS("version = 1;\nmode = \"strict\";\n",
@@ -123,11 +123,10 @@ test_errors(void)
 		  "t.conf:4: sslrootcert must be an absolute path or \"system\"",
 		  "t.conf:5: expiry_warning_days must be between 0 and 36500");
 	FAILS("version = 1;\nrules = (\n  { mode = \"audit\"; },\n  { name = \"a\"; },\n"
-		  "  { name = \"a\";\n    match = { host = []; hostaddr = [\"10.0.0.0/33\", \"x/8\"]; program = [\"rel\"]; colour = [\"x\"]; };\n  }\n);\n",
-		  "t.conf:3: rule has no name",
-		  "t.conf:5: duplicate rule name \"a\" (first at line 4)",
-		  "t.conf:6: unknown setting \"match.colour\"",
-		  "t.conf:6: match.host is empty",
+		  "  { name = \"a\";\n    match = { host = []; hostaddr = [\"10.0.0.0/33\", \"x/8\"]; "
+		  "program = [\"rel\"]; colour = [\"x\"]; };\n  }\n);\n",
+		  "t.conf:3: rule has no name", "t.conf:5: duplicate rule name \"a\" (first at line 4)",
+		  "t.conf:6: unknown setting \"match.colour\"", "t.conf:6: match.host is empty",
 		  "t.conf:6: invalid CIDR \"10.0.0.0/33\" in match.hostaddr",
 		  "t.conf:6: invalid CIDR \"x/8\" in match.hostaddr",
 		  "t.conf:6: match.program patterns must be absolute paths: \"rel\"");
@@ -143,25 +142,29 @@ static void
 test_values(void)
 {
 	struct pgs_errors errs = {0};
-	struct pgs_policy *p = policy_parse_text(
-		"version = 1;\nmode = \"enforce\";\n"
-		"log = { path = \"syslog\"; mode = 0640; facility = \"local3\"; ident = \"db\"; chain = false; };\n"
-		"defaults = { sslmode = \"verify-ca\"; sslrootcert = \"system\"; override = \"force\"; gssenc = \"allow\"; unix_socket = \"refuse\"; };\n"
-		"rules = ( { name = \"n\"; match = { hostaddr = [ \"10.1.0.0/16\", \"fd00::/8\", \"192.168.*\" ]; port = 5432; user = \"app\"; }; } );\n",
-		"v.conf", &errs);
+	struct pgs_policy *p =
+		policy_parse_text("version = 1;\nmode = \"enforce\";\n"
+						  "log = { path = \"syslog\"; mode = 0640; facility = \"local3\"; ident = "
+						  "\"db\"; chain = false; };\n"
+						  "defaults = { sslmode = \"verify-ca\"; sslrootcert = \"system\"; "
+						  "override = \"force\"; gssenc = \"allow\"; unix_socket = \"refuse\"; };\n"
+						  "rules = ( { name = \"n\"; match = { hostaddr = [ \"10.1.0.0/16\", "
+						  "\"fd00::/8\", \"192.168.*\" ]; port = 5432; user = \"app\"; }; } );\n",
+						  "v.conf", &errs);
 
 	CHECK(p != NULL);
 	if (p == NULL)
 		return;
 	CHECK(p->log.kind == PGS_LOG_SYSLOG && !p->log.chain && p->log.file_mode == 0640);
 	CHECK(strcmp(p->log.syslog_ident, "db") == 0);
-	CHECK(p->defaults.sslmode == PGS_SSL_VERIFY_CA && strcmp(p->defaults.sslrootcert, "system") == 0);
+	CHECK(p->defaults.sslmode == PGS_SSL_VERIFY_CA &&
+		  strcmp(p->defaults.sslrootcert, "system") == 0);
 	CHECK(p->defaults.override == PGS_OVERRIDE_FORCE && p->defaults.gssenc_allow);
 	CHECK(p->defaults.unix_socket_refuse);
-	CHECK(p->rules[0].mode == PGS_MODE_ENFORCE);	/* top-level mode */
+	CHECK(p->rules[0].mode == PGS_MODE_ENFORCE); /* top-level mode */
 	{
 		const struct pgs_patterns *h = &p->rules[0].match[PGS_M_HOSTADDR];
-		uint8_t		a[16];
+		uint8_t a[16];
 
 		inet_pton(AF_INET, "10.1.0.0", a);
 		CHECK(h->n == 3 && h->v[0].is_cidr && h->v[0].family == AF_INET);
@@ -179,10 +182,9 @@ static bool
 load_fails(const char *path, const char *needle, bool expect_missing)
 {
 	struct pgs_errors errs = {0};
-	bool		missing = false;
+	bool missing = false;
 	struct pgs_policy *p = policy_load(path, &errs, &missing);
-	bool		ok = p == NULL && errs.n == 1 && strstr(errs.msg[0], needle) &&
-		missing == expect_missing;
+	bool ok = p == NULL && errs.n == 1 && strstr(errs.msg[0], needle) && missing == expect_missing;
 
 	if (!ok && errs.n)
 		printf("  got: %s\n", errs.msg[0]);
@@ -194,12 +196,12 @@ load_fails(const char *path, const char *needle, bool expect_missing)
 static void
 test_files(void)
 {
-	char		dir[] = "/tmp/pgtls-shim-unit-XXXXXX";
-	char		path[256];
-	char		link[300];
+	char dir[] = "/tmp/pgtls-shim-unit-XXXXXX";
+	char path[256];
+	char link[300];
 	struct pgs_errors errs = {0};
 	struct pgs_policy *p;
-	FILE	   *f;
+	FILE *f;
 
 	if (mkdtemp(dir) == NULL)
 	{
