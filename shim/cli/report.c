@@ -180,8 +180,8 @@ add_record(struct report *r, json_object *rec)
 	return true;
 }
 
-static bool
-read_stream(struct report *r, FILE *f, const char *name)
+bool
+report_read(struct report *r, FILE *f, const char *name)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -247,47 +247,47 @@ pct(long part, long whole)
 }
 
 static void
-print_tally(const struct tally *t, const char *sep)
+print_tally(FILE *out, const struct tally *t, const char *sep)
 {
 	for (size_t i = 0; i < t->n; i++)
-		printf("%s%s (%ld)", i ? sep : "", t->key[i], t->count[i]);
+		fprintf(out, "%s%s (%ld)", i ? sep : "", t->key[i], t->count[i]);
 	if (t->other)
-		printf("%sother (%ld)", t->n ? sep : "", t->other);
+		fprintf(out, "%sother (%ld)", t->n ? sep : "", t->other);
 }
 
 static void
-print_text(const struct report *r)
+print_text(const struct report *r, FILE *out)
 {
-	printf("%-36s %-28s %-16s %7s %5s %9s %12s %-21s %s\n", "PROGRAM", "HOST", "RULE", "CONNS",
-		   "TLS", "VERIFIED", "WOULD-REFUSE", "EARLIEST EXPIRY", "PROTOCOLS");
+	fprintf(out, "%-36s %-28s %-16s %7s %5s %9s %12s %-21s %s\n", "PROGRAM", "HOST", "RULE",
+			"CONNS", "TLS", "VERIFIED", "WOULD-REFUSE", "EARLIEST EXPIRY", "PROTOCOLS");
 	for (const struct group *g = r->groups; g; g = g->next)
 	{
-		printf("%-36s %-28s %-16s %7ld %4.0f%% %8.0f%% %12ld %-21s ",
-			   g->program[0] ? g->program : "-", g->host[0] ? g->host : "-",
-			   g->rule[0] ? g->rule : "(top-level)", g->conns, pct(g->tls, g->conns),
-			   pct(g->verified, g->conns), g->would_refuse, g->expiry[0] ? g->expiry : "-");
-		print_tally(&g->protocols, ", ");
-		printf("\n");
+		fprintf(out, "%-36s %-28s %-16s %7ld %4.0f%% %8.0f%% %12ld %-21s ",
+				g->program[0] ? g->program : "-", g->host[0] ? g->host : "-",
+				g->rule[0] ? g->rule : "(top-level)", g->conns, pct(g->tls, g->conns),
+				pct(g->verified, g->conns), g->would_refuse, g->expiry[0] ? g->expiry : "-");
+		print_tally(out, &g->protocols, ", ");
+		fprintf(out, "\n");
 		if (g->reasons.n || g->reasons.other)
 		{
-			printf("    would refuse: ");
-			print_tally(&g->reasons, ", ");
-			printf("\n");
+			fprintf(out, "    would refuse: ");
+			print_tally(out, &g->reasons, ", ");
+			fprintf(out, "\n");
 		}
 		if (g->refused)
-			printf("    refused in enforce: %ld\n", g->refused);
+			fprintf(out, "    refused in enforce: %ld\n", g->refused);
 	}
-	printf("%ld connection records, %zu groups", r->records, r->ngroups);
+	fprintf(out, "%ld connection records, %zu groups", r->records, r->ngroups);
 	if (r->policy_errors)
-		printf(", %ld policy errors", r->policy_errors);
+		fprintf(out, ", %ld policy errors", r->policy_errors);
 	if (r->invalid)
-		printf(", %ld unreadable lines", r->invalid);
-	printf("\n");
+		fprintf(out, ", %ld unreadable lines", r->invalid);
+	fprintf(out, "\n");
 	if (r->would_refuse == 0)
-		printf("ready to enforce: yes\n");
+		fprintf(out, "ready to enforce: yes\n");
 	else
-		printf("ready to enforce: no (%ld connection%s would be refused)\n", r->would_refuse,
-			   r->would_refuse == 1 ? "" : "s");
+		fprintf(out, "ready to enforce: no (%ld connection%s would be refused)\n", r->would_refuse,
+				r->would_refuse == 1 ? "" : "s");
 }
 
 static void
@@ -303,7 +303,7 @@ json_tally(struct jbuf *b, const char *key, const struct tally *t)
 }
 
 static bool
-print_json(const struct report *r)
+print_json(const struct report *r, FILE *out)
 {
 	struct jbuf b;
 	bool ok;
@@ -336,14 +336,16 @@ print_json(const struct report *r)
 	jb_kbool(&b, "ready_to_enforce", r->would_refuse == 0);
 	jb_obj_end(&b);
 	jb_raw(&b, "\n", 1);
-	ok = jb_ok(&b) && fwrite(b.p, 1, b.len, stdout) == b.len;
+	ok = jb_ok(&b) && fwrite(b.p, 1, b.len, out) == b.len;
 	jb_free(&b);
 	return ok;
 }
 
-static void
-free_report(struct report *r)
+void
+report_free(struct report *r)
 {
+	if (r == NULL)
+		return;
 	while (r->groups)
 	{
 		struct group *g = r->groups;
@@ -358,16 +360,38 @@ free_report(struct report *r)
 		free(g->rule);
 		free(g);
 	}
+	free(r);
+}
+
+struct report *
+report_new(void)
+{
+	return calloc(1, sizeof(struct report));
+}
+
+bool
+report_print(struct report *r, bool as_json, FILE *out)
+{
+	sort_groups(r);
+	if (as_json)
+		return print_json(r, out);
+	print_text(r, out);
+	return fflush(out) == 0 && !ferror(out);
 }
 
 int
 cmd_report(int argc, char **argv)
 {
-	struct report r = {0};
+	struct report *r = report_new();
 	bool as_json = false;
 	bool ok = true;
 	int files = 0;
 
+	if (r == NULL)
+	{
+		fprintf(stderr, "pgtls-shim: out of memory\n");
+		return 1;
+	}
 	for (int i = 1; i < argc; i++)
 	{
 		if (strcmp(argv[i], "--json") == 0)
@@ -375,6 +399,7 @@ cmd_report(int argc, char **argv)
 		else if (strcmp(argv[i], "-") != 0 && argv[i][0] == '-')
 		{
 			fprintf(stderr, "usage: pgtls-shim report [--json] [LOG...]\n");
+			report_free(r);
 			return 2;
 		}
 	}
@@ -392,17 +417,13 @@ cmd_report(int argc, char **argv)
 			ok = false;
 			continue;
 		}
-		ok &= read_stream(&r, f, argv[i]);
+		ok &= report_read(r, f, argv[i]);
 		if (f != stdin)
 			fclose(f);
 	}
 	if (files == 0)
-		ok &= read_stream(&r, stdin, "standard input");
-	sort_groups(&r);
-	if (as_json)
-		ok &= print_json(&r);
-	else
-		print_text(&r);
-	free_report(&r);
+		ok &= report_read(r, stdin, "standard input");
+	ok &= report_print(r, as_json, stdout);
+	report_free(r);
 	return ok ? 0 : 1;
 }
