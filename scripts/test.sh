@@ -12,5 +12,7 @@ for cc in clang gcc; do
   cmake --build "build-test-$cc" -j"$jobs"
 done
 bash scripts/lint.sh
+# Every fuzz target over its corpus (the regressions), then 30 s of new inputs.
+bash scripts/fuzz.sh 30
 # The suite runs on the gcc build; clang's build must compile clean.
 (cd build-test-gcc && ctest --output-on-failure --timeout 900)

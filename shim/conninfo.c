@@ -114,6 +114,12 @@ params_free(const struct pq_api *api, struct pgs_params *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
 static const char *
 opt(const PQconninfoOption *opts, const char *kw)
 {
@@ -248,8 +254,25 @@ facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program
 		return FACTS_LIBPQ_ERROR;
 	}
 	fb->opts = api->conninfo(conn);
-	if (fb->opts == NULL || !fill_targets(api, conn, fb))
+	if (fb->opts == NULL)
 	{
+		api->finish(conn);
+		return FACTS_OOM;
+	}
+	if (!same_str(opt(fb->opts, "target_session_attrs"), PROBE_TSA))
+	{
+		/*
+		 * The marker is in the message but not in the connection's options:
+		 * libpq stopped while parsing them (an unknown keyword that contains
+		 * the marker, found by fuzz_rewrite).  The app's own error.
+		 */
+		factbuf_free(api, fb);
+		api->finish(conn);
+		return FACTS_LIBPQ_ERROR;
+	}
+	if (!fill_targets(api, conn, fb))
+	{
+		factbuf_free(api, fb);
 		api->finish(conn);
 		return FACTS_OOM;
 	}

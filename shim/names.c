@@ -87,6 +87,12 @@ errors_add(struct pgs_errors *errs, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
+	/* One line each, whatever the file's values hold (found by fuzz_policy). */
+	for (char *c = msg; c && *c; c++)
+	{
+		if ((unsigned char) *c < 0x20 || *c == 0x7f)
+			*c = '?';
+	}
 	grown = msg ? realloc(errs->msg, (errs->n + 1) * sizeof(*grown)) : NULL;
 	if (grown == NULL)
 	{

@@ -1,0 +1,126 @@
+/*
+ * fuzz_record.c
+ *	  The JSON record writer.  Every string of a record (host, database,
+ *	  user, program, libpq's error, certificate names) comes from the fuzzer,
+ *	  with any bytes: the record must always be exactly one line that
+ *	  json-c parses, in strict mode with UTF-8 validation, as an object.
+ *	  The policy_error record gets the same check.
+ */
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "record.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char policy_text[] = "version = 1; mode = \"audit\";\n"
+								  "log = { path = \"stderr\"; chain = true; };\n"
+								  "defaults = { sslmode = \"verify-full\"; "
+								  "sslrootcert = \"/ca.pem\"; expiry_warning_days = 30; };\n"
+								  "rules = ( { name = \"r\"; match = { user = [ \"*\" ]; }; "
+								  "mode = \"enforce\"; } );\n";
+
+static void
+check_line(const struct jbuf *b)
+{
+	json_tokener *tok;
+	json_object *o;
+
+	if (b->len == 0 || b->p[b->len - 1] != '\n' || memchr(b->p, '\n', b->len - 1) != NULL ||
+		memchr(b->p, '\0', b->len) != NULL)
+		abort(); /* not exactly one line */
+	tok = json_tokener_new();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, b->p, (int) b->len - 1);
+	if (o == NULL || !json_object_is_type(o, json_type_object) ||
+		json_tokener_get_error(tok) != json_tokener_success)
+		abort(); /* not one JSON object */
+	json_object_put(o);
+	json_tokener_free(tok);
+}
+
+static void
+copy(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct pgs_policy *policy;
+	struct pgs_errors errs = {0};
+	struct fields fs;
+	struct pgs_facts facts = {0};
+	struct pgs_caps caps = {.has_ssl_min_protocol = true, .has_gssencmode = true};
+	struct pgs_decision d;
+	struct pgs_observed obs = {0};
+	struct pgs_prediction pred = {0};
+	struct pgs_record r = {0};
+	struct jbuf b;
+
+	if (policy == NULL && (policy = policy_parse_text(policy_text, "fuzz", &errs)) == NULL)
+		abort();
+	if (!fields_split(&fs, data, size))
+		return 0;
+	facts.ntargets = 1;
+	facts.targets[0].host = fields_next(&fs);
+	facts.targets[0].hostaddr = fields_next(&fs);
+	facts.targets[0].port = fields_next(&fs);
+	facts.dbname = fields_next(&fs);
+	facts.user = fields_next(&fs);
+	facts.program = fields_next(&fs);
+	facts.application_name = fields_next(&fs);
+	facts.sslmode = fields_next(&fs);
+	facts.sslrootcert = fields_next(&fs);
+	decide(policy, &facts, &caps, &d);
+
+	obs.tls = true;
+	obs.error = (char *) fields_next(&fs);
+	obs.host = (char *) fields_next(&fs);
+	obs.protocol = (char *) fields_next(&fs);
+	obs.cipher = (char *) fields_next(&fs);
+	while (obs.nchain < PGS_MAX_CHAIN && fs.next < fs.n)
+	{
+		struct pgs_cert *c = &obs.chain[obs.nchain++];
+
+		c->subject = (char *) fields_next(&fs);
+		c->issuer = (char *) fields_next(&fs);
+		c->serial = (char *) fields_next(&fs);
+		copy(c->not_after, sizeof(c->not_after), fields_next(&fs));
+		copy(c->key, sizeof(c->key), fields_next(&fs));
+		c->not_after_t = (time_t) size * 1000;
+	}
+	pred.checked = true;
+	copy(pred.verify_error, sizeof(pred.verify_error), obs.error);
+	pred.hostname_match = (int) (size % 3) - 1;
+
+	r.ts_ms = (int64_t) size * 977;
+	r.pid = 1;
+	r.facts = &facts;
+	r.d = &d;
+	r.obs = &obs;
+	r.outcome = (enum pgs_outcome) (size % 3);
+	r.error = obs.error;
+	r.refuse_reason = obs.cipher;
+	r.log_chain = true;
+	r.duration_ms = (double) size / 7.0;
+	r.now_s = 1700000000;
+	r.extra_warning = obs.host;
+	r.pred = &pred;
+	jb_init(&b);
+	if (record_connect(&r, &b))
+		check_line(&b);
+	jb_free(&b);
+
+	jb_init(&b);
+	if (record_policy_error(r.ts_ms, 1, facts.program, facts.dbname, &b))
+		check_line(&b);
+	jb_free(&b);
+	fields_free(&fs);
+	return 0;
+}

@@ -1,0 +1,53 @@
+/*
+ * fuzz_report.c
+ *	  The log reader of `pgtls-shim report`: any bytes as a log.  Lines that
+ *	  are not records are counted, never fatal; the --json summary must be
+ *	  one JSON object, and the text summary must be written whole.
+ */
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+summarise(const uint8_t *data, size_t size, bool as_json)
+{
+	struct report *r = report_new();
+	FILE *in = fmemopen((void *) data, size, "r");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (r == NULL || in == NULL || out == NULL)
+		abort();
+	if (!report_read(r, in, "fuzz") || !report_print(r, as_json, out))
+		abort();
+	fclose(out);
+	if (as_json)
+	{
+		json_object *o = json_tokener_parse(text);
+
+		if (o == NULL || !json_object_is_type(o, json_type_object))
+			abort();
+		json_object_put(o);
+	}
+	else if (len == 0 || text[len - 1] != '\n')
+		abort();
+	free(text);
+	fclose(in);
+	report_free(r);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size == 0)
+		return 0; /* fmemopen wants a buffer */
+	summarise(data, size, true);
+	summarise(data, size, false);
+	return 0;
+}
