@@ -14,9 +14,31 @@ import pgservers  # noqa: E402
 
 STATE = pgservers.load_state(os.environ["PGTLS_TEST_STATE"])
 LIB = os.environ["PGTLS_SHIM_LIB"]
+# Sanitizer runs (scripts/sanitize.sh): the sanitizer's runtime, which must
+# come before the shim in LD_PRELOAD of every process.
+RUNTIME = os.environ.get("PGTLS_TEST_PRELOAD_FIRST", "")
+# What a sanitizer build adds to the library's DT_NEEDED.
+SANITIZER_LIBS = {"libasan.so.8", "libubsan.so.1", "libtsan.so.2"} if RUNTIME else set()
 BIN = os.environ["PGTLS_TEST_BIN"]
 PKI = STATE["pki"]
 PASSWORD = "S3cr3t-pw"
+
+
+# PostgreSQL's own programs (psql, pg_dump, pgbench) hang at exit with a
+# preloaded ASan runtime even without the shim (libp11-kit's destructor waits
+# on glibc's locale lock): the sanitizer runs leave them to the normal run.
+unsanitized_pg_programs = unittest.skipIf(
+    RUNTIME, "PostgreSQL's programs hang at exit under a preloaded sanitizer runtime")
+
+
+def preload(*libs):
+    """An LD_PRELOAD value for LIBS, after the sanitizer runtime if any."""
+    return ":".join(([RUNTIME] if RUNTIME else []) + list(libs))
+
+
+def without_runtime(value):
+    """VALUE, an LD_PRELOAD list, without the sanitizer runtime."""
+    return ":".join(p for p in value.split(":") if p != RUNTIME)
 
 
 def server(name):
@@ -90,7 +112,9 @@ class ShimCase(unittest.TestCase):
         env["PGSERVICEFILE"] = os.path.join(self.dir, "no-service-file")
         env["PGPASSFILE"] = os.path.join(self.dir, "no-pgpass")
         if preload:
-            env["LD_PRELOAD"] = LIB
+            env["LD_PRELOAD"] = globals()["preload"](LIB)
+        elif RUNTIME:
+            env["LD_PRELOAD"] = RUNTIME
         env.update(extra or {})
         return {k: v for k, v in env.items() if v is not None}   # None: unset it
 

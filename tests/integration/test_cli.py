@@ -3,7 +3,7 @@ import os
 import subprocess
 import tempfile
 
-from shimtest import BIN, PKI, ShimCase, policy_text, tcp
+from shimtest import BIN, PKI, ShimCase, policy_text, preload, tcp, without_runtime
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
@@ -86,13 +86,14 @@ class Install(ShimCase):
             p = subprocess.run([os.path.join(prefix, "bin/pgtls-shim"), "exec", "--policy",
                                 self.policy, "--", "sh", "-c", "echo $LD_PRELOAD"],
                                capture_output=True, text=True, env=self.env(preload=False))
-            self.assertEqual(p.stdout.strip(), os.path.join(prefix, "lib/libpgtls-shim.so"))
+            self.assertEqual(without_runtime(p.stdout.strip()),
+                             os.path.join(prefix, "lib/libpgtls-shim.so"))
 
             # The container entrypoint: policy from the environment, library first.
             entry = os.path.join(prefix, "share/pgtls-shim/docker-entrypoint.sh")
             self.assertTrue(os.access(entry, os.X_OK))
             env = self.env(preload=False)
-            env["LD_PRELOAD"] = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+            env["LD_PRELOAD"] = preload("/usr/lib/x86_64-linux-gnu/libc.so.6")
             p = subprocess.run([entry, os.path.join(BIN, "pqclient"), "connectdb",
                                 tcp("good", sslmode="disable")], capture_output=True,
                                text=True, env=env)
@@ -101,7 +102,8 @@ class Install(ShimCase):
             self.assertEqual(len(self.records()), 1)
             p = subprocess.run([entry, "sh", "-c", "echo $LD_PRELOAD"], capture_output=True,
                                text=True, env=env)
-            self.assertEqual(p.stdout.strip(), os.path.join(prefix, "lib/libpgtls-shim.so") +
+            self.assertEqual(without_runtime(p.stdout.strip()),
+                             os.path.join(prefix, "lib/libpgtls-shim.so") +
                              ":/usr/lib/x86_64-linux-gnu/libc.so.6")
             self.write_policy("version = 1;\nmode = \"nope\";\n")
             p = subprocess.run([entry, "true"], capture_output=True, text=True, env=env)

@@ -3,7 +3,7 @@ through their records: psql, pg_dump, pgbench with threads, psycopg2 blocking
 and async, Perl DBD::Pg."""
 import os
 
-from shimtest import ShimCase, policy_text, server, tcp
+from shimtest import ShimCase, policy_text, server, tcp, unsanitized_pg_programs
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 PSYCOPG = """
@@ -43,10 +43,12 @@ class Clients(ShimCase):
                     self.assertEqual(r["sslmode_effective"], effective)
                     self.assertEqual(r["verified"], verified)
 
+    @unsanitized_pg_programs
     def test_pg_dump(self):
         self.both_modes(lambda ci: [os.path.join(PG_BIN, "pg_dump"), "-s", "-d", ci],
                         expect_out="PostgreSQL database dump")
 
+    @unsanitized_pg_programs
     def test_pgbench_threads(self):
         ci = tcp("good", sslmode="disable")
         init = self.run_cmd([os.path.join(PG_BIN, "pgbench"), "-i", "-s", "1", "-q", ci],
