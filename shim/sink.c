@@ -39,7 +39,8 @@ struct sink
 	int fd; /* -1 when closed */
 	dev_t dev;
 	ino_t ino;
-	bool failing; /* a diagnostic was printed, none since */
+	bool failing;	 /* a diagnostic was printed, none since */
+	const char *why; /* static: why open_file refused, or NULL */
 };
 
 struct sink *
@@ -85,14 +86,18 @@ diagnose(struct sink *s, const char *what, int err)
 	n = snprintf(msg, sizeof(msg),
 				 "pgtls-shim: cannot write log %s: %s: %s "
 				 "(records are lost until it works again)\n",
-				 s->path, what, strerror(err));
+				 s->path, what, s->why ? s->why : strerror(err));
 	if (n > 0 &&
 		write(STDERR_FILENO, msg, (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1) < 0)
 		return; /* nowhere left to report to */
 }
 
-/* True when the directory of PATH is writable by others. */
-static bool
+/*
+ * The directory of PATH: 1 when others can write to it (anyone could swap
+ * the file), 2 when they can but it is sticky (like /tmp: only the file's
+ * owner can remove it), 0 when they cannot, -1 when it cannot be checked.
+ */
+static int
 dir_open_to_others(const char *path)
 {
 	char copy[PATH_MAX];
@@ -100,9 +105,13 @@ dir_open_to_others(const char *path)
 	struct stat st;
 
 	if (len >= sizeof(copy))
-		return true;
+		return -1;
 	memcpy(copy, path, len + 1);
-	return stat(dirname(copy), &st) != 0 || (st.st_mode & S_IWOTH) != 0;
+	if (stat(dirname(copy), &st) != 0)
+		return -1;
+	if ((st.st_mode & S_IWOTH) == 0)
+		return 0;
+	return (st.st_mode & S_ISVTX) ? 2 : 1;
 }
 
 /* Opens s->path; returns the fd or -1 with errno set. */
@@ -113,7 +122,14 @@ open_file(struct sink *s)
 	int fd;
 	bool created = true;
 	struct stat st;
+	int others = dir_open_to_others(s->path);
 
+	if (others == 1)
+	{
+		s->why = "its directory is writable by others";
+		errno = EPERM;
+		return -1;
+	}
 	fd = open(s->path, flags | O_CREAT | O_EXCL, (mode_t) s->mode);
 	if (fd < 0 && errno == EEXIST)
 	{
@@ -122,9 +138,16 @@ open_file(struct sink *s)
 	}
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-		(!created && st.st_uid != geteuid() && dir_open_to_others(s->path)))
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 	{
+		s->why = "not a regular file";
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	if (!created && st.st_uid != geteuid() && others != 0)
+	{
+		s->why = "owned by another user in a directory writable by others";
 		close(fd);
 		errno = EPERM;
 		return -1;
@@ -147,6 +170,7 @@ ensure_open(struct sink *s)
 		return true;
 	if (s->fd >= 0)
 		close(s->fd);
+	s->why = NULL; /* write failures have errno only */
 	s->fd = open_file(s);
 	if (s->fd < 0)
 	{

@@ -8,7 +8,11 @@
  *	  MODE: connectdb params expand setdb start startparams reset resetstart
  *	        ping pingparams lines (one connectdb per line read on stdin)
  *	        each (one connectdb per stdin line, to the conninfo on that line;
- *	        CONNINFO is ignored)
+ *	        CONNINFO is ignored), stdin (all of stdin is the conninfo),
+ *	        stdinparams (stdin lines KEYWORD=VALUE are the arrays),
+ *	        null-connectdb null-start null-params null-startparams
+ *	        null-values null-setdb null-ping null-pingparams null-finish
+ *	        (NULL arguments)
  */
 #include <poll.h>
 #include <stdio.h>
@@ -146,6 +150,81 @@ main(int argc, char **argv)
 			rc |= report(conn);
 			PQfinish(conn);
 		}
+		return rc;
+	}
+	if (strcmp(mode, "stdin") == 0 || strcmp(mode, "stdinparams") == 0)
+	{
+		/*
+		 * stdin: all of stdin is one conninfo (beyond argv's size limit).
+		 * stdinparams: each stdin line is KEYWORD=VALUE, for the arrays.
+		 */
+		static char buf[16 << 20];
+		size_t len = fread(buf, 1, sizeof(buf) - 1, stdin);
+		size_t n = 0;
+
+		buf[len] = '\0';
+		if (strcmp(mode, "stdin") == 0)
+			conn = PQconnectdb(buf);
+		else
+		{
+			kw = calloc(len / 2 + 2, sizeof(char *));
+			val = calloc(len / 2 + 2, sizeof(char *));
+			for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+			{
+				char *eq = strchr(line, '=');
+
+				if (eq == NULL)
+					continue;
+				*eq = '\0';
+				kw[n] = line;
+				val[n++] = eq + 1;
+			}
+			conn = PQconnectdbParams(kw, val, 0);
+		}
+		rc = report(conn);
+		PQfinish(conn);
+		return rc;
+	}
+	if (strncmp(mode, "null-", 5) == 0)
+	{
+		/* libpq's entry points with NULL arguments, as careless apps call them. */
+		if (strcmp(mode, "null-connectdb") == 0)
+			conn = PQconnectdb(NULL);
+		else if (strcmp(mode, "null-start") == 0)
+			conn = PQconnectStart(NULL);
+		else if (strcmp(mode, "null-params") == 0)
+			conn = PQconnectdbParams(NULL, NULL, 0);
+		else if (strcmp(mode, "null-startparams") == 0)
+			conn = PQconnectStartParams(NULL, NULL, 1);
+		else if (strcmp(mode, "null-values") == 0)
+		{
+			const char *k[] = {"host", "sslmode", "dbname", NULL};
+			const char *v[] = {NULL, NULL, NULL, NULL};
+
+			conn = PQconnectdbParams(k, v, 1);
+		}
+		else if (strcmp(mode, "null-setdb") == 0)
+			conn = PQsetdbLogin(NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+		else if (strcmp(mode, "null-ping") == 0)
+		{
+			printf("{\"ping\":%d}\n", (int) PQping(NULL));
+			return 0;
+		}
+		else if (strcmp(mode, "null-pingparams") == 0)
+		{
+			printf("{\"ping\":%d}\n", (int) PQpingParams(NULL, NULL, 0));
+			return 0;
+		}
+		else if (strcmp(mode, "null-finish") == 0)
+		{
+			PQfinish(NULL);
+			PQreset(NULL);
+			printf("{\"resetstart\":%d,\"poll\":%d}\n", PQresetStart(NULL),
+				   (int) PQconnectPoll(NULL));
+			return 0;
+		}
+		rc = report(conn);
+		PQfinish(conn);
 		return rc;
 	}
 	if (strcmp(mode, "lines") == 0)
