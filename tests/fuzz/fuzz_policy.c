@@ -37,7 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		struct pgs_facts facts = {
 			.ntargets = 2,
-			.targets = {{"db.example.com", "", "5432", false}, {"/run/postgresql", "", "5432", true}},
+			.targets = {{"db.example.com", "", "5432", false},
+						{"/run/postgresql", "", "5432", true}},
 			.dbname = "app",
 			.user = "app",
 			.program = "/usr/bin/app",
@@ -45,8 +46,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			.sslmode = "prefer",
 			.gssencmode = "prefer",
 		};
-		struct pgs_caps caps = {.has_ssl_min_protocol = true, .has_gssencmode = true,
-								.has_sslcrl = true, .system_bundle = "/etc/ssl/certs/ca.pem"};
+		struct pgs_caps caps = {.has_ssl_min_protocol = true,
+								.has_gssencmode = true,
+								.has_sslcrl = true,
+								.system_bundle = "/etc/ssl/certs/ca.pem"};
 		struct pgs_decision d;
 
 		decide(policy, &facts, &caps, &d);

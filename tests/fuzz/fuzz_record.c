@@ -104,7 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.facts = &facts;
 	r.d = &d;
 	r.obs = &obs;
-	r.outcome = (enum pgs_outcome) (size % 3);
+	r.outcome = (enum pgs_outcome)(size % 3);
 	r.error = obs.error;
 	r.refuse_reason = obs.cipher;
 	r.log_chain = true;
