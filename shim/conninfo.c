@@ -336,6 +336,21 @@ sb_add(struct strbuf *b, const char *s, bool quote)
 	}
 }
 
+/*
+ * True for a keyword whose value is a secret: the ones libpq itself marks
+ * for hiding (dispchar "*": password, sslpassword), else those two by name.
+ */
+static bool
+is_secret(const struct pgs_params *p, const char *kw)
+{
+	for (const PQconninfoOption *o = p->parsed; o && o->keyword; o++)
+	{
+		if (strcmp(o->keyword, kw) == 0)
+			return o->dispchar != NULL && o->dispchar[0] == '*';
+	}
+	return strcmp(kw, "password") == 0 || strcmp(kw, "sslpassword") == 0;
+}
+
 char *
 params_redacted(struct pgs_params *p)
 {
@@ -360,7 +375,7 @@ params_redacted(struct pgs_params *p)
 		}
 		if (seen || v == NULL)
 			continue;
-		if (strcmp(p->kw[i], "password") == 0)
+		if (is_secret(p, p->kw[i]))
 			v = "********";
 		if (b.len > 0)
 			sb_add(&b, " ", false);

@@ -74,7 +74,8 @@ void factbuf_free(const struct pq_api *api, struct pgs_factbuf *fb);
 
 /*
  * Writes P as a connection string (each keyword once, with the value that
- * wins) into a malloc'd string, with any password replaced by "********";
+ * wins) into a malloc'd string, with every secret (password, sslpassword:
+ * what libpq marks for hiding) replaced by "********";
  * for explain.  P must not use expand_dbname.  NULL on out-of-memory.
  */
 char *params_redacted(struct pgs_params *p);

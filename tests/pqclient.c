@@ -12,7 +12,8 @@
  *	        stdinparams (stdin lines KEYWORD=VALUE are the arrays),
  *	        null-connectdb null-start null-params null-startparams
  *	        null-values null-setdb null-ping null-pingparams null-finish
- *	        (NULL arguments)
+ *	        (NULL arguments), setdbpw (PQsetdbLogin with login and password
+ *	        from $PQCLIENT_LOGIN and $PQCLIENT_PWD)
  */
 #include <poll.h>
 #include <stdio.h>
@@ -258,6 +259,9 @@ main(int argc, char **argv)
 	}
 	else if (strcmp(mode, "setdb") == 0)
 		conn = PQsetdbLogin(NULL, NULL, NULL, NULL, ci, NULL, NULL);
+	else if (strcmp(mode, "setdbpw") == 0)
+		conn = PQsetdbLogin(NULL, NULL, NULL, NULL, ci, getenv("PQCLIENT_LOGIN"),
+							getenv("PQCLIENT_PWD"));
 	else if (strcmp(mode, "start") == 0)
 	{
 		conn = PQconnectStart(ci);

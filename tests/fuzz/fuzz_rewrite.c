@@ -7,7 +7,7 @@
  *	  through libpq (PQconninfo of a never-connected conn) are the injected
  *	  ones, and host, port, dbname and user are unchanged.  For conninfo
  *	  strings, explain's redacted string must parse with PQconninfoParse to
- *	  the same values, with the password masked.
+ *	  the same values, with every secret (libpq's dispchar "*") masked.
  *
  *	  Input: field 0 = 'c' (conninfo), 'a' (arrays) or 'e' (arrays with
  *	  expand_dbname); then the conninfo, or keyword, value, ...; a value of
@@ -76,7 +76,7 @@ check_redacted(const struct pq_api *api, const char *conninfo, struct pgs_params
 	{
 		const char *w = opt(want, o->keyword);
 
-		if (strcmp(o->keyword, "password") == 0)
+		if (o->dispchar != NULL && o->dispchar[0] == '*')
 		{
 			if (!same(o->val, (w && w[0]) ? "********" : NULL))
 				abort();

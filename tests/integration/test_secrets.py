@@ -1,0 +1,112 @@
+"""Secrets: every way a password reaches libpq, through every path that
+writes something (the record, a refusal, libpq's failure, a policy error, a
+log diagnostic, explain).  None may show the password in any form."""
+
+import os
+import subprocess
+import unittest
+import urllib.parse
+
+from shimtest import BIN, PASSWORD, ShimCase, policy_text, server, tcp
+
+PQCLIENT = os.path.join(BIN, "pqclient")
+CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
+WRONG = "Wr0ng-S3cret-pw"   # a wrong password: libpq's auth failure path
+KEYPASS = "K3y-Passphrase"  # sslpassword: a client key's passphrase
+
+
+def forms(name, pw):
+    """(label, pqclient mode, conninfo, extra environment, files to write)."""
+    port = server(name)["port"]
+    base = tcp(name, user="app")
+    enc = urllib.parse.quote(pw, safe="")
+    uri = "postgresql://app:%s@db.test:%d/postgres?hostaddr=127.0.0.1" % (enc, port)
+    return [
+        ("conninfo", "connectdb", base + " password=%s" % pw, {}, {}),
+        ("conninfo quoted", "connectdb", base + " password='%s'" % pw, {}, {}),
+        ("uri userinfo", "connectdb", uri, {}, {}),
+        ("uri query", "connectdb", "postgresql://db.test:%d/postgres?hostaddr=127.0.0.1"
+         "&user=app&password=%s" % (port, enc), {}, {}),
+        ("arrays", "params", base + " password=%s" % pw, {}, {}),
+        ("async arrays", "startparams", base + " password=%s" % pw, {}, {}),
+        ("expand_dbname", "expand", base + " password=%s" % pw, {}, {}),
+        ("setdblogin", "setdbpw", tcp(name), {"PQCLIENT_LOGIN": "app", "PQCLIENT_PWD": pw}, {}),
+        ("PGPASSWORD", "connectdb", base, {"PGPASSWORD": pw}, {}),
+        ("pgpass", "connectdb", base, {"PGPASSFILE": "@DIR@/pgpass"},
+         {"pgpass": "*:*:*:app:%s\n" % pw}),
+        ("passfile keyword", "connectdb", base + " passfile=@DIR@/pgpass2", {},
+         {"pgpass2": "*:*:*:app:%s\n" % pw}),
+        ("service file", "connectdb", "service=svc", {"PGSERVICEFILE": "@DIR@/services"},
+         {"services": "[svc]\nhost=db.test\nhostaddr=127.0.0.1\nport=%d\ndbname=postgres\n"
+                      "user=app\npassword=%s\n" % (port, pw)}),
+        ("sslpassword", "connectdb", base + " password=%s sslpassword=%s" % (pw, KEYPASS),
+         {}, {}),
+    ]
+
+
+class Secrets(ShimCase):
+    def assertNoSecret(self, text, where):
+        for secret in (PASSWORD, WRONG, KEYPASS):
+            for shown in {secret, urllib.parse.quote(secret, safe="")}:
+                self.assertNotIn(shown, text, where)
+
+    def run_forms(self, name, pw, policy, expect):
+        self.write_policy(policy)
+        for label, mode, ci, env, files in forms(name, pw):
+            with self.subTest(server=name, form=label, policy=policy.splitlines()[1]):
+                for fname, content in files.items():
+                    path = os.path.join(self.dir, fname)
+                    with open(path, "w") as f:
+                        f.write(content)
+                    os.chmod(path, 0o600)
+                env = {k: v.replace("@DIR@", self.dir) for k, v in env.items()}
+                p = self.run_cmd([PQCLIENT, mode, ci.replace("@DIR@", self.dir)], env)
+                self.assertIn('"status":"%s"' % expect, p.stdout, (label, p.stdout, p.stderr))
+                self.assertNoSecret(p.stdout + p.stderr, label)
+                if os.path.exists(self.log):
+                    with open(self.log) as f:
+                        self.assertNoSecret(f.read(), label)
+
+    def test_connected_in_audit_and_enforce(self):
+        # The right password: the record of a successful, verified connection.
+        for mode in ("audit", "enforce"):
+            self.run_forms("good", PASSWORD, policy_text(mode), "ok")
+        self.assertGreaterEqual(len(self.records()), 2 * len(forms("good", PASSWORD)))
+
+    def test_refused_by_enforcement(self):
+        # A server the policy's CA did not sign: the refusal message and record.
+        self.run_forms("old", PASSWORD, policy_text("enforce"), "bad")
+        self.assertTrue(all(r["outcome"] != "ok" for r in self.records()))
+
+    def test_authentication_failure(self):
+        # A wrong password: libpq's own failure, carried into the record.
+        self.run_forms("good", WRONG, policy_text("enforce"), "bad")
+        self.assertTrue(all("authentication failed" in r["error"] for r in self.records()))
+
+    def test_policy_error_and_log_diagnostic(self):
+        # A policy that cannot be loaded: the refusal names the file only.
+        self.run_forms("good", PASSWORD, "version = 1;\nmode = \"nope\";\n", "bad")
+        # A log that cannot be written: the diagnostic names the log only.
+        self.run_forms("good", PASSWORD, policy_text("audit").replace(
+            "@LOG@", "/nonexistent/dir/log"), "ok")
+
+    def test_explain(self):
+        # explain prints the rewritten connection string: secrets masked.
+        self.write_policy(policy_text("enforce"))
+        for label, _, ci, env, files in forms("good", PASSWORD):
+            with self.subTest(form=label):
+                for fname, content in files.items():
+                    with open(os.path.join(self.dir, fname), "w") as f:
+                        f.write(content)
+                    os.chmod(os.path.join(self.dir, fname), 0o600)
+                env = dict({k: v.replace("@DIR@", self.dir) for k, v in env.items()})
+                p = subprocess.run([CLI, "explain", "--policy", self.policy,
+                                    ci.replace("@DIR@", self.dir)], capture_output=True,
+                                   text=True, timeout=60, env=self.env(env, preload=False))
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertIn("rule:", p.stdout)
+                self.assertNoSecret(p.stdout + p.stderr, label)
+
+
+if __name__ == "__main__":
+    unittest.main()
