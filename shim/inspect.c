@@ -222,6 +222,23 @@ inspect_ssl_chain(const struct ossl_api *o, void *ssl, struct pgs_observed *obs)
 	}
 }
 
+/*
+ * The cipher's key bits, from the SSL * itself: PQsslAttribute(conn,
+ * "key_bits") formats into a static buffer in libpq, a data race when two
+ * threads ask at once (found by ThreadSanitizer in test_concurrency).
+ */
+static int
+key_bits(const struct pq_api *api, PGconn *conn)
+{
+	void *ssl;
+	const void *cipher;
+
+	if (api->ossl == NULL || (ssl = api->sslStruct(conn, "OpenSSL")) == NULL ||
+		(cipher = api->ossl->SSL_get_current_cipher(ssl)) == NULL)
+		return 0;
+	return api->ossl->SSL_CIPHER_get_bits(cipher, NULL);
+}
+
 static void
 read_chain(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
 {
@@ -254,8 +271,7 @@ inspect_conn(const struct pq_api *api, PGconn *conn, bool want_chain, struct pgs
 		return;
 	obs->protocol = dup_or_null(api->sslAttribute(conn, "protocol"));
 	obs->cipher = dup_or_null(api->sslAttribute(conn, "cipher"));
-	v = api->sslAttribute(conn, "key_bits");
-	obs->key_bits = v ? (int) strtol(v, NULL, 10) : 0;
+	obs->key_bits = key_bits(api, conn);
 	v = api->sslAttribute(conn, "compression");
 	obs->compression = v != NULL && strcmp(v, "on") == 0;
 	if (want_chain)

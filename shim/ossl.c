@@ -42,6 +42,8 @@ ossl_load(void *h, struct ossl_api *o, bool (*reject)(const void *))
 		FN(BIO_new, NULL),
 		FN(BIO_ctrl, NULL),
 		FN(BIO_free, NULL),
+		FN(SSL_get_current_cipher, NULL),
+		FN(SSL_CIPHER_get_bits, NULL),
 #undef FN
 	};
 

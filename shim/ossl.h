@@ -38,6 +38,8 @@ struct ossl_api
 	void *(*BIO_new)(const void *method);
 	long (*BIO_ctrl)(void *bio, int cmd, long larg, void *parg);
 	int (*BIO_free)(void *bio);
+	const void *(*SSL_get_current_cipher)(const void *ssl);
+	int (*SSL_CIPHER_get_bits)(const void *cipher, int *alg_bits);
 };
 
 /*
