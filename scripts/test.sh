@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds from scratch with gcc and
 # clang (-Wall -Wextra -Werror), and runs every test with ctest against real
-# PostgreSQL servers that the suite starts on loopback.
+# PostgreSQL servers that the suite starts on loopback.  Then the hardening
+# runs: static analysis, every fuzz target (its corpus, then 30 s), the suite
+# again under ASan+UBSan, the threaded tests under TSan, and 10,000
+# connections under valgrind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -11,8 +14,10 @@ for cc in clang gcc; do
   CC=$cc cmake -S . -B "build-test-$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "build-test-$cc" -j"$jobs"
 done
-bash scripts/lint.sh
-# Every fuzz target over its corpus (the regressions), then 30 s of new inputs.
-bash scripts/fuzz.sh 30
 # The suite runs on the gcc build; clang's build must compile clean.
 (cd build-test-gcc && ctest --output-on-failure --timeout 900)
+bash scripts/lint.sh
+bash scripts/fuzz.sh "${PGTLS_FUZZ_SECONDS:-30}"
+bash scripts/sanitize.sh asan
+bash scripts/sanitize.sh tsan
+bash scripts/valgrind.sh build-test-gcc "${PGTLS_VALGRIND_CONNECTIONS:-10000}"
