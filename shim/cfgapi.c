@@ -1,6 +1,10 @@
 /*
  * cfgapi.c
- *	  Loads libconfig (the SONAME the headers were built for) on first use.
+ *	  Loads libconfig (the SONAME the headers were built for) for the time a
+ *	  policy is being parsed, and unloads it afterwards: the compiled policy
+ *	  keeps nothing of libconfig's, and a library that is mapped in every
+ *	  process of a fleet should not keep ~50 KiB of another one resident for
+ *	  a file it reads again only when it changes.
  */
 #include "cfgapi.h"
 
@@ -8,21 +12,23 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct cfg_api api;
-static bool loaded;
-static char error[256];
+static void *handle;
+static int users;
 
-static void
-load(void)
+/* dlopens libconfig into api; false with WHY filled.  Caller holds mu. */
+static bool
+load(char *why, size_t len)
 {
 	void *h = dlopen("libconfig.so.9", RTLD_LAZY | RTLD_LOCAL);
 
 	if (h == NULL)
 	{
-		snprintf(error, sizeof(error), "cannot load libconfig: %s", dlerror());
-		return;
+		snprintf(why, len, "cannot load libconfig: %s", dlerror());
+		return false;
 	}
 #define F(field, name) (*(void **) (&api.field) = dlsym(h, name))
 	F(init, "config_init");
@@ -40,18 +46,45 @@ load(void)
 	{
 		if (*f == NULL)
 		{
-			snprintf(error, sizeof(error), "libconfig.so.9 lacks a function the shim needs");
-			return;
+			snprintf(why, len, "libconfig.so.9 lacks a function the shim needs");
+			dlclose(h);
+			memset(&api, 0, sizeof(api));
+			return false;
 		}
 	}
-	loaded = true;
+	handle = h;
+	return true;
 }
 
 const struct cfg_api *
-cfg(const char **why)
+cfg_acquire(char *why, size_t len)
 {
-	pthread_once(&once, load);
-	if (!loaded && why)
-		*why = error;
-	return loaded ? &api : NULL;
+	const struct cfg_api *r = &api;
+
+	pthread_mutex_lock(&mu);
+	if (users == 0 && !load(why, len))
+		r = NULL;
+	else
+		users++;
+	pthread_mutex_unlock(&mu);
+	return r;
+}
+
+void
+cfg_release(void)
+{
+	pthread_mutex_lock(&mu);
+	if (users > 0 && --users == 0)
+	{
+		memset(&api, 0, sizeof(api));
+		dlclose(handle);
+		handle = NULL;
+	}
+	pthread_mutex_unlock(&mu);
+}
+
+const struct cfg_api *
+cfg(void)
+{
+	return &api;
 }

@@ -10,6 +10,7 @@
 #define PGTLS_SHIM_CFGAPI_H
 
 #include <libconfig.h>
+#include <stddef.h>
 
 struct cfg_api
 {
@@ -26,9 +27,14 @@ struct cfg_api
 };
 
 /*
- * The table, loaded once (thread-safe); NULL when libconfig cannot be
- * loaded, with the loader's message in *why (static storage).
+ * cfg_acquire loads libconfig if no one holds it yet and returns its table;
+ * NULL with the reason in WHY (LEN bytes) when it cannot be loaded.  Every
+ * successful cfg_acquire is paired with one cfg_release; the last release
+ * unloads the library, so nothing obtained from it (settings, error texts)
+ * may be used after.  cfg() is the table, valid only in between.
  */
-const struct cfg_api *cfg(const char **why);
+const struct cfg_api *cfg_acquire(char *why, size_t len) __attribute__((warn_unused_result));
+void cfg_release(void);
+const struct cfg_api *cfg(void);
 
 #endif

@@ -77,8 +77,8 @@ policy_free(struct pgs_policy *policy)
 struct pgs_policy *
 policy_parse_text(const char *text, const char *path, struct pgs_errors *errs)
 {
-	const char *why = NULL;
-	const struct cfg_api *lib = cfg(&why);
+	char why[256];
+	const struct cfg_api *lib = cfg_acquire(why, sizeof(why));
 	struct policy_owner *o;
 	config_t conf;
 	bool ok;
@@ -92,6 +92,7 @@ policy_parse_text(const char *text, const char *path, struct pgs_errors *errs)
 	if (o == NULL)
 	{
 		errors_add(errs, "%s: out of memory", path);
+		cfg_release();
 		return NULL;
 	}
 	lib->init(&conf);
@@ -99,11 +100,13 @@ policy_parse_text(const char *text, const char *path, struct pgs_errors *errs)
 	{
 		errors_add(errs, "%s:%d: %s", path, config_error_line(&conf), config_error_text(&conf));
 		lib->destroy(&conf);
+		cfg_release();
 		free(o);
 		return NULL;
 	}
 	ok = policy_compile(config_root_setting(&conf), path, &o->arena, &o->pub, errs);
 	lib->destroy(&conf);
+	cfg_release();
 	if (!ok)
 	{
 		policy_free(&o->pub);

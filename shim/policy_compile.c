@@ -3,7 +3,7 @@
  *	  The policy schema: walks the libconfig tree, checks every key, type and
  *	  value, and builds the compiled policy.  Unknown keys are errors.  After
  *	  an error the walk goes on, so that all of them are reported.  libconfig
- *	  is reached through cfg() (loaded by policy_parse_text before any call).
+ *	  is reached through cfg() (held by policy_parse_text around the call).
  */
 #include "policy_compile.h"
 
@@ -82,9 +82,9 @@ static void
 check_keys(struct ctx *c, const config_setting_t *g, const char *where, const char *const *allowed,
 		   const char *const *allowed2)
 {
-	for (int i = 0; i < cfg(NULL)->length(g); i++)
+	for (int i = 0; i < cfg()->length(g); i++)
 	{
-		const config_setting_t *m = cfg(NULL)->get_elem(g, (unsigned) i);
+		const config_setting_t *m = cfg()->get_elem(g, (unsigned) i);
 		const char *name = config_setting_name(m);
 
 		if (name && !in_list(name, allowed) && !(allowed2 && in_list(name, allowed2)))
@@ -95,7 +95,7 @@ check_keys(struct ctx *c, const config_setting_t *g, const char *where, const ch
 static const config_setting_t *
 member(const config_setting_t *g, const char *name)
 {
-	return g ? cfg(NULL)->get_member(g, name) : NULL;
+	return g ? cfg()->get_member(g, name) : NULL;
 }
 
 /* The string at G.NAME; NULL when absent or (with an error) not a string. */
@@ -111,7 +111,7 @@ get_str(struct ctx *c, const config_setting_t *g, const char *name)
 		err(c, s, "%s must be a string", name);
 		return NULL;
 	}
-	return cfg(NULL)->get_string(s);
+	return cfg()->get_string(s);
 }
 
 /* Index of G.NAME's value in VALUES, DEF when absent, -1 (error) when invalid. */
@@ -144,7 +144,7 @@ get_bool(struct ctx *c, const config_setting_t *g, const char *name, bool def)
 		err(c, s, "%s must be a boolean (true or false)", name);
 		return def;
 	}
-	return cfg(NULL)->get_bool(s);
+	return cfg()->get_bool(s);
 }
 
 static long long
@@ -161,7 +161,7 @@ get_int(struct ctx *c, const config_setting_t *g, const char *name, long long de
 		err(c, s, "%s must be an integer", name);
 		return def;
 	}
-	v = cfg(NULL)->get_int64(s);
+	v = cfg()->get_int64(s);
 	if (v < min || v > max)
 	{
 		err(c, s, "%s must be between %lld and %lld", name, min, max);
@@ -264,7 +264,7 @@ compile_patterns(struct ctx *c, const config_setting_t *s, enum pgs_match_key ke
 {
 	const char *name = pgs_match_key_name(key);
 	bool scalar = config_setting_is_scalar(s);
-	int n = scalar ? 1 : cfg(NULL)->length(s);
+	int n = scalar ? 1 : cfg()->length(s);
 	struct pgs_pattern *v;
 
 	if (!scalar && !config_setting_is_aggregate(s))
@@ -284,17 +284,17 @@ compile_patterns(struct ctx *c, const config_setting_t *s, enum pgs_match_key ke
 	}
 	for (int i = 0; i < n; i++)
 	{
-		const config_setting_t *e = scalar ? s : cfg(NULL)->get_elem(s, (unsigned) i);
+		const config_setting_t *e = scalar ? s : cfg()->get_elem(s, (unsigned) i);
 		char num[32];
 		const char *text;
 
 		if (key == PGS_M_PORT && config_setting_type(e) == CONFIG_TYPE_INT)
 		{
-			snprintf(num, sizeof(num), "%d", cfg(NULL)->get_int(e));
+			snprintf(num, sizeof(num), "%d", cfg()->get_int(e));
 			text = num;
 		}
 		else if (config_setting_type(e) == CONFIG_TYPE_STRING)
-			text = cfg(NULL)->get_string(e);
+			text = cfg()->get_string(e);
 		else
 		{
 			err(c, e, "match.%s must contain only strings", name);
@@ -375,8 +375,8 @@ parse_file_mode(struct ctx *c, const config_setting_t *s)
 	{
 		char *end;
 
-		v = strtol(cfg(NULL)->get_string(s), &end, 8);
-		if (*end != '\0' || end == cfg(NULL)->get_string(s))
+		v = strtol(cfg()->get_string(s), &end, 8);
+		if (*end != '\0' || end == cfg()->get_string(s))
 			v = -1;
 	}
 	else if (config_setting_type(s) == CONFIG_TYPE_INT)
@@ -385,7 +385,7 @@ parse_file_mode(struct ctx *c, const config_setting_t *s)
 		char digits[16];
 		char *end;
 
-		snprintf(digits, sizeof(digits), "%d", cfg(NULL)->get_int(s));
+		snprintf(digits, sizeof(digits), "%d", cfg()->get_int(s));
 		v = strtol(digits, &end, 8);
 		if (*end != '\0')
 			v = -1;
@@ -459,7 +459,7 @@ compile_rules(struct ctx *c, const config_setting_t *s, struct pgs_policy *p)
 		err(c, s, "rules must be a list ( { ... }, ... )");
 		return;
 	}
-	n = cfg(NULL)->length(s);
+	n = cfg()->length(s);
 	if (n == 0)
 		return;
 	if ((rules = arena_alloc(c->a, (size_t) n * sizeof(*rules))) == NULL)
@@ -469,7 +469,7 @@ compile_rules(struct ctx *c, const config_setting_t *s, struct pgs_policy *p)
 	}
 	p->rules = rules;
 	for (int i = 0; i < n; i++)
-		compile_rule(c, cfg(NULL)->get_elem(s, (unsigned) i), p, &rules[i], (size_t) i);
+		compile_rule(c, cfg()->get_elem(s, (unsigned) i), p, &rules[i], (size_t) i);
 	p->nrules = (size_t) n;
 }
 

@@ -373,6 +373,23 @@ class GoodGuest(unittest.TestCase):
         self.assertEqual(p.stderr, "")
 
 
+class Footprint(ShimCase):
+    def test_libconfig_is_unloaded_after_reading_the_policy(self):
+        # libconfig is needed only while a policy is parsed: after connections
+        # (and a reload), the process no longer maps it.
+        self.write_policy(policy_text("enforce"))
+        code = ("import psycopg2, sys, os\n"
+                "psycopg2.connect(sys.argv[1]).close()\n"
+                "os.utime(sys.argv[2], (1, 1))\n"
+                "psycopg2.connect(sys.argv[1]).close()\n"
+                "print(open('/proc/self/maps').read())\n")
+        p = self.run_cmd(["/usr/bin/python3", "-c", code, tcp("good"), self.policy])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("libpgtls-shim.so", p.stdout)
+        self.assertNotIn("libconfig", p.stdout)
+        self.assertEqual(len(self.records()), 2)
+
+
 if __name__ == "__main__":
     unittest.main()
 
