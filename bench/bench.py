@@ -69,6 +69,20 @@ def cpu_of(argv, e):
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), p.stdout
 
 
+def instructions(shim, extra, conns, log=True):
+    """Instructions the client executes per new connection, counted by
+    callgrind: deterministic where CPU time on a shared VM varies by a few
+    per cent from run to run.  (Under valgrind OpenSSL takes its generic
+    code paths, so the TLS work, hence B, is overstated a little.)"""
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", PGBENCH, "-n",
+            "-S", "-C", "-c", "1", "-j", "1", "-t", str(conns), GOOD]
+    p = subprocess.run(argv, env=env(shim, extra, log), capture_output=True, text=True)
+    m = re.search(r"Collected : (\d+)", p.stderr)
+    if p.returncode != 0 or m is None:
+        sys.exit("bench: callgrind failed: %s" % p.stderr[-2000:])
+    return int(m.group(1)) / conns / 1e6   # million instructions per connection
+
+
 def alternate(a, b, rounds=ROUNDS):
     """Medians of A() and B() over ROUNDS alternate runs."""
     xs, ys = [], []
@@ -158,6 +172,18 @@ def main():
                      rounds)
     row("client CPU per new connection, audit", "shim, audit (chain + prediction)",
         "no shim, sslmode=prefer", a, b, "µs", 1.05)
+    # The same two figures as instruction counts (callgrind), which do not
+    # depend on what else the machine is doing.
+    few = n(100)
+    row("  (context: instructions, enforce)", "callgrind, the shim",
+        "callgrind, PG* variables", instructions("enforce", None, few),
+        instructions(None, VERIFY_ENV, few), "Mi", None)
+    row("  (context: instructions, enforce, no log file)", "callgrind, the shim, no log",
+        "callgrind, PG* variables", instructions("enforce", None, few, log=False),
+        instructions(None, VERIFY_ENV, few), "Mi", None)
+    row("  (context: instructions, audit)", "callgrind, the shim, audit",
+        "callgrind, sslmode=prefer", instructions("audit", None, few),
+        instructions(None, {"PGSSLMODE": "prefer"}, few), "Mi", None)
 
     tx = n(20000)
     a, b = alternate(latency(GOOD, env("enforce"), tx), latency(GOOD, env(None, VERIFY_ENV), tx),
