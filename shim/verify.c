@@ -52,6 +52,9 @@ struct crypto
 	void *(*X509_NAME_get_entry)(const void *name, int loc);
 	void *(*X509_NAME_ENTRY_get_data)(const void *ne);
 	void (*ERR_clear_error)(void);
+	void *(*X509_STORE_get0_objects)(const void *st);
+	void *(*X509_OBJECT_get0_X509)(const void *obj);
+	int (*X509_check_purpose)(void *x, int id, int ca);
 };
 
 #define NCACHE 16
@@ -112,6 +115,9 @@ load_crypto(void)
 	F(X509_NAME_get_entry);
 	F(X509_NAME_ENTRY_get_data);
 	F(ERR_clear_error);
+	F(X509_STORE_get0_objects);
+	F(X509_OBJECT_get0_X509);
+	F(X509_check_purpose);
 #undef F
 	for (void **f = (void **) &C; f < (void **) (&C + 1); f++)
 	{
@@ -119,6 +125,26 @@ load_crypto(void)
 			return; /* keep the handle: harmless, and no unload races */
 	}
 	crypto_ok = true;
+}
+
+/*
+ * Computes now, in the loading thread, what OpenSSL otherwise caches in each
+ * certificate of STORE on first use (its extensions): two threads verifying
+ * against a freshly shared store would both fill that cache, a data race
+ * inside libcrypto (ThreadSanitizer, test_concurrency).
+ */
+static void
+warm_store(void *store)
+{
+	void *objs = C.X509_STORE_get0_objects(store);
+
+	for (int i = 0; objs && i < C.OPENSSL_sk_num(objs); i++)
+	{
+		void *x = C.X509_OBJECT_get0_X509(C.OPENSSL_sk_value(objs, i));
+
+		if (x != NULL)
+			(void) C.X509_check_purpose(x, -1, 0);
+	}
 }
 
 /*
@@ -167,6 +193,7 @@ get_store(const char *rootcert, const char *crl, const char **why)
 		*why = "CA bundle unreadable";
 		return NULL;
 	}
+	warm_store(store);
 	if (crl == NULL)
 	{
 		/* Replace the least recently used entry. */
