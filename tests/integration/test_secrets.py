@@ -50,17 +50,23 @@ class Secrets(ShimCase):
             for shown in {secret, urllib.parse.quote(secret, safe="")}:
                 self.assertNotIn(shown, text, where)
 
+    def prepare(self, ci, env, files):
+        """Writes a form's FILES (0600) to the test directory; returns its
+        conninfo and environment with @DIR@ pointing there."""
+        for fname, content in files.items():
+            path = os.path.join(self.dir, fname)
+            with open(path, "w") as f:
+                f.write(content)
+            os.chmod(path, 0o600)
+        return (ci.replace("@DIR@", self.dir),
+                {k: v.replace("@DIR@", self.dir) for k, v in env.items()})
+
     def run_forms(self, name, pw, policy, expect):
         self.write_policy(policy)
         for label, mode, ci, env, files in forms(name, pw):
             with self.subTest(server=name, form=label, policy=policy.splitlines()[1]):
-                for fname, content in files.items():
-                    path = os.path.join(self.dir, fname)
-                    with open(path, "w") as f:
-                        f.write(content)
-                    os.chmod(path, 0o600)
-                env = {k: v.replace("@DIR@", self.dir) for k, v in env.items()}
-                p = self.run_cmd([PQCLIENT, mode, ci.replace("@DIR@", self.dir)], env)
+                ci, env = self.prepare(ci, env, files)
+                p = self.run_cmd([PQCLIENT, mode, ci], env)
                 self.assertIn('"status":"%s"' % expect, p.stdout, (label, p.stdout, p.stderr))
                 self.assertNoSecret(p.stdout + p.stderr, label)
                 if os.path.exists(self.log):
@@ -95,14 +101,10 @@ class Secrets(ShimCase):
         self.write_policy(policy_text("enforce"))
         for label, _, ci, env, files in forms("good", PASSWORD):
             with self.subTest(form=label):
-                for fname, content in files.items():
-                    with open(os.path.join(self.dir, fname), "w") as f:
-                        f.write(content)
-                    os.chmod(os.path.join(self.dir, fname), 0o600)
-                env = dict({k: v.replace("@DIR@", self.dir) for k, v in env.items()})
-                p = subprocess.run([CLI, "explain", "--policy", self.policy,
-                                    ci.replace("@DIR@", self.dir)], capture_output=True,
-                                   text=True, timeout=60, env=self.env(env, preload=False))
+                ci, env = self.prepare(ci, env, files)
+                p = subprocess.run([CLI, "explain", "--policy", self.policy, ci],
+                                   capture_output=True, text=True, timeout=60,
+                                   env=self.env(env, preload=False))
                 self.assertEqual(p.returncode, 0, p.stderr)
                 self.assertIn("rule:", p.stdout)
                 self.assertNoSecret(p.stdout + p.stderr, label)
