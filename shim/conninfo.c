@@ -114,12 +114,6 @@ params_free(const struct pq_api *api, struct pgs_params *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static bool
-same_str(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
 static const char *
 opt(const PQconninfoOption *opts, const char *kw)
 {
@@ -231,6 +225,7 @@ facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program
 	size_t n0 = p->n;
 	PGconn *conn;
 	const char *msg;
+	const char *tsa;
 
 	memset(fb, 0, sizeof(*fb));
 	*probe = NULL;
@@ -259,7 +254,8 @@ facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program
 		api->finish(conn);
 		return FACTS_OOM;
 	}
-	if (!same_str(opt(fb->opts, "target_session_attrs"), PROBE_TSA))
+	tsa = opt(fb->opts, "target_session_attrs");
+	if (tsa == NULL || strcmp(tsa, PROBE_TSA) != 0)
 	{
 		/*
 		 * The marker is in the message but not in the connection's options:

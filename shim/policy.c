@@ -78,33 +78,29 @@ struct pgs_policy *
 policy_parse_text(const char *text, const char *path, struct pgs_errors *errs)
 {
 	char why[256];
-	const struct cfg_api *lib = cfg_acquire(why, sizeof(why));
-	struct policy_owner *o;
+	struct policy_owner *o = calloc(1, sizeof(*o));
+	const struct cfg_api *lib;
 	config_t conf;
 	bool ok;
 
-	if (lib == NULL)
-	{
-		errors_add(errs, "%s: %s", path, why);
-		return NULL;
-	}
-	o = calloc(1, sizeof(*o));
 	if (o == NULL)
 	{
 		errors_add(errs, "%s: out of memory", path);
-		cfg_release();
 		return NULL;
 	}
-	lib->init(&conf);
-	if (lib->read_string(&conf, text) != CONFIG_TRUE)
+	if ((lib = cfg_acquire(why, sizeof(why))) == NULL)
 	{
-		errors_add(errs, "%s:%d: %s", path, config_error_line(&conf), config_error_text(&conf));
-		lib->destroy(&conf);
-		cfg_release();
+		errors_add(errs, "%s: %s", path, why);
 		free(o);
 		return NULL;
 	}
-	ok = policy_compile(config_root_setting(&conf), path, &o->arena, &o->pub, errs);
+	/* libconfig is held from here to the one cfg_release below. */
+	lib->init(&conf);
+	ok = lib->read_string(&conf, text) == CONFIG_TRUE;
+	if (!ok)
+		errors_add(errs, "%s:%d: %s", path, config_error_line(&conf), config_error_text(&conf));
+	else
+		ok = policy_compile(config_root_setting(&conf), path, &o->arena, &o->pub, errs);
 	lib->destroy(&conf);
 	cfg_release();
 	if (!ok)

@@ -124,6 +124,7 @@ open_file(struct sink *s)
 	struct stat st;
 	int others = dir_open_to_others(s->path);
 
+	s->why = NULL; /* errno says why, unless one of the checks below does */
 	if (others == 1)
 	{
 		s->why = "its directory is writable by others";
@@ -170,7 +171,6 @@ ensure_open(struct sink *s)
 		return true;
 	if (s->fd >= 0)
 		close(s->fd);
-	s->why = NULL; /* write failures have errno only */
 	s->fd = open_file(s);
 	if (s->fd < 0)
 	{
