@@ -8,6 +8,7 @@ PostgreSQL refuses to run as root: as root, the servers run as the user
 `postgres` (or a system user created for it), in a home under /tmp that the
 user can reach whatever STATE_DIR is. STATE_DIR/servers.json describes them.
 """
+import glob
 import json
 import os
 import pwd
@@ -19,7 +20,10 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PKI_SCRIPT = os.path.join(HERE, "..", "..", "scripts", "make-test-pki.sh")
-PGBIN = "/usr/lib/postgresql/15/bin"
+# PGTLS_PGBIN, or the newest server installed (15 on Debian 12, 17 on trixie).
+PGBIN = os.environ.get("PGTLS_PGBIN") or os.path.dirname(max(
+    glob.glob("/usr/lib/postgresql/*/bin/initdb") or ["/usr/lib/postgresql/15/bin/initdb"],
+    key=lambda p: int(p.split("/")[-3]) if p.split("/")[-3].isdigit() else 0))
 SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
     "good": "server-good",
     "old": "server-old",
