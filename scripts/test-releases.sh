@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The suite on other Debian releases, in chroots (scripts/chroot.sh):
+#
+#   scripts/test-releases.sh [--host-build DIR] [RELEASE...]     (default: trixie sid)
+#
+# For each RELEASE, in a fresh copy of a cached chroot with that release's
+# build dependencies and PostgreSQL server:
+#   native:  builds the project with the release's gcc (-Wall -Wextra -Werror,
+#            as everywhere) and runs the whole ctest suite;
+#   debian12: runs the same suite against this machine's (Debian 12) build of
+#            the library and the command, copied over the release's build of
+#            them: does the binary built on Debian 12 work on RELEASE?
+# --host-build DIR: a build directory of this machine to take the Debian 12
+# library and command from (e.g. scripts/test.sh's build-test-gcc); without it
+# the script builds one in build-releases/host.
+# Logs and results: build-releases/RELEASE/.  Exit 0 when every run passed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TOP=$PWD
+OUT=$TOP/build-releases
+
+# What the suite needs on a release (the server is whatever the release has).
+PKGS=(cmake make gcc clang pkg-config libc6-dev libconfig-dev libpq-dev libssl-dev
+      libjson-c-dev zlib1g-dev postgresql postgresql-client python3 python3-psycopg2
+      openssl binutils patchelf strace libdbd-pg-perl krb5-kdc krb5-admin-server
+      krb5-user procps man-db)
+
+# --- inside the chroot ------------------------------------------------------
+if [[ ${1:-} == --in-chroot ]]; then
+  out=/out
+  # A private copy of the source: nothing of the build or the tests lands in
+  # the worktree.
+  mkdir -p /work/src
+  tar -C /src --exclude='./build*' --exclude=./.git -cf - . | tar -C /work/src -xf -
+  {
+    . /etc/os-release
+    echo "release=${VERSION_CODENAME:-$2}"
+    echo "os=$PRETTY_NAME"
+    echo "gcc=$(gcc -dumpfullversion)"
+    for p in libpq5 libssl3 libssl3t64 libconfig9 libconfig11 libconfig15 libjson-c5 postgresql; do
+      v=$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || true)
+      [[ -n $v ]] && echo "$p=$v"
+    done
+    echo "server=$(ls -d /usr/lib/postgresql/*/bin/initdb | sed 's|.*postgresql/\([^/]*\)/.*|\1|' | sort -n | tail -n 1)"
+  } >"$out/versions"
+  result() { echo "$1=$2" >>"$out/results"; }
+  : >"$out/results"
+  ctest_run() { # NAME [ctest args]
+    local name=$1
+    shift
+    if (cd /work/build && ctest --output-on-failure --timeout 900 "$@") >"$out/$name.log" 2>&1; then
+      result "$name" "ok $(grep -Eo '[0-9]+% tests passed.*' "$out/$name.log" | tail -n 1)"
+    else
+      result "$name" "FAIL $(grep -Eo '[0-9]+% tests passed.*' "$out/$name.log" | tail -n 1)"
+    fi
+  }
+  cmake -S /work/src -B /work/build -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    >"$out/configure.log" 2>&1 || { result build "FAIL (configure: see configure.log)"; exit 0; }
+  if cmake --build /work/build -j"${PGTLS_JOBS:-2}" >"$out/build.log" 2>&1; then
+    result build ok
+    ctest_run native
+  else
+    result build "FAIL ($(grep -m1 -E 'error' "$out/build.log" | sed 's|/work/src/||' | cut -c1-160))"
+    result native "not run (build failed)"
+    # The test programs alone, to run the suite against the Debian 12 build.
+    cmake --build /work/build -j"${PGTLS_JOBS:-2}" --target pqclient pqmodule pqthreads pqclient_dl \
+      >>"$out/build.log" 2>&1 || { result debian12 "not run (test programs do not build)"; exit 0; }
+  fi
+  # The Debian 12 library and command in place of this release's.
+  install -m 755 /host/libpgtls-shim.so /work/build/libpgtls-shim.so
+  install -m 755 /host/pgtls-shim /work/build/pgtls-shim
+  # Unit tests are this release's compile of the logic: the native run has them.
+  ctest_run debian12 -E '^unit_'
+  exit 0
+fi
+
+# --- on the machine ---------------------------------------------------------
+host_build=""
+releases=()
+while (($#)); do
+  case $1 in
+    --host-build) host_build=$(cd "$2" && pwd); shift 2 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *) releases+=("$1"); shift ;;
+  esac
+done
+((${#releases[@]})) || releases=(trixie sid)
+mkdir -p "$OUT"
+
+if [[ -z $host_build ]]; then
+  host_build=$OUT/host
+  echo "== Debian 12 build (this machine) in $host_build"
+  cmake -S . -B "$host_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+  cmake --build "$host_build" -j"${PGTLS_JOBS:-2}" --target pgtls-shim pgtls-shim-cli >/dev/null
+fi
+for f in libpgtls-shim.so pgtls-shim; do
+  [[ -f $host_build/$f ]] || { echo "no $f in $host_build" >&2; exit 2; }
+done
+rm -rf "$OUT/debian12"
+mkdir -p "$OUT/debian12"
+cp "$host_build/libpgtls-shim.so" "$host_build/pgtls-shim" "$OUT/debian12/"
+
+status=0
+for rel in "${releases[@]}"; do
+  start=$SECONDS
+  echo "== $rel: the chroot with the build dependencies (cached after the first run)"
+  bash scripts/chroot.sh stage "$rel" test "${PKGS[@]}" >/dev/null
+  rm -rf "${OUT:?}/$rel"
+  mkdir -p "$OUT/$rel"
+  echo "== $rel: build with its gcc, the suite; the suite against the Debian 12 build"
+  bash scripts/chroot.sh run --stage test --src --bind "$OUT/debian12:/host" \
+    --rw-bind "$OUT/$rel:/out" "$rel" -- bash /src/scripts/test-releases.sh --in-chroot "$rel" \
+    || echo "$rel: the chroot run itself failed" >>"$OUT/$rel/results"
+  echo "$((SECONDS - start))" >"$OUT/$rel/seconds"
+done
+
+echo
+echo "== summary (logs in $OUT/RELEASE/)"
+for rel in "${releases[@]}"; do
+  v=$OUT/$rel/versions
+  get() { sed -n "s/^$1=//p" "$v" 2>/dev/null | head -n 1; }
+  echo "$rel: libpq $(get libpq5), OpenSSL $(get libssl3t64)$(get libssl3), libconfig $(get libconfig15)$(get libconfig11)$(get libconfig9), PostgreSQL $(get server), gcc $(get gcc); $(cat "$OUT/$rel/seconds") s"
+  if [[ -s $OUT/$rel/results ]]; then
+    sed 's/^/  /' "$OUT/$rel/results"
+  else
+    echo "  no results"
+  fi
+  grep -qvE '=ok( |$)' "$OUT/$rel/results" 2>/dev/null && status=1
+  [[ -s $OUT/$rel/results ]] || status=1
+done
+exit "$status"
