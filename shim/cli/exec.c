@@ -17,14 +17,21 @@
 #include "cli.h"
 #include "policy.h"
 
+#ifndef PGTLS_LIBDIR_FROM_BINDIR
+#define PGTLS_LIBDIR_FROM_BINDIR "../lib"
+#endif
+
 /*
  * Finds the library relative to this executable: ../lib/ when installed,
- * the same directory in a build tree.  False if it is in neither.
+ * or the libdir it was built for (../lib/<triplet> in the Debian package),
+ * the same directory in a build tree.  False if it is in none.
  */
 static bool
 find_library(char out[PATH_MAX])
 {
-	static const char *const rel[] = {"../lib/libpgtls-shim.so", "libpgtls-shim.so"};
+	static const char *const rel[] = {"../lib/libpgtls-shim.so",
+									  PGTLS_LIBDIR_FROM_BINDIR "/libpgtls-shim.so",
+									  "libpgtls-shim.so"};
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	const char *dir;
