@@ -27,6 +27,12 @@ MIRROR=${PGTLS_CHROOT_MIRROR:-http://deb.debian.org/debian}
 CACHE=${PGTLS_CHROOT_CACHE:-/var/cache/pgtls-shim/chroots}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 
+# Part of every stage's hash: bump it when what a stage holds changes.
+STAGE_FORMAT=2
+# Caches older than this are made again: the archive moves on, and old package
+# lists name files it no longer has.
+MAX_AGE_DAYS=${PGTLS_CHROOT_MAX_AGE_DAYS:-7}
+
 die() { echo "chroot.sh: $*" >&2; exit 2; }
 log() { echo "chroot.sh: $*" >&2; }
 
@@ -74,6 +80,7 @@ base() {
   local rel=$1 dir=$CACHE/$1 tmp
   check_release "$rel"
   need_root
+  expire "$dir/base.tar"
   [[ -f $dir/base.tar ]] && return
   ensure_debootstrap
   mkdir -p "$dir"
@@ -90,11 +97,18 @@ base() {
   rm -rf --one-file-system "$tmp"
 }
 
+expire() { # FILE: removes it when older than MAX_AGE_DAYS
+  if [[ -f $1 ]] && [[ -n $(find "$1" -mtime +"$MAX_AGE_DAYS") ]]; then
+    log "$1 is older than $MAX_AGE_DAYS days: making it again"
+    rm -f "$1"
+  fi
+}
+
 stage_file() {
   local rel=$1 name=$2
   shift 2
   local hash
-  hash=$(printf '%s\n' "$rel" "$@" | LC_ALL=C sort | sha256sum | cut -c1-12)
+  hash=$(printf '%s\n' "$rel" "$STAGE_FORMAT" "$@" | LC_ALL=C sort | sha256sum | cut -c1-12)
   echo "$CACHE/$rel/stage-$name-$hash.tar"
 }
 
@@ -168,6 +182,7 @@ stage() {
   shift 2
   local file
   file=$(stage_file "$rel" "$name" "$@")
+  expire "$file"
   [[ -f $file ]] && { echo "$file"; return; }
   base "$rel"
   log "making stage $name of $rel: $*"
@@ -176,11 +191,16 @@ stage() {
     in_root apt-get update -qq >&2
     in_root apt-get install -y -qq "$@" >/dev/null
     in_root apt-get clean >&2
-    rm -rf "$ROOT"/var/lib/apt/lists/*_Packages "$ROOT"/var/lib/apt/lists/*_Translation-* 2>/dev/null || true
+    # The package lists stay: apt-get install ./FILE.deb resolves against them.
     # The kernel file systems are not part of the stage.
     tar -C "$ROOT" --numeric-owner --one-file-system -cf "$file.tmp.$$" .
     mv "$file.tmp.$$" "$file"
   )
+  # Older versions of this stage (another package list) are of no more use.
+  local f
+  for f in "$CACHE/$rel"/stage-"$name"-*.tar; do
+    [[ $f == "$file" ]] || rm -f "$f"
+  done
   echo "$file"
 }
 
