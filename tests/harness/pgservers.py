@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Throwaway PostgreSQL servers with TLS on loopback, one per certificate.
 
-    pgservers.py start STATE_DIR PKI_DIR
+    pgservers.py start STATE_DIR PKI_DIR [NAME...]   (NAME...: only those servers)
     pgservers.py stop STATE_DIR
 
 PostgreSQL refuses to run as root: as root, the servers run as the user
@@ -174,7 +174,7 @@ def tail(path, n=30):
         return ""
 
 
-def start(state_dir, pki_dir):
+def start(state_dir, pki_dir, names=()):
     state_dir = os.path.abspath(state_dir)
     pki_dir = os.path.abspath(pki_dir)
     os.makedirs(state_dir, exist_ok=True)
@@ -186,14 +186,16 @@ def start(state_dir, pki_dir):
     os.chmod(home, 0o755)
     chown(home, user)
     state = {"home": home, "user": user, "pki": pki_dir, "servers": {}}
-    state["krb5"] = start_kdc(home, user)
+    servers = {n: stem for n, stem in SERVERS.items() if not names or n in names}
+    state["krb5"] = start_kdc(home, user) if "gss" in servers else None
+    krb_env = ["KRB5_CONFIG=" + state["krb5"]["config"]] if state["krb5"] else []
     template = os.path.join(home, "template")
     as_user(user, [os.path.join(PGBIN, "initdb"), "-D", template, "-A", "trust",
                    "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     started = []
     try:
-        for name, stem in SERVERS.items():
+        for name, stem in servers.items():
             datadir = os.path.join(home, name)
             sockdir = os.path.join(home, name + "-sock")
             as_user(user, ["cp", "-a", template, datadir])
@@ -218,7 +220,7 @@ def start(state_dir, pki_dir):
                    "log": logfile, "ssl": stem is not None,
                    "chain": os.path.join(pki_dir, stem + ".chain.crt") if stem else None}
             state["servers"][name] = srv
-            as_user(user, ["env", "KRB5_CONFIG=" + state["krb5"]["config"],
+            as_user(user, ["env"] + krb_env + [
                            os.path.join(PGBIN, "pg_ctl"), "-D", datadir, "-l", logfile,
                            "-w", "-t", "60", "start"], stdout=subprocess.DEVNULL)
             started.append(name)
@@ -267,8 +269,8 @@ def stop(state_dir):
 
 
 def main(argv):
-    if len(argv) == 4 and argv[1] == "start":
-        return start(argv[2], argv[3])
+    if len(argv) >= 4 and argv[1] == "start" and set(argv[4:]) <= set(SERVERS):
+        return start(argv[2], argv[3], argv[4:])
     if len(argv) == 3 and argv[1] == "stop":
         return stop(argv[2])
     sys.stderr.write(__doc__)
