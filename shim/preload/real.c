@@ -13,6 +13,7 @@
 #include "real.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -180,14 +181,17 @@ real_for_caller(const void *caller)
 	uintptr_t a = (uintptr_t) caller;
 	size_t n = atomic_load_explicit(&ncallers, memory_order_acquire);
 	const struct pq_api *api;
+	int saved;
 
 	for (size_t i = 0; i < n; i++)
 	{
 		if (a >= callers[i].lo && a < callers[i].hi)
 			return callers[i].api;
 	}
+	saved = errno; /* dlopen and dl_iterate_phdr may set it: not the app's business */
 	proc_lock(&lock);
 	api = resolve(caller);
 	proc_unlock(&lock);
+	errno = saved;
 	return api;
 }
