@@ -56,7 +56,7 @@ predict_plaintext(const struct pgs_decision *d, const struct pgs_facts *f,
 	probe_server(obs->host, obs->hostaddr, obs->port, timeout_ms, probe);
 	if (!probe->tls)
 		return probe->error && strcmp(probe->error, R_NO_TLS_SERVER) == 0 ? R_NO_TLS_SERVER
-																		   : R_NO_TLS;
+																		  : R_NO_TLS;
 	/* The probe verified as libpq would, for the host the app connects to. */
 	probe->host = obs->host ? strdup(obs->host) : NULL;
 	predict_tls(d, f, caps, probe, pred);

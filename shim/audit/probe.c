@@ -47,16 +47,11 @@ static struct ossl_api O;
 static bool tls_ok;
 
 static const struct dl_sym tls_syms[] = {
-	DL_SYM(struct tls_api, TLS_client_method),
-	DL_SYM(struct tls_api, SSL_CTX_new),
-	DL_SYM(struct tls_api, SSL_CTX_free),
-	DL_SYM(struct tls_api, SSL_new),
-	DL_SYM(struct tls_api, SSL_free),
-	DL_SYM(struct tls_api, SSL_set_fd),
-	DL_SYM(struct tls_api, SSL_ctrl),
-	DL_SYM(struct tls_api, SSL_connect),
-	DL_SYM(struct tls_api, SSL_get_error),
-	DL_SYM(struct tls_api, SSL_get_version),
+	DL_SYM(struct tls_api, TLS_client_method), DL_SYM(struct tls_api, SSL_CTX_new),
+	DL_SYM(struct tls_api, SSL_CTX_free),	   DL_SYM(struct tls_api, SSL_new),
+	DL_SYM(struct tls_api, SSL_free),		   DL_SYM(struct tls_api, SSL_set_fd),
+	DL_SYM(struct tls_api, SSL_ctrl),		   DL_SYM(struct tls_api, SSL_connect),
+	DL_SYM(struct tls_api, SSL_get_error),	   DL_SYM(struct tls_api, SSL_get_version),
 	DL_SYM(struct tls_api, ERR_clear_error),
 };
 

@@ -116,9 +116,8 @@ load_crypto(void)
 	void *h = dl_open_first(names, 2, NULL);
 
 	/* The handle is kept even on failure: harmless, and no unload races. */
-	crypto_ok = h != NULL &&
-				dl_fill(h, crypto_syms, sizeof(crypto_syms) / sizeof(crypto_syms[0]), &C, sizeof(C),
-						NULL);
+	crypto_ok = h != NULL && dl_fill(h, crypto_syms, sizeof(crypto_syms) / sizeof(crypto_syms[0]),
+									 &C, sizeof(C), NULL);
 }
 
 /*
@@ -162,7 +161,8 @@ get_store(const char *rootcert, const char *crl, const char **why)
 	{
 		struct cached_store *c = &cache[i];
 
-		if (c->path && strcmp(c->path, rootcert) == 0 && crl == NULL && filesig_equal(&c->sig, &sig))
+		if (c->path && strcmp(c->path, rootcert) == 0 && crl == NULL &&
+			filesig_equal(&c->sig, &sig))
 		{
 			c->used = ++cache_clock;
 			C.X509_STORE_up_ref(c->store);
@@ -253,17 +253,65 @@ check_host(void *leaf, const char *host)
 	return ok;
 }
 
+/* Decodes CHAIN's DER into CERTS (at most MAX); returns how many. */
+static int
+decode_chain(const struct pgs_cert *chain, int nchain, void **certs, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < nchain && n < max; i++)
+	{
+		const unsigned char *p = chain[i].der;
+
+		if (p && (certs[n] = C.d2i_X509(NULL, &p, chain[i].der_len)) != NULL)
+			n++;
+	}
+	return n;
+}
+
+/* Verifies CERTS[0] with CERTS[1..N) as intermediates against STORE into *OUT. */
+static void
+verify_chain(void *store, void **certs, int n, struct pgs_prediction *out)
+{
+	void *untrusted = C.OPENSSL_sk_new_null();
+	void *ctx = C.X509_STORE_CTX_new();
+	int e;
+
+	if (untrusted == NULL || ctx == NULL)
+	{
+		snprintf(out->verify_error, sizeof(out->verify_error), "cannot check the chain");
+		out->reason = R_NOT_VERIFIED;
+	}
+	else
+	{
+		for (int i = 1; i < n; i++)
+			C.OPENSSL_sk_push(untrusted, certs[i]);
+		if (C.X509_STORE_CTX_init(ctx, store, certs[0], untrusted) == 1 &&
+			C.X509_verify_cert(ctx) == 1)
+			out->would_verify = true;
+		else
+		{
+			e = C.X509_STORE_CTX_get_error(ctx);
+			snprintf(out->verify_error, sizeof(out->verify_error), "%s",
+					 C.X509_verify_cert_error_string(e));
+			out->reason = reason_for_verify_error(e);
+		}
+	}
+	if (ctx)
+		C.X509_STORE_CTX_free(ctx);
+	if (untrusted)
+		C.OPENSSL_sk_free(untrusted);
+}
+
 void
 predict_verification(const struct pgs_cert *chain, int nchain, const char *rootcert,
 					 const char *crl, enum pgs_sslmode sslmode, const char *host,
 					 struct pgs_prediction *out)
 {
 	void *certs[16] = {0};
-	void *untrusted = NULL;
 	void *store = NULL;
-	void *ctx = NULL;
 	const char *why = NULL;
-	int n = 0;
+	int n;
 
 	memset(out, 0, sizeof(*out));
 	out->hostname_match = -1;
@@ -277,45 +325,22 @@ predict_verification(const struct pgs_cert *chain, int nchain, const char *rootc
 		out->reason = R_NOT_VERIFIED;
 		return;
 	}
-	for (int i = 0; i < nchain && n < 16; i++)
-	{
-		const unsigned char *p = chain[i].der;
-
-		if (p && (certs[n] = C.d2i_X509(NULL, &p, chain[i].der_len)) != NULL)
-			n++;
-	}
-	if (n == 0 || (store = get_store(rootcert, crl, &why)) == NULL ||
-		(untrusted = C.OPENSSL_sk_new_null()) == NULL || (ctx = C.X509_STORE_CTX_new()) == NULL)
+	n = decode_chain(chain, nchain, certs, 16);
+	if (n == 0 || (store = get_store(rootcert, crl, &why)) == NULL)
 	{
 		snprintf(out->verify_error, sizeof(out->verify_error), "%s%s%s",
 				 why ? why : "cannot check the chain", why ? ": " : "", why ? rootcert : "");
 		out->reason = why ? why : R_NOT_VERIFIED;
-		goto done;
 	}
-	for (int i = 1; i < n; i++)
-		C.OPENSSL_sk_push(untrusted, certs[i]);
-	if (C.X509_STORE_CTX_init(ctx, store, certs[0], untrusted) == 1 && C.X509_verify_cert(ctx) == 1)
-		out->would_verify = true;
 	else
-	{
-		int e = C.X509_STORE_CTX_get_error(ctx);
-
-		snprintf(out->verify_error, sizeof(out->verify_error), "%s",
-				 C.X509_verify_cert_error_string(e));
-		out->reason = reason_for_verify_error(e);
-	}
-	if (sslmode == PGS_SSL_VERIFY_FULL)
+		verify_chain(store, certs, n, out);
+	if (store != NULL && sslmode == PGS_SSL_VERIFY_FULL)
 	{
 		out->hostname_match = check_host(certs[0], host) ? 1 : 0;
 		if (out->would_verify && !out->hostname_match)
 			out->reason = R_WRONG_HOST;
 	}
-done:
 	C.ERR_clear_error();
-	if (ctx)
-		C.X509_STORE_CTX_free(ctx);
-	if (untrusted)
-		C.OPENSSL_sk_free(untrusted);
 	if (store)
 		C.X509_STORE_free(store);
 	for (int i = 0; i < n; i++)

@@ -20,10 +20,22 @@ struct dl_sym
 	bool optional;	  /* absent: left NULL instead of failing */
 };
 
-#define DL_SYM(type, field) {offsetof(type, field), #field, NULL, false}
-#define DL_SYM_AS(type, field, name) {offsetof(type, field), name, NULL, false}
-#define DL_SYM_ALT(type, field, alt) {offsetof(type, field), #field, alt, false}
-#define DL_SYM_OPT(type, field, name) {offsetof(type, field), name, NULL, true}
+#define DL_SYM(type, field)                                                                        \
+	{                                                                                              \
+		offsetof(type, field), #field, NULL, false                                                 \
+	}
+#define DL_SYM_AS(type, field, name)                                                               \
+	{                                                                                              \
+		offsetof(type, field), name, NULL, false                                                   \
+	}
+#define DL_SYM_ALT(type, field, alt)                                                               \
+	{                                                                                              \
+		offsetof(type, field), #field, alt, false                                                  \
+	}
+#define DL_SYM_OPT(type, field, name)                                                              \
+	{                                                                                              \
+		offsetof(type, field), name, NULL, true                                                    \
+	}
 
 /*
  * dlopens the first of NAMES (N of them) that loads, RTLD_LAZY|RTLD_LOCAL.

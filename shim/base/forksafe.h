@@ -20,7 +20,10 @@ struct proc_lock
 	atomic_bool known; /* enrolled with the fork handlers */
 };
 
-#define PROC_LOCK_INIT {PTHREAD_MUTEX_INITIALIZER, false}
+#define PROC_LOCK_INIT                                                                             \
+	{                                                                                              \
+		PTHREAD_MUTEX_INITIALIZER, false                                                           \
+	}
 
 /*
  * Take, try and release L.  The first take (or try) enrols L with the fork

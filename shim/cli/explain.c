@@ -53,8 +53,7 @@ print_decision(const struct pgs_decision *d)
 					  : "           ",
 			   d->inject[i].keyword, d->inject[i].value);
 	if (d->refuse)
-		printf("%s %s\n", d->mode == PGS_MODE_ENFORCE ? "refuse:    " : "would refuse:",
-			   d->refuse);
+		printf("%s %s\n", d->mode == PGS_MODE_ENFORCE ? "refuse:    " : "would refuse:", d->refuse);
 	for (size_t i = 0; i < d->nwarn; i++)
 		printf("warning:    %s\n", d->warn[i]);
 }

@@ -116,60 +116,40 @@ fill_targets(const struct pq_api *api, PGconn *dry_run, struct pgs_factbuf *fb)
 	return true;
 }
 
-enum facts_result
-facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program,
-			 struct pgs_factbuf *fb, PGconn **dry_run)
+/*
+ * Starts the dry run of P: a connection libpq stops at our invalid
+ * target_session_attrs.  Returns FACTS_OK with *CONN, or why not (*CONN
+ * NULL).  P is left as it was.
+ */
+static enum facts_result
+start_dry_run(const struct pq_api *api, struct pgs_params *p, PGconn **conn)
 {
 	size_t n0 = p->n;
-	PGconn *conn;
 	const char *msg;
-	const char *tsa;
+	bool pushed;
 
-	memset(fb, 0, sizeof(*fb));
-	*dry_run = NULL;
 	/* A password stops libpq from reading the password file for nothing. */
-	if (!params_push(p, "password", "-") || !params_push(p, "target_session_attrs", DRY_RUN_TSA))
-	{
-		p->n = n0;
-		p->kw[n0] = p->val[n0] = NULL;
-		return FACTS_OOM;
-	}
-	conn = api->connectStartParams(p->kw, p->val, p->expand);
+	pushed = params_push(p, "password", "-") && params_push(p, "target_session_attrs", DRY_RUN_TSA);
+	*conn = pushed ? api->connectStartParams(p->kw, p->val, p->expand) : NULL;
 	p->n = n0;
 	p->kw[n0] = p->val[n0] = NULL;
-	if (conn == NULL)
+	if (*conn == NULL)
 		return FACTS_OOM;
-	msg = api->errorMessage(conn);
-	if (api->status(conn) != CONNECTION_BAD || msg == NULL || strstr(msg, DRY_RUN_TSA) == NULL)
+	msg = api->errorMessage(*conn);
+	if (api->status(*conn) != CONNECTION_BAD || msg == NULL || strstr(msg, DRY_RUN_TSA) == NULL)
 	{
 		/* Failed before our marker: the app's own parameters are invalid. */
-		api->finish(conn);
+		api->finish(*conn);
+		*conn = NULL;
 		return FACTS_LIBPQ_ERROR;
 	}
-	fb->opts = api->conninfo(conn);
-	if (fb->opts == NULL)
-	{
-		api->finish(conn);
-		return FACTS_OOM;
-	}
-	tsa = opt(fb->opts, "target_session_attrs");
-	if (tsa == NULL || strcmp(tsa, DRY_RUN_TSA) != 0)
-	{
-		/*
-		 * The marker is in the message but not in the connection's options:
-		 * libpq stopped while parsing them (an unknown keyword that contains
-		 * the marker, found by fuzz_rewrite).  The app's own error.
-		 */
-		factbuf_free(api, fb);
-		api->finish(conn);
-		return FACTS_LIBPQ_ERROR;
-	}
-	if (!fill_targets(api, conn, fb))
-	{
-		factbuf_free(api, fb);
-		api->finish(conn);
-		return FACTS_OOM;
-	}
+	return FACTS_OK;
+}
+
+/* The values of fb->opts into fb->f. */
+static void
+read_values(struct pgs_factbuf *fb, const char *program)
+{
 	fb->f.dbname = opt(fb->opts, "dbname");
 	fb->f.user = opt(fb->opts, "user");
 	fb->f.application_name = opt(fb->opts, "application_name");
@@ -181,6 +161,40 @@ facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program
 	fb->f.sslcrl = opt(fb->opts, "sslcrl");
 	fb->f.gssencmode = opt(fb->opts, "gssencmode");
 	fb->f.ssl_min_protocol_version = opt(fb->opts, "ssl_min_protocol_version");
+}
+
+enum facts_result
+facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program,
+			 struct pgs_factbuf *fb, PGconn **dry_run)
+{
+	PGconn *conn;
+	const char *tsa;
+	enum facts_result r;
+
+	memset(fb, 0, sizeof(*fb));
+	*dry_run = NULL;
+	if ((r = start_dry_run(api, p, &conn)) != FACTS_OK)
+		return r;
+	if ((fb->opts = api->conninfo(conn)) == NULL)
+		r = FACTS_OOM;
+	else if ((tsa = opt(fb->opts, "target_session_attrs")) == NULL || strcmp(tsa, DRY_RUN_TSA) != 0)
+	{
+		/*
+		 * The marker is in the message but not in the connection's options:
+		 * libpq stopped while parsing them (an unknown keyword that contains
+		 * the marker, found by fuzz_rewrite).  The app's own error.
+		 */
+		r = FACTS_LIBPQ_ERROR;
+	}
+	else if (!fill_targets(api, conn, fb))
+		r = FACTS_OOM;
+	if (r != FACTS_OK)
+	{
+		factbuf_free(api, fb);
+		api->finish(conn);
+		return r;
+	}
+	read_values(fb, program);
 	*dry_run = conn;
 	return FACTS_OK;
 }

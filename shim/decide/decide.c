@@ -84,7 +84,8 @@ choose_rule(const struct pgs_policy *policy, const struct pgs_facts *facts, stru
 }
 
 static void
-choose_injections(const struct pgs_facts *facts, const struct pgs_caps *caps, struct pgs_decision *d)
+choose_injections(const struct pgs_facts *facts, const struct pgs_caps *caps,
+				  struct pgs_decision *d)
 {
 	const struct pgs_settings *s = d->settings;
 	bool force = s->override == PGS_OVERRIDE_FORCE;

@@ -88,4 +88,3 @@ policy_match(const struct pgs_policy *policy, const struct pgs_facts *facts,
 	}
 	return NULL;
 }
-

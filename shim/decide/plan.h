@@ -18,8 +18,8 @@ struct pgs_plan
 {
 	struct pgs_factbuf fb;
 	struct pgs_decision d;
-	bool decided;	/* d is filled (a policy was given) */
-	bool rewritten; /* the injections were appended to the parameters */
+	bool decided;	 /* d is filled (a policy was given) */
+	bool rewritten;	 /* the injections were appended to the parameters */
 	PGconn *dry_run; /* facts_gather's never-connected conn, or NULL */
 };
 

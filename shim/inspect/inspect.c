@@ -22,7 +22,6 @@ dup_or_null(const char *s)
 	return (s && s[0]) ? strdup(s) : NULL;
 }
 
-
 /*
  * The cipher's key bits, from the SSL * itself: PQsslAttribute(conn,
  * "key_bits") formats into a static buffer in libpq, a data race when two

@@ -120,8 +120,8 @@ load(char *why, size_t len)
 	}
 	if (!dl_fill(h, doc_syms, sizeof(doc_syms) / sizeof(doc_syms[0]), &doc_fns, sizeof(doc_fns),
 				 NULL) ||
-		!dl_fill(h, setting_syms, sizeof(setting_syms) / sizeof(setting_syms[0]), &api,
-				 sizeof(api), NULL))
+		!dl_fill(h, setting_syms, sizeof(setting_syms) / sizeof(setting_syms[0]), &api, sizeof(api),
+				 NULL))
 	{
 		snprintf(why, len, "%s lacks a function the shim needs", which);
 		dlclose(h);
@@ -193,10 +193,10 @@ cfg_parse(const char *text, int *line, char *why, size_t len)
 const config_setting_t *
 cfg_doc_root(const struct cfg_doc *doc)
 {
-	config_setting_t *root;
+	/* The first member in every version; the buffer is suitably aligned. */
+	const config_setting_t *const *root = (const void *) doc->config;
 
-	memcpy(&root, doc->config, sizeof(root)); /* the first member in every version */
-	return root;
+	return *root;
 }
 
 void

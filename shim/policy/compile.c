@@ -32,7 +32,7 @@ compile_settings(struct ctx *c, const config_setting_t *g, struct pgs_settings *
 	if (g == NULL)
 		return;
 	v = pc_enum(c, g, "sslmode", floors, (int) s->sslmode - PGS_SSL_REQUIRE,
-				 "require, verify-ca or verify-full");
+				"require, verify-ca or verify-full");
 	if (v >= 0)
 		s->sslmode = (enum pgs_sslmode)(v + PGS_SSL_REQUIRE);
 	s->sslrootcert = pc_path(c, g, "sslrootcert", s->sslrootcert, true);
@@ -44,7 +44,7 @@ compile_settings(struct ctx *c, const config_setting_t *g, struct pgs_settings *
 	s->expiry_warning_days =
 		(int) pc_int(c, g, "expiry_warning_days", s->expiry_warning_days, 0, 36500);
 	if ((v = pc_enum(c, g, "unix_socket", allow_refuse, s->unix_socket_refuse,
-					  "allow or refuse")) >= 0)
+					 "allow or refuse")) >= 0)
 		s->unix_socket_refuse = v == 1;
 	if ((v = pc_enum(c, g, "gssenc", allow_refuse, !s->gssenc_allow, "allow or refuse")) >= 0)
 		s->gssenc_allow = v == 0;
@@ -78,8 +78,8 @@ compile_rule(struct ctx *c, const config_setting_t *g, const struct pgs_policy *
 		for (size_t i = 0; i < index; i++)
 		{
 			if (p->rules[i].name && strcmp(p->rules[i].name, name) == 0)
-				pc_err(c, pc_member(g, "name"), "duplicate rule name \"%s\" (first at line %d)", name,
-					p->rules[i].line);
+				pc_err(c, pc_member(g, "name"), "duplicate rule name \"%s\" (first at line %d)",
+					   name, p->rules[i].line);
 		}
 	}
 	if ((mode = pc_enum(c, g, "mode", mode_values, (int) p->mode, "off, audit or enforce")) >= 0)

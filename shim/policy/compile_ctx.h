@@ -27,22 +27,22 @@ void pc_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 const char *pc_dup(struct ctx *c, const char *s);
 /* Reports each member of group G not in ALLOWED (or ALLOWED2, may be NULL). */
 void pc_check_keys(struct ctx *c, const config_setting_t *g, const char *where,
-				const char *const *allowed, const char *const *allowed2);
+				   const char *const *allowed, const char *const *allowed2);
 /* G.NAME, or NULL when G is NULL or has no such member. */
 const config_setting_t *pc_member(const config_setting_t *g, const char *name);
 /* The string at G.NAME; NULL when absent or (reported) not a string. */
 const char *pc_str(struct ctx *c, const config_setting_t *g, const char *name);
 /* Index of G.NAME's value in VALUES, DEF when absent, -1 (reported) when invalid. */
 int pc_enum(struct ctx *c, const config_setting_t *g, const char *name, const char *const *values,
-			 int def, const char *expect);
+			int def, const char *expect);
 bool pc_bool(struct ctx *c, const config_setting_t *g, const char *name, bool def);
 long long pc_int(struct ctx *c, const config_setting_t *g, const char *name, long long def,
-				  long long min, long long max);
+				 long long min, long long max);
 /* G.NAME when it is a group; NULL when absent or (reported) not a group. */
 const config_setting_t *pc_group(struct ctx *c, const config_setting_t *g, const char *name);
 /* An absolute path, "" (unset: NULL) or, when SYSTEM_OK, "system"; DEF when absent. */
 const char *pc_path(struct ctx *c, const config_setting_t *g, const char *name, const char *def,
-					 bool system_ok);
+					bool system_ok);
 
 /* match = { ... } of rule R. */
 void compile_match(struct ctx *c, const config_setting_t *g, struct pgs_rule *r);

@@ -85,7 +85,8 @@ compile_log(struct ctx *c, const config_setting_t *g, struct pgs_log_cfg *log)
 	else if (strcmp(path, "syslog") == 0)
 		log->kind = PGS_LOG_SYSLOG;
 	else if (path[0] != '/')
-		pc_err(c, pc_member(g, "path"), "log.path must be an absolute path, \"stderr\" or \"syslog\"");
+		pc_err(c, pc_member(g, "path"),
+			   "log.path must be an absolute path, \"stderr\" or \"syslog\"");
 	else
 	{
 		log->kind = PGS_LOG_FILE;

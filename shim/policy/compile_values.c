@@ -49,8 +49,8 @@ in_list(const char *s, const char *const *list)
 
 /* Reports each member of group G not in ALLOWED (or ALLOWED2). */
 void
-pc_check_keys(struct ctx *c, const config_setting_t *g, const char *where, const char *const *allowed,
-		   const char *const *allowed2)
+pc_check_keys(struct ctx *c, const config_setting_t *g, const char *where,
+			  const char *const *allowed, const char *const *allowed2)
 {
 	for (int i = 0; i < cfg()->length(g); i++)
 	{
@@ -87,7 +87,7 @@ pc_str(struct ctx *c, const config_setting_t *g, const char *name)
 /* Index of G.NAME's value in VALUES, DEF when absent, -1 (error) when invalid. */
 int
 pc_enum(struct ctx *c, const config_setting_t *g, const char *name, const char *const *values,
-		 int def, const char *expect)
+		int def, const char *expect)
 {
 	const char *v = pc_str(c, g, name);
 
@@ -119,7 +119,7 @@ pc_bool(struct ctx *c, const config_setting_t *g, const char *name, bool def)
 
 long long
 pc_int(struct ctx *c, const config_setting_t *g, const char *name, long long def, long long min,
-		long long max)
+	   long long max)
 {
 	const config_setting_t *s = pc_member(g, name);
 	long long v;
@@ -155,8 +155,7 @@ pc_group(struct ctx *c, const config_setting_t *g, const char *name)
 
 /* An absolute path, "" (unset: NULL) or, when SYSTEM_OK, "system". */
 const char *
-pc_path(struct ctx *c, const config_setting_t *g, const char *name, const char *def,
-		 bool system_ok)
+pc_path(struct ctx *c, const config_setting_t *g, const char *name, const char *def, bool system_ok)
 {
 	const char *v = pc_str(c, g, name);
 
@@ -169,7 +168,7 @@ pc_path(struct ctx *c, const config_setting_t *g, const char *name, const char *
 	if (v[0] != '/')
 	{
 		pc_err(c, pc_member(g, name), "%s must be an absolute path%s", name,
-			system_ok ? " or \"system\"" : "");
+			   system_ok ? " or \"system\"" : "");
 		return def;
 	}
 	return pc_dup(c, v);

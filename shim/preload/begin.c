@@ -27,8 +27,8 @@ refuse_unloadable(struct conn_state *st)
 {
 	char *msg;
 
-	if (asprintf(&msg, "pgtls-shim: refused: the policy cannot be loaded: %s\n",
-				 st->snap->error) < 0)
+	if (asprintf(&msg, "pgtls-shim: refused: the policy cannot be loaded: %s\n", st->snap->error) <
+		0)
 		msg = NULL;
 	refuse_before_connect(st, plan_take_dry_run(&st->plan), msg);
 	return BEGIN_REFUSED;
@@ -45,8 +45,7 @@ refuse_decided(struct conn_state *st)
 		.effective = d->requested,
 	};
 
-	refuse_before_connect(st, plan_take_dry_run(&st->plan),
-						  refusal_message(d, d->refuse, NULL));
+	refuse_before_connect(st, plan_take_dry_run(&st->plan), refusal_message(d, d->refuse, NULL));
 	r.error = st->refusal;
 	attempt_log(st, &r);
 	return BEGIN_REFUSED;
@@ -75,7 +74,8 @@ attempt_begin(const struct pq_api *api, struct pgs_params *p, struct conn_state 
 	}
 	attempt_restart(st);
 	pr = plan_connection(api, snap->policy, p, process_program(), &st->plan);
-	if (pr == PLAN_LIBPQ_ERROR || pr == PLAN_OOM || (snap->error == NULL && st->plan.d.mode == PGS_MODE_OFF))
+	if (pr == PLAN_LIBPQ_ERROR || pr == PLAN_OOM ||
+		(snap->error == NULL && st->plan.d.mode == PGS_MODE_OFF))
 	{
 		/* libpq rejects the parameters itself (it will say so), or mode off. */
 		conn_state_free(st);

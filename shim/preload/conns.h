@@ -20,8 +20,8 @@ struct conn_state
 	PGconn *conn;
 	const struct pq_api *api;
 	struct snapshot *snap; /* a reference: the policy decided under */
-	struct pgs_plan plan; /* facts and decision of the current attempt */
-	int64_t start_ms;	  /* wall clock at the attempt's start */
+	struct pgs_plan plan;  /* facts and decision of the current attempt */
+	int64_t start_ms;	   /* wall clock at the attempt's start */
 	int64_t start_mono_us;
 	bool pending;  /* attempt started, no record yet */
 	char *refusal; /* what PQerrorMessage shows, or NULL */

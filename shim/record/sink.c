@@ -36,7 +36,7 @@ struct sink
 	char *ident;
 	int facility;
 	struct sockaddr_un addr; /* syslog socket */
-	int fd; /* -1 when closed */
+	int fd;					 /* -1 when closed */
 	dev_t dev;
 	ino_t ino;
 	bool failing;	 /* a diagnostic was printed, none since */
