@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
+# The layout of shim/ (include cycles, layers, sizes): cheap, so first.
+python3 scripts/check-layout.py
 jobs=$(nproc)
 for cc in clang gcc; do
   rm -rf "build-test-$cc"

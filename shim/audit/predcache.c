@@ -5,16 +5,17 @@
  *	  identities, and the chain's DER, compared in full.  An entry lives at
  *	  most TTL seconds and never past the earliest notAfter of its chain, so
  *	  an expiry or a replaced bundle is seen at once, and a CRL or clock
- *	  change within a minute.  The lock is only tried: a busy cache (or one
- *	  left locked in a forked child) means checking again.
+ *	  change within a minute.  The lock is only tried: a busy cache means
+ *	  checking again.
  */
 #include "predcache.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
+
+#include "filesig.h"
+#include "forksafe.h"
 
 #define NPRED 8
 #define TTL	  60
@@ -28,7 +29,7 @@ struct entry
 	struct pgs_prediction pred;
 };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct proc_lock lock = PROC_LOCK_INIT;
 static struct entry entries[NPRED];
 static unsigned long clock_;
 
@@ -74,17 +75,14 @@ put_str(struct keybuf *k, const char *s)
 static bool
 put_file(struct keybuf *k, const char *path)
 {
-	struct stat st;
+	struct file_sig sig;
 
 	put_str(k, path);
 	if (path == NULL)
 		return true;
-	if (stat(path, &st) != 0)
+	if (!filesig_read(path, &sig))
 		return false;
-	put(k, &st.st_dev, sizeof(st.st_dev));
-	put(k, &st.st_ino, sizeof(st.st_ino));
-	put(k, &st.st_size, sizeof(st.st_size));
-	put(k, &st.st_mtim, sizeof(st.st_mtim));
+	put(k, &sig, sizeof(sig)); /* zeroed by filesig_read, padding included */
 	return true;
 }
 
@@ -116,7 +114,7 @@ lookup(const struct keybuf *k, time_t now, struct pgs_prediction *out)
 {
 	bool hit = false;
 
-	if (pthread_mutex_trylock(&lock) != 0)
+	if (!proc_trylock(&lock))
 		return false;
 	for (int i = 0; i < NPRED; i++)
 	{
@@ -130,7 +128,7 @@ lookup(const struct keybuf *k, time_t now, struct pgs_prediction *out)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&lock);
+	proc_unlock(&lock);
 	return hit;
 }
 
@@ -140,7 +138,7 @@ store(struct keybuf *k, time_t expires, const struct pgs_prediction *pred)
 {
 	struct entry *victim = &entries[0];
 
-	if (pthread_mutex_trylock(&lock) != 0)
+	if (!proc_trylock(&lock))
 		return;
 	for (int i = 1; i < NPRED; i++)
 	{
@@ -156,7 +154,7 @@ store(struct keybuf *k, time_t expires, const struct pgs_prediction *pred)
 		.pred = *pred,
 	};
 	k->p = NULL;
-	pthread_mutex_unlock(&lock);
+	proc_unlock(&lock);
 }
 
 void

@@ -7,7 +7,6 @@
  */
 #include "probe.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -21,6 +20,11 @@
 #include <unistd.h>
 
 #include <openssl/ssl.h>
+
+#include "chain.h"
+#include "clock.h"
+#include "dlload.h"
+#include "reasons.h"
 
 struct tls_api
 {
@@ -42,43 +46,23 @@ static struct tls_api T;
 static struct ossl_api O;
 static bool tls_ok;
 
+static const struct dl_sym tls_syms[] = {
+	DL_SYM(struct tls_api, TLS_client_method), DL_SYM(struct tls_api, SSL_CTX_new),
+	DL_SYM(struct tls_api, SSL_CTX_free),	   DL_SYM(struct tls_api, SSL_new),
+	DL_SYM(struct tls_api, SSL_free),		   DL_SYM(struct tls_api, SSL_set_fd),
+	DL_SYM(struct tls_api, SSL_ctrl),		   DL_SYM(struct tls_api, SSL_connect),
+	DL_SYM(struct tls_api, SSL_get_error),	   DL_SYM(struct tls_api, SSL_get_version),
+	DL_SYM(struct tls_api, ERR_clear_error),
+};
+
 static void
 load(void)
 {
-	void *h = dlopen("libssl.so.3", RTLD_LAZY | RTLD_LOCAL);
+	static const char *const names[] = {"libssl.so.3", "libssl.so.1.1"};
+	void *h = dl_open_first(names, 2, NULL);
 
-	if (h == NULL)
-		h = dlopen("libssl.so.1.1", RTLD_LAZY | RTLD_LOCAL);
-	if (h == NULL || !ossl_load(h, &O, NULL))
-		return;
-#define F(name) (*(void **) (&T.name) = dlsym(h, #name))
-	F(TLS_client_method);
-	F(SSL_CTX_new);
-	F(SSL_CTX_free);
-	F(SSL_new);
-	F(SSL_free);
-	F(SSL_set_fd);
-	F(SSL_ctrl);
-	F(SSL_connect);
-	F(SSL_get_error);
-	F(SSL_get_version);
-	F(ERR_clear_error);
-#undef F
-	for (void **f = (void **) &T; f < (void **) (&T + 1); f++)
-	{
-		if (*f == NULL)
-			return;
-	}
-	tls_ok = true;
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	tls_ok = h != NULL && ossl_load(h, &O, NULL) &&
+			 dl_fill(h, tls_syms, sizeof(tls_syms) / sizeof(tls_syms[0]), &T, sizeof(T), NULL);
 }
 
 /* Waits for EVENTS on FD until DEADLINE; false on timeout or error. */
@@ -90,7 +74,7 @@ wait_fd(int fd, short events, int64_t deadline)
 
 	do
 	{
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - (clock_mono_us() / 1000);
 
 		if (left <= 0)
 		{
@@ -181,7 +165,7 @@ handshake(int fd, const char *host, int64_t deadline, struct pgs_observed *obs)
 	{
 		obs->tls = true;
 		obs->protocol = strdup(T.SSL_get_version(ssl));
-		inspect_ssl_chain(&O, ssl, obs);
+		obs->nchain = chain_read(&O, ssl, obs->chain, PGS_MAX_CHAIN);
 	}
 	else
 		obs->error =
@@ -198,7 +182,7 @@ void
 probe_server(const char *host, const char *addr, const char *port, int timeout_ms,
 			 struct pgs_observed *obs)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = (clock_mono_us() / 1000) + timeout_ms;
 	int saved = errno;
 	int fd;
 	char answer;
@@ -221,7 +205,7 @@ probe_server(const char *host, const char *addr, const char *port, int timeout_m
 	if (answer == 'S')
 		handshake(fd, host, deadline, obs);
 	else if (answer == 'N')
-		obs->error = strdup("server does not support TLS");
+		obs->error = strdup(R_NO_TLS_SERVER);
 	else
 		obs->error = strdup(errno == ETIMEDOUT ? "no answer to SSLRequest (timed out)"
 											   : "no answer to SSLRequest");

@@ -10,18 +10,20 @@
  */
 #include "verify.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "dlload.h"
+#include "filesig.h"
+#include "forksafe.h"
 #include "hostmatch.h"
+#include "reasons.h"
 
 struct crypto
 {
@@ -62,10 +64,7 @@ struct crypto
 struct cached_store
 {
 	char *path;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
+	struct file_sig sig;
 	void *store; /* one reference held by the cache */
 	unsigned long used;
 };
@@ -73,58 +72,52 @@ struct cached_store
 static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
 static struct crypto C;
 static bool crypto_ok;
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct proc_lock cache_lock = PROC_LOCK_INIT;
 static struct cached_store cache[NCACHE];
 static unsigned long cache_clock;
+
+static const struct dl_sym crypto_syms[] = {
+	DL_SYM(struct crypto, d2i_X509),
+	DL_SYM(struct crypto, X509_free),
+	DL_SYM(struct crypto, X509_STORE_new),
+	DL_SYM(struct crypto, X509_STORE_free),
+	DL_SYM(struct crypto, X509_STORE_up_ref),
+	DL_SYM(struct crypto, X509_STORE_load_locations),
+	DL_SYM(struct crypto, X509_STORE_set_flags),
+	DL_SYM(struct crypto, X509_STORE_CTX_new),
+	DL_SYM(struct crypto, X509_STORE_CTX_init),
+	DL_SYM(struct crypto, X509_STORE_CTX_free),
+	DL_SYM(struct crypto, X509_STORE_CTX_get_error),
+	DL_SYM(struct crypto, X509_verify_cert),
+	DL_SYM(struct crypto, X509_verify_cert_error_string),
+	DL_SYM(struct crypto, OPENSSL_sk_new_null),
+	DL_SYM(struct crypto, OPENSSL_sk_push),
+	DL_SYM(struct crypto, OPENSSL_sk_free),
+	DL_SYM(struct crypto, OPENSSL_sk_num),
+	DL_SYM(struct crypto, OPENSSL_sk_value),
+	DL_SYM(struct crypto, X509_get_ext_d2i),
+	DL_SYM(struct crypto, GENERAL_NAMES_free),
+	DL_SYM(struct crypto, ASN1_STRING_get0_data),
+	DL_SYM(struct crypto, ASN1_STRING_length),
+	DL_SYM(struct crypto, X509_get_subject_name),
+	DL_SYM(struct crypto, X509_NAME_get_index_by_NID),
+	DL_SYM(struct crypto, X509_NAME_get_entry),
+	DL_SYM(struct crypto, X509_NAME_ENTRY_get_data),
+	DL_SYM(struct crypto, ERR_clear_error),
+	DL_SYM(struct crypto, X509_STORE_get0_objects),
+	DL_SYM(struct crypto, X509_OBJECT_get0_X509),
+	DL_SYM(struct crypto, X509_check_purpose),
+};
 
 static void
 load_crypto(void)
 {
 	static const char *const names[] = {"libcrypto.so.3", "libcrypto.so.1.1"};
-	void *h = NULL;
+	void *h = dl_open_first(names, 2, NULL);
 
-	for (size_t i = 0; h == NULL && i < 2; i++)
-		h = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
-	if (h == NULL)
-		return;
-#define F(name) (*(void **) (&C.name) = dlsym(h, #name))
-	F(d2i_X509);
-	F(X509_free);
-	F(X509_STORE_new);
-	F(X509_STORE_free);
-	F(X509_STORE_up_ref);
-	F(X509_STORE_load_locations);
-	F(X509_STORE_set_flags);
-	F(X509_STORE_CTX_new);
-	F(X509_STORE_CTX_init);
-	F(X509_STORE_CTX_free);
-	F(X509_STORE_CTX_get_error);
-	F(X509_verify_cert);
-	F(X509_verify_cert_error_string);
-	F(OPENSSL_sk_new_null);
-	F(OPENSSL_sk_push);
-	F(OPENSSL_sk_free);
-	F(OPENSSL_sk_num);
-	F(OPENSSL_sk_value);
-	F(X509_get_ext_d2i);
-	F(GENERAL_NAMES_free);
-	F(ASN1_STRING_get0_data);
-	F(ASN1_STRING_length);
-	F(X509_get_subject_name);
-	F(X509_NAME_get_index_by_NID);
-	F(X509_NAME_get_entry);
-	F(X509_NAME_ENTRY_get_data);
-	F(ERR_clear_error);
-	F(X509_STORE_get0_objects);
-	F(X509_OBJECT_get0_X509);
-	F(X509_check_purpose);
-#undef F
-	for (void **f = (void **) &C; f < (void **) (&C + 1); f++)
-	{
-		if (*f == NULL)
-			return; /* keep the handle: harmless, and no unload races */
-	}
-	crypto_ok = true;
+	/* The handle is kept even on failure: harmless, and no unload races. */
+	crypto_ok = h != NULL && dl_fill(h, crypto_syms, sizeof(crypto_syms) / sizeof(crypto_syms[0]),
+									 &C, sizeof(C), NULL);
 }
 
 /*
@@ -154,27 +147,26 @@ warm_store(void *store)
 static void *
 get_store(const char *rootcert, const char *crl, const char **why)
 {
-	struct stat st;
+	struct file_sig sig;
 	struct cached_store *slot = &cache[0];
 	void *store = NULL;
 
-	if (stat(rootcert, &st) != 0)
+	if (!filesig_read(rootcert, &sig))
 	{
-		*why = "CA bundle missing";
+		*why = R_BUNDLE_MISSING;
 		return NULL;
 	}
-	pthread_mutex_lock(&cache_lock);
+	proc_lock(&cache_lock);
 	for (int i = 0; i < NCACHE; i++)
 	{
 		struct cached_store *c = &cache[i];
 
-		if (c->path && strcmp(c->path, rootcert) == 0 && crl == NULL && c->dev == st.st_dev &&
-			c->ino == st.st_ino && c->size == st.st_size && c->mtime.tv_sec == st.st_mtim.tv_sec &&
-			c->mtime.tv_nsec == st.st_mtim.tv_nsec)
+		if (c->path && strcmp(c->path, rootcert) == 0 && crl == NULL &&
+			filesig_equal(&c->sig, &sig))
 		{
 			c->used = ++cache_clock;
 			C.X509_STORE_up_ref(c->store);
-			pthread_mutex_unlock(&cache_lock);
+			proc_unlock(&cache_lock);
 			return c->store;
 		}
 		if (c->used < slot->used)
@@ -189,8 +181,8 @@ get_store(const char *rootcert, const char *crl, const char **why)
 		C.ERR_clear_error();
 		if (store)
 			C.X509_STORE_free(store);
-		pthread_mutex_unlock(&cache_lock);
-		*why = "CA bundle unreadable";
+		proc_unlock(&cache_lock);
+		*why = R_BUNDLE_BAD;
 		return NULL;
 	}
 	warm_store(store);
@@ -202,10 +194,7 @@ get_store(const char *rootcert, const char *crl, const char **why)
 		free(slot->path);
 		*slot = (struct cached_store){
 			.path = strdup(rootcert),
-			.dev = st.st_dev,
-			.ino = st.st_ino,
-			.size = st.st_size,
-			.mtime = st.st_mtim,
+			.sig = sig,
 			.store = store,
 			.used = ++cache_clock,
 		};
@@ -214,30 +203,8 @@ get_store(const char *rootcert, const char *crl, const char **why)
 		else
 			C.X509_STORE_up_ref(store);
 	}
-	pthread_mutex_unlock(&cache_lock);
+	proc_unlock(&cache_lock);
 	return store;
-}
-
-static const char *
-reason_for(int err)
-{
-	switch (err)
-	{
-		case X509_V_ERR_CERT_HAS_EXPIRED:
-			return "server certificate expired";
-		case X509_V_ERR_CERT_NOT_YET_VALID:
-			return "server certificate not yet valid";
-		case X509_V_ERR_CERT_REVOKED:
-			return "server certificate revoked";
-		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-		case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-			return "unknown CA";
-		default:
-			return "server certificate not verified";
-	}
 }
 
 /* Collects the leaf's names for host_matches and runs it. */
@@ -286,17 +253,65 @@ check_host(void *leaf, const char *host)
 	return ok;
 }
 
+/* Decodes CHAIN's DER into CERTS (at most MAX); returns how many. */
+static int
+decode_chain(const struct pgs_cert *chain, int nchain, void **certs, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < nchain && n < max; i++)
+	{
+		const unsigned char *p = chain[i].der;
+
+		if (p && (certs[n] = C.d2i_X509(NULL, &p, chain[i].der_len)) != NULL)
+			n++;
+	}
+	return n;
+}
+
+/* Verifies CERTS[0] with CERTS[1..N) as intermediates against STORE into *OUT. */
+static void
+verify_chain(void *store, void **certs, int n, struct pgs_prediction *out)
+{
+	void *untrusted = C.OPENSSL_sk_new_null();
+	void *ctx = C.X509_STORE_CTX_new();
+	int e;
+
+	if (untrusted == NULL || ctx == NULL)
+	{
+		snprintf(out->verify_error, sizeof(out->verify_error), "cannot check the chain");
+		out->reason = R_NOT_VERIFIED;
+	}
+	else
+	{
+		for (int i = 1; i < n; i++)
+			C.OPENSSL_sk_push(untrusted, certs[i]);
+		if (C.X509_STORE_CTX_init(ctx, store, certs[0], untrusted) == 1 &&
+			C.X509_verify_cert(ctx) == 1)
+			out->would_verify = true;
+		else
+		{
+			e = C.X509_STORE_CTX_get_error(ctx);
+			snprintf(out->verify_error, sizeof(out->verify_error), "%s",
+					 C.X509_verify_cert_error_string(e));
+			out->reason = reason_for_verify_error(e);
+		}
+	}
+	if (ctx)
+		C.X509_STORE_CTX_free(ctx);
+	if (untrusted)
+		C.OPENSSL_sk_free(untrusted);
+}
+
 void
 predict_verification(const struct pgs_cert *chain, int nchain, const char *rootcert,
 					 const char *crl, enum pgs_sslmode sslmode, const char *host,
 					 struct pgs_prediction *out)
 {
 	void *certs[16] = {0};
-	void *untrusted = NULL;
 	void *store = NULL;
-	void *ctx = NULL;
 	const char *why = NULL;
-	int n = 0;
+	int n;
 
 	memset(out, 0, sizeof(*out));
 	out->hostname_match = -1;
@@ -307,48 +322,25 @@ predict_verification(const struct pgs_cert *chain, int nchain, const char *rootc
 	if (!crypto_ok)
 	{
 		snprintf(out->verify_error, sizeof(out->verify_error), "no libcrypto to check with");
-		out->reason = "server certificate not verified";
+		out->reason = R_NOT_VERIFIED;
 		return;
 	}
-	for (int i = 0; i < nchain && n < 16; i++)
-	{
-		const unsigned char *p = chain[i].der;
-
-		if (p && (certs[n] = C.d2i_X509(NULL, &p, chain[i].der_len)) != NULL)
-			n++;
-	}
-	if (n == 0 || (store = get_store(rootcert, crl, &why)) == NULL ||
-		(untrusted = C.OPENSSL_sk_new_null()) == NULL || (ctx = C.X509_STORE_CTX_new()) == NULL)
+	n = decode_chain(chain, nchain, certs, 16);
+	if (n == 0 || (store = get_store(rootcert, crl, &why)) == NULL)
 	{
 		snprintf(out->verify_error, sizeof(out->verify_error), "%s%s%s",
 				 why ? why : "cannot check the chain", why ? ": " : "", why ? rootcert : "");
-		out->reason = why ? why : "server certificate not verified";
-		goto done;
+		out->reason = why ? why : R_NOT_VERIFIED;
 	}
-	for (int i = 1; i < n; i++)
-		C.OPENSSL_sk_push(untrusted, certs[i]);
-	if (C.X509_STORE_CTX_init(ctx, store, certs[0], untrusted) == 1 && C.X509_verify_cert(ctx) == 1)
-		out->would_verify = true;
 	else
-	{
-		int e = C.X509_STORE_CTX_get_error(ctx);
-
-		snprintf(out->verify_error, sizeof(out->verify_error), "%s",
-				 C.X509_verify_cert_error_string(e));
-		out->reason = reason_for(e);
-	}
-	if (sslmode == PGS_SSL_VERIFY_FULL)
+		verify_chain(store, certs, n, out);
+	if (store != NULL && sslmode == PGS_SSL_VERIFY_FULL)
 	{
 		out->hostname_match = check_host(certs[0], host) ? 1 : 0;
 		if (out->would_verify && !out->hostname_match)
-			out->reason = "wrong host";
+			out->reason = R_WRONG_HOST;
 	}
-done:
 	C.ERR_clear_error();
-	if (ctx)
-		C.X509_STORE_CTX_free(ctx);
-	if (untrusted)
-		C.OPENSSL_sk_free(untrusted);
 	if (store)
 		C.X509_STORE_free(store);
 	for (int i = 0; i < n; i++)

@@ -10,9 +10,18 @@
 
 #include <stdbool.h>
 
-#include "inspect.h"
+#include "cert.h"
 #include "policy.h"
-#include "record.h"
+
+/* The audit's independent check of the chain. */
+struct pgs_prediction
+{
+	bool checked; /* false: nothing to check (no chain, or below verify-ca) */
+	bool would_verify;
+	char verify_error[160]; /* OpenSSL's reason, or the bundle's problem */
+	int hostname_match;		/* -1 not checked, 0 no, 1 yes */
+	const char *reason;		/* static (reasons.h): why enforcement would refuse, or NULL */
+};
 
 /*
  * Checks CHAIN (leaf first, DER) against the CA bundle ROOTCERT (a PEM

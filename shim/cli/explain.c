@@ -3,7 +3,8 @@
  *	  pgtls-shim explain [--policy FILE] [--program PATH] CONNINFO: what the
  *	  library would decide for this connection string, in this environment
  *	  (service file, PG* variables), without connecting.  The same code as
- *	  the library: libpq resolves the values, decide() decides.
+ *	  the library: plan_connection() resolves the values with libpq, decides
+ *	  and rewrites.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,9 +12,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "conninfo.h"
-#include "decide.h"
+#include "match.h"
+#include "plan.h"
 #include "policy.h"
+#include "redact.h"
 
 static void
 print_targets(const struct pgs_policy *policy, const struct pgs_facts *f)
@@ -30,92 +32,84 @@ print_targets(const struct pgs_policy *policy, const struct pgs_facts *f)
 	}
 }
 
+/* The decision D, as explain prints it. */
+static void
+print_decision(const struct pgs_decision *d)
+{
+	printf("rule:       %s%s%s\n", d->rule ? "\"" : "",
+		   d->rule ? d->rule->name : "none (the top-level mode)", d->rule ? "\"" : "");
+	printf("mode:       %s\n", pgs_mode_name(d->mode));
+	if (d->mode == PGS_MODE_OFF)
+	{
+		printf("action:     none: the connection is left alone and not logged\n");
+		return;
+	}
+	printf("sslmode:    %s requested, %s %s\n", pgs_sslmode_name(d->requested),
+		   pgs_sslmode_name(d->effective),
+		   d->mode == PGS_MODE_ENFORCE ? "enforced" : "in enforce (audit changes nothing)");
+	for (size_t i = 0; i < d->ninject; i++)
+		printf("%s %s=%s\n",
+			   i == 0 ? (d->mode == PGS_MODE_ENFORCE ? "inject:    " : "would inject:")
+					  : "           ",
+			   d->inject[i].keyword, d->inject[i].value);
+	if (d->refuse)
+		printf("%s %s\n", d->mode == PGS_MODE_ENFORCE ? "refuse:    " : "would refuse:", d->refuse);
+	for (size_t i = 0; i < d->nwarn; i++)
+		printf("warning:    %s\n", d->warn[i]);
+}
+
+/* Why the plan could not be made, on stderr; false when it was made. */
+static bool
+plan_failed(enum plan_result r)
+{
+	switch (r)
+	{
+		case PLAN_OK:
+			return false;
+		case PLAN_LIBPQ_ERROR:
+			fprintf(stderr, "pgtls-shim: libpq rejects these parameters\n");
+			return true;
+		case PLAN_OOM:
+		case PLAN_REWRITE_OOM:
+			fprintf(stderr, "pgtls-shim: out of memory\n");
+			return true;
+	}
+	return true;
+}
+
 static int
 explain(const struct pgs_policy *policy, const char *program, const char *conninfo)
 {
 	const struct pq_api *api = cli_pq_api();
 	struct pgs_params p;
-	struct pgs_factbuf fb;
-	struct pgs_decision d;
-	PGconn *probe = NULL;
-	struct pgs_caps caps;
-	char *cs;
-	int rc = 1;
+	struct pgs_plan plan;
+	char *cs = NULL;
+	int rc;
 
 	if (api == NULL)
 	{
 		fprintf(stderr, "pgtls-shim: out of memory\n");
 		return 1;
 	}
-	caps = (struct pgs_caps){
-		.has_ssl_min_protocol = api->has_ssl_min_protocol,
-		.has_gssencmode = api->has_gssencmode,
-		.has_sslcrl = api->has_sslcrl,
-		.has_sslrootcert_system = api->has_sslrootcert_system,
-		.system_bundle = "/etc/ssl/certs/ca-certificates.crt",
-	};
 	if (!params_from_conninfo(api, conninfo, &p))
 	{
 		fprintf(stderr, "pgtls-shim: invalid connection string\n");
 		params_free(api, &p);
 		return 1;
 	}
-	switch (facts_gather(api, &p, program, &fb, &probe))
+	if (!plan_failed(plan_connection(api, policy, &p, program, &plan)))
 	{
-		case FACTS_OK:
-			break;
-		case FACTS_LIBPQ_ERROR:
-			fprintf(stderr, "pgtls-shim: libpq rejects these parameters\n");
-			params_free(api, &p);
-			return 1;
-		case FACTS_OOM:
-			fprintf(stderr, "pgtls-shim: out of memory\n");
-			params_free(api, &p);
-			return 1;
+		printf("policy:     %s\n", policy->path);
+		printf("program:    %s\n", program ? program : "(none given: --program)");
+		print_targets(policy, &plan.fb.f);
+		print_decision(&plan.d);
+		if ((cs = cli_redacted_conninfo(&p)) != NULL)
+			printf("connection: %s\n", cs);
 	}
-	api->finish(probe);
-	decide(policy, &fb.f, &caps, &d);
-	printf("policy:     %s\n", policy->path);
-	printf("program:    %s\n", program ? program : "(none given: --program)");
-	print_targets(policy, &fb.f);
-	printf("rule:       %s%s%s\n", d.rule ? "\"" : "",
-		   d.rule ? d.rule->name : "none (the top-level mode)", d.rule ? "\"" : "");
-	printf("mode:       %s\n", pgs_mode_name(d.mode));
-	if (d.mode == PGS_MODE_OFF)
-		printf("action:     none: the connection is left alone and not logged\n");
-	else
-	{
-		printf("sslmode:    %s requested, %s %s\n", pgs_sslmode_name(d.requested),
-			   pgs_sslmode_name(d.effective),
-			   d.mode == PGS_MODE_ENFORCE ? "enforced" : "in enforce (audit changes nothing)");
-		for (size_t i = 0; i < d.ninject; i++)
-			printf("%s %s=%s\n",
-				   i == 0 ? (d.mode == PGS_MODE_ENFORCE ? "inject:    " : "would inject:")
-						  : "           ",
-				   d.inject[i].keyword, d.inject[i].value);
-		if (d.refuse)
-			printf("%s %s\n",
-				   d.mode == PGS_MODE_ENFORCE ? "refuse:    " : "would refuse:", d.refuse);
-		for (size_t i = 0; i < d.nwarn; i++)
-			printf("warning:    %s\n", d.warn[i]);
-		if (d.mode == PGS_MODE_ENFORCE && !d.refuse)
-		{
-			for (size_t i = 0; i < d.ninject; i++)
-			{
-				if (!params_push(&p, d.inject[i].keyword, d.inject[i].value))
-					goto out;
-			}
-		}
-	}
-	cs = params_redacted(&p);
-	if (cs == NULL)
-		goto out;
-	printf("connection: %s\n", cs);
-	free(cs);
-	rc = 0;
-out:
-	factbuf_free(api, &fb);
+	rc = cs != NULL ? 0 : 1;
+	plan_free(api, &plan);
 	params_free(api, &p);
+	free(cs);
 	return rc;
 }
 

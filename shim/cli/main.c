@@ -1,16 +1,11 @@
 /*
  * main.c
- *	  Entry point of the pgtls-shim command: dispatch to a subcommand, and
- *	  the helpers they share.
+ *	  Entry point of the pgtls-shim command: dispatch to a subcommand.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "policy.h"
-
-#define DEFAULT_POLICY "/etc/pgtls-shim/policy.conf"
 
 static const char usage[] =
 	"usage: pgtls-shim COMMAND [ARGS]\n"
@@ -19,25 +14,6 @@ static const char usage[] =
 	"  explain [--policy FILE] [--program PATH] CONNINFO\n"
 	"                                             show the decision for a connection\n"
 	"  report [--json] [LOG...]                   summarise connection records\n";
-
-const char *
-cli_policy_path(const char *arg)
-{
-	const char *env = getenv("PGTLS_SHIM_POLICY");
-
-	if (arg != NULL)
-		return arg;
-	return (env != NULL && env[0] != '\0') ? env : DEFAULT_POLICY;
-}
-
-void
-cli_print_errors(const struct pgs_errors *errs)
-{
-	for (size_t i = 0; i < errs->n; i++)
-		fprintf(stderr, "%s\n", errs->msg[i]);
-	if (errs->oom)
-		fprintf(stderr, "pgtls-shim: out of memory\n");
-}
 
 int
 main(int argc, char **argv)

@@ -3,6 +3,7 @@
  *	  The pq_api table of the libpq that the command links directly (the
  *	  preloaded library resolves its tables with dlsym instead).
  */
+#include <dlfcn.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -12,6 +13,7 @@ const struct pq_api *
 cli_pq_api(void)
 {
 	static struct pq_api api;
+	static struct ossl_api ossl;
 	static bool ready;
 
 	if (ready)
@@ -48,9 +50,10 @@ cli_pq_api(void)
 		.libVersion = PQlibVersion,
 		.hostaddr = PQhostaddr,
 		.gssEncInUse = PQgssEncInUse,
-		.version = PQlibVersion(),
 	};
-	if (!pq_api_probe_caps(&api))
+	/* libpq's OpenSSL, linked with it: found in the global scope. */
+	api.ossl = ossl_load(RTLD_DEFAULT, &ossl, NULL) ? &ossl : NULL;
+	if (!pq_api_read_caps(&api, api.ossl))
 		return NULL;
 	ready = true;
 	return &api;

@@ -1,51 +1,48 @@
 /*
- * conninfo.h
- *	  Connection parameters as keyword/value arrays, built from whatever form
- *	  the application used (conninfo string or URI, parameter arrays with
- *	  expand_dbname, PQsetdbLogin's arguments) with libpq's own parser, so
- *	  that the shim can append its keywords (later keywords win) and hand the
- *	  result to PQconnectStartParams.  Also reads the values libpq will
- *	  actually use (service file, environment, defaults) by asking libpq.
+ * facts.h
+ *	  The values libpq will actually use for a connection (service file,
+ *	  environment, defaults applied), read by asking libpq itself.
  */
-#ifndef PGTLS_SHIM_CONNINFO_H
-#define PGTLS_SHIM_CONNINFO_H
+#ifndef PGTLS_SHIM_FACTS_H
+#define PGTLS_SHIM_FACTS_H
 
-#include "decide.h"
+#include "attr.h"
+#include "params.h"
 #include "pqapi.h"
 
-struct pgs_params
+#define PGS_MAX_HOSTS 16
+
+/* One host slot of the connection (libpq allows a comma-separated list). */
+struct pgs_target
 {
-	size_t n; /* entries, not counting the NULL terminator */
-	size_t cap;
-	const char **kw; /* NULL-terminated */
-	const char **val;
-	int expand;				  /* expand_dbname for libpq */
-	PQconninfoOption *parsed; /* owned: PQconninfoParse result, or NULL */
+	const char *host;	  /* the name verified against; "" when only hostaddr */
+	const char *hostaddr; /* "" when none */
+	const char *port;
+	bool unix_socket;
 };
 
-/*
- * Each builder fills *p (zeroed first).  The strings stay owned by the
- * caller's arguments (or by p->parsed).  Return false on out-of-memory, or,
- * for params_from_conninfo, when libpq rejects the string (the caller then
- * lets libpq report its own error).  Free with params_free in every case.
- */
-bool params_from_conninfo(const struct pq_api *api, const char *conninfo, struct pgs_params *p)
-	__attribute__((warn_unused_result));
-bool params_from_arrays(const char *const *kw, const char *const *val, int expand,
-						struct pgs_params *p) __attribute__((warn_unused_result));
-bool params_from_setdb(const char *host, const char *port, const char *options, const char *db,
-					   const char *login, const char *pwd, struct pgs_params *p)
-	__attribute__((warn_unused_result));
-/* Appends KW=VAL (pointers kept, not copied).  False on out-of-memory. */
-bool params_push(struct pgs_params *p, const char *kw, const char *val)
-	__attribute__((warn_unused_result));
-void params_free(const struct pq_api *api, struct pgs_params *p);
+/* What libpq will use, before the shim changes anything. */
+struct pgs_facts
+{
+	size_t ntargets;
+	struct pgs_target targets[PGS_MAX_HOSTS];
+	bool too_many_hosts; /* more than PGS_MAX_HOSTS: not all matched */
+	const char *dbname;
+	const char *user;
+	const char *program; /* absolute path of the executable */
+	const char *application_name;
+	const char *sslmode;	 /* effective, "prefer" when unset */
+	const char *sslrootcert; /* NULL when the app set none */
+	const char *sslcrl;
+	const char *gssencmode;
+	const char *ssl_min_protocol_version; /* NULL when this libpq has none */
+};
 
 /* The facts of a connection and the storage behind their strings. */
 struct pgs_factbuf
 {
 	struct pgs_facts f;
-	PQconninfoOption *opts; /* PQconninfo of the probe connection */
+	PQconninfoOption *opts; /* PQconninfo of the dry-run connection */
 	char *lists;			/* copies of the host/hostaddr/port lists */
 	char *default_host;
 	char *default_port;
@@ -53,31 +50,30 @@ struct pgs_factbuf
 
 enum facts_result
 {
-	FACTS_OK,		   /* *fb filled; *probe is a BAD conn to reuse or finish */
+	FACTS_OK,		   /* *fb filled; *dry_run is a BAD conn to reuse or finish */
 	FACTS_LIBPQ_ERROR, /* libpq rejects the parameters: let it say so */
 	FACTS_OOM
 };
 
 /*
- * Asks libpq for the values it will use with parameters P: builds a
- * connection with P plus a deliberately invalid target_session_attrs, so
- * that libpq resolves service file, environment and defaults and then stops
- * before any network access; reads them with PQconninfo.  On FACTS_OK,
- * *probe is that never-connected CONNECTION_BAD conn (the caller finishes
- * it, or hands it to the app as a refused connection).  PROGRAM is stored
- * as is.  Free *fb with factbuf_free.
+ * Asks libpq for the values it will use with parameters P: a "dry run"
+ * builds a connection with P plus a deliberately invalid
+ * target_session_attrs, so that libpq resolves service file, environment
+ * and defaults and then stops before any network access; reads them with
+ * PQconninfo.  On FACTS_OK, *dry_run is that never-connected
+ * CONNECTION_BAD conn (the caller finishes it, or hands it to the app as a
+ * refused connection).  PROGRAM is stored as is.  Free *fb with
+ * factbuf_free.
  */
 enum facts_result facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program,
-							   struct pgs_factbuf *fb, PGconn **probe)
-	__attribute__((warn_unused_result));
+							   struct pgs_factbuf *fb, PGconn **dry_run) PGS_WUR;
 void factbuf_free(const struct pq_api *api, struct pgs_factbuf *fb);
 
 /*
- * Writes P as a connection string (each keyword once, with the value that
- * wins) into a malloc'd string, with every secret (password, sslpassword:
- * what libpq marks for hiding) replaced by "********";
- * for explain.  P must not use expand_dbname.  NULL on out-of-memory.
+ * True when libpq connects to HOST over a Unix socket: no hostaddr, and an
+ * absolute path or "@" (a Linux abstract socket), as libpq's
+ * is_unixsock_path says.  The one Unix-socket rule of the shim.
  */
-char *params_redacted(struct pgs_params *p);
+bool pgs_is_unix_socket(const char *host, const char *hostaddr);
 
 #endif

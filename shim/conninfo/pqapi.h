@@ -2,9 +2,9 @@
  * pqapi.h
  *	  A typed table of the libpq functions the shim calls, for one copy of
  *	  libpq.  The preloaded library fills one per libpq copy found in the
- *	  process (real.c, through dlsym, so that it never links libpq); the
- *	  command fills one from the libpq it links (cli).  Shared code (conninfo,
- *	  inspect) only ever calls libpq through such a table.
+ *	  process (pq_api_load, through dlsym, so that it never links libpq);
+ *	  the command fills one from the libpq it links (cli).  Shared code
+ *	  (conninfo, decide, inspect) only ever calls libpq through such a table.
  */
 #ifndef PGTLS_SHIM_PQAPI_H
 #define PGTLS_SHIM_PQAPI_H
@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <libpq-fe.h>
 
+#include "attr.h"
+#include "caps.h"
 #include "ossl.h"
 
 struct pq_api
@@ -54,21 +56,27 @@ struct pq_api
 	char *(*hostaddr)(const PGconn *conn); /* libpq 12 */
 	int (*gssEncInUse)(PGconn *conn);	   /* libpq 12 */
 
-	/* Facts about this libpq, filled with the table. */
-	int version;			   /* PQlibVersion(), e.g. 150018 */
-	bool has_ssl_min_protocol; /* keyword ssl_min_protocol_version */
-	bool has_gssencmode;
-	bool has_sslcrl;
-	bool has_sslrootcert_system; /* libpq 16 accepts "system" */
+	/* What this libpq supports, filled with the table. */
+	struct pgs_caps caps;
 
 	/* OpenSSL as loaded by this libpq; NULL when it has none. */
 	const struct ossl_api *ossl;
 };
 
 /*
- * Fills the capability flags of API from its PQconndefaults().  Returns
- * false when libpq cannot say (out of memory).
+ * Fills API from libpq handle H (whose dependencies hold its OpenSSL, put in
+ * *O), and its capabilities.  A symbol for which REJECT (may be NULL) says
+ * no counts as missing.  False when a required function is missing or
+ * libpq cannot say what it supports (out of memory).
  */
-bool pq_api_probe_caps(struct pq_api *api) __attribute__((warn_unused_result));
+bool pq_api_load(void *h, struct pq_api *api, struct ossl_api *o,
+				 bool (*reject)(const void *)) PGS_WUR;
+
+/*
+ * Fills API->caps from its PQconndefaults(), its version and O (the
+ * OpenSSL behind it, may be NULL).  False when libpq cannot say (out of
+ * memory).
+ */
+bool pq_api_read_caps(struct pq_api *api, const struct ossl_api *o) PGS_WUR;
 
 #endif

@@ -1,96 +1,16 @@
 /*
  * decide.c
- *	  Rule matching and the enforcement decision.  Pure functions of the
- *	  policy and the connection's facts: no I/O, no allocation, so that the
- *	  library and `pgtls-shim explain` cannot disagree, and so that a decision
- *	  costs microseconds even with a thousand rules.
+ *	  The enforcement decision.  A pure function of the policy, the
+ *	  connection's facts and the libpq's capabilities: no I/O, no
+ *	  allocation, so that the library and `pgtls-shim explain` cannot
+ *	  disagree, and so that a decision costs microseconds even with a
+ *	  thousand rules.
  */
 #include "decide.h"
 
-#include <arpa/inet.h>
-#include <fnmatch.h>
 #include <string.h>
-#include <strings.h>
 
-static const char *
-nz(const char *s)
-{
-	return s ? s : "";
-}
-
-/* Does ADDR (text) fall inside the CIDR block P? */
-static bool
-cidr_match(const struct pgs_pattern *p, const char *addr)
-{
-	uint8_t a[16];
-	int bytes;
-	int bits;
-
-	if (inet_pton(p->family, addr, a) != 1)
-		return false;
-	bytes = p->prefix_len / 8;
-	bits = p->prefix_len % 8;
-	if (memcmp(a, p->addr, (size_t) bytes) != 0)
-		return false;
-	if (bits == 0)
-		return true;
-	return ((a[bytes] ^ p->addr[bytes]) & (uint8_t) (0xFF << (8 - bits))) == 0;
-}
-
-static bool
-patterns_match(const struct pgs_patterns *ps, const char *value, int flags, bool allow_cidr)
-{
-	for (size_t i = 0; i < ps->n; i++)
-	{
-		const struct pgs_pattern *p = &ps->v[i];
-
-		if (allow_cidr && p->is_cidr)
-		{
-			if (cidr_match(p, value))
-				return true;
-		}
-		else if (fnmatch(p->text, value, flags) == 0)
-			return true;
-	}
-	return false;
-}
-
-static bool
-rule_matches(const struct pgs_rule *r, const struct pgs_facts *f, const struct pgs_target *t)
-{
-	const char *values[PGS_M_NKEYS] = {
-		[PGS_M_HOST] = nz(t->host),
-		[PGS_M_HOSTADDR] = nz(t->hostaddr),
-		[PGS_M_PORT] = nz(t->port),
-		[PGS_M_DBNAME] = nz(f->dbname),
-		[PGS_M_USER] = nz(f->user),
-		[PGS_M_PROGRAM] = nz(f->program),
-		[PGS_M_APPLICATION_NAME] = nz(f->application_name),
-	};
-
-	for (int k = 0; k < PGS_M_NKEYS; k++)
-	{
-		const struct pgs_patterns *ps = &r->match[k];
-
-		if (ps->n == 0)
-			continue;
-		if (!patterns_match(ps, values[k], k == PGS_M_HOST ? FNM_CASEFOLD : 0, k == PGS_M_HOSTADDR))
-			return false;
-	}
-	return true;
-}
-
-const struct pgs_rule *
-policy_match(const struct pgs_policy *policy, const struct pgs_facts *facts,
-			 const struct pgs_target *target)
-{
-	for (size_t i = 0; i < policy->nrules; i++)
-	{
-		if (rule_matches(&policy->rules[i], facts, target))
-			return &policy->rules[i];
-	}
-	return NULL;
-}
+#include "match.h"
 
 static void
 inject(struct pgs_decision *d, const char *kw, const char *val)
@@ -164,7 +84,8 @@ choose_rule(const struct pgs_policy *policy, const struct pgs_facts *facts, stru
 }
 
 static void
-plan_injection(const struct pgs_facts *facts, const struct pgs_caps *caps, struct pgs_decision *d)
+choose_injections(const struct pgs_facts *facts, const struct pgs_caps *caps,
+				  struct pgs_decision *d)
 {
 	const struct pgs_settings *s = d->settings;
 	bool force = s->override == PGS_OVERRIDE_FORCE;
@@ -194,17 +115,13 @@ plan_injection(const struct pgs_facts *facts, const struct pgs_caps *caps, struc
 			warn(d, "sslcrl is not supported by the loaded libpq");
 	}
 	if (s->min_protocol != PGS_TLS_ANY &&
-		(force || pgs_tls_rank(facts->ssl_min_protocol_version) <
-					  pgs_tls_rank(pgs_tlsver_name(s->min_protocol))))
+		(force || pgs_tls_below(facts->ssl_min_protocol_version, s->min_protocol)))
 	{
 		if (caps->has_ssl_min_protocol)
 			inject(d, "ssl_min_protocol_version", pgs_tlsver_name(s->min_protocol));
 		else
-		{
-			d->check_protocol_after = true;
 			warn(d, "min_protocol has no keyword in the loaded libpq: "
 					"checked after the handshake");
-		}
 	}
 	if (!s->gssenc_allow && caps->has_gssencmode &&
 		(facts->gssencmode == NULL || strcmp(facts->gssencmode, "disable") != 0))
@@ -231,7 +148,7 @@ decide(const struct pgs_policy *policy, const struct pgs_facts *facts, const str
 			d->refuse = "Unix-socket connection (no TLS)";
 		return;
 	}
-	plan_injection(facts, caps, d);
+	choose_injections(facts, caps, d);
 }
 
 bool

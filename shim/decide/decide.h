@@ -3,53 +3,18 @@
  *	  The decision: given a policy and the facts of a connection (the values
  *	  libpq will use), which rule applies, in which mode, what the shim
  *	  injects, and whether enforcement refuses before connecting.  Pure: no
- *	  I/O, no allocation, no global state; the same code serves the library
- *	  and `pgtls-shim explain`.
+ *	  I/O, no allocation, no global state; plan.c runs it for the library
+ *	  and for `pgtls-shim explain` alike.
  */
 #ifndef PGTLS_SHIM_DECIDE_H
 #define PGTLS_SHIM_DECIDE_H
 
+#include "caps.h"
+#include "facts.h"
 #include "policy.h"
 
-#define PGS_MAX_HOSTS  16
 #define PGS_MAX_INJECT 8
 #define PGS_MAX_WARN   4
-
-/* One host slot of the connection (libpq allows a comma-separated list). */
-struct pgs_target
-{
-	const char *host;	  /* the name verified against; "" when only hostaddr */
-	const char *hostaddr; /* "" when none */
-	const char *port;
-	bool unix_socket;
-};
-
-/* What libpq will use, before the shim changes anything. */
-struct pgs_facts
-{
-	size_t ntargets;
-	struct pgs_target targets[PGS_MAX_HOSTS];
-	bool too_many_hosts; /* more than PGS_MAX_HOSTS: not all matched */
-	const char *dbname;
-	const char *user;
-	const char *program; /* absolute path of the executable */
-	const char *application_name;
-	const char *sslmode;	 /* effective, "prefer" when unset */
-	const char *sslrootcert; /* NULL when the app set none */
-	const char *sslcrl;
-	const char *gssencmode;
-	const char *ssl_min_protocol_version; /* NULL when this libpq has none */
-};
-
-/* What the loaded libpq supports, so only known keywords are injected. */
-struct pgs_caps
-{
-	bool has_ssl_min_protocol;
-	bool has_gssencmode;
-	bool has_sslcrl;
-	bool has_sslrootcert_system;
-	const char *system_bundle; /* file used for "system" when libpq lacks it */
-};
 
 struct pgs_injection
 {
@@ -69,15 +34,7 @@ struct pgs_decision
 	const char *refuse; /* enforce: reason to refuse before connecting */
 	size_t nwarn;
 	const char *warn[PGS_MAX_WARN]; /* static texts */
-	bool check_protocol_after;		/* min_protocol has no keyword here */
 };
-
-/*
- * Returns the rule of POLICY that a connection with these facts and this
- * target matches first, or NULL when none does.
- */
-const struct pgs_rule *policy_match(const struct pgs_policy *policy, const struct pgs_facts *facts,
-									const struct pgs_target *target);
 
 /*
  * Decides for FACTS under POLICY into *out.  Every target is matched; the

@@ -2,19 +2,19 @@
  * certcache.c
  *	  A small LRU of described certificates, keyed by DER (compared in
  *	  full: a hash collision must not put another certificate's text in a
- *	  record).  The lock is only ever tried, never waited for: a busy cache,
- *	  or one left locked in a forked child, just means describing the
- *	  certificate again.
+ *	  record).  The lock is only ever tried, never waited for: a busy cache
+ *	  just means describing the certificate again.
  */
 #include "certcache.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "forksafe.h"
+
 #define NCERTS 16
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct proc_lock lock = PROC_LOCK_INIT;
 static struct pgs_cert certs[NCERTS];
 static unsigned long used[NCERTS];
 static unsigned long clock_;
@@ -67,16 +67,6 @@ cert_copy(struct pgs_cert *dst, const struct pgs_cert *src)
 	return false;
 }
 
-void
-cert_free(struct pgs_cert *c)
-{
-	free(c->subject);
-	free(c->issuer);
-	free(c->serial);
-	free(c->der);
-	memset(c, 0, sizeof(*c));
-}
-
 /* The slot holding DER, or -1.  Caller holds the lock. */
 static int
 find(const unsigned char *der, int len)
@@ -95,14 +85,14 @@ certcache_get(struct pgs_cert *c)
 	int i;
 	bool hit = false;
 
-	if (c->der == NULL || pthread_mutex_trylock(&lock) != 0)
+	if (c->der == NULL || !proc_trylock(&lock))
 		return false;
 	if ((i = find(c->der, c->der_len)) >= 0 && copy_text(c, &certs[i]))
 	{
 		used[i] = ++clock_;
 		hit = true;
 	}
-	pthread_mutex_unlock(&lock);
+	proc_unlock(&lock);
 	return hit;
 }
 
@@ -111,7 +101,7 @@ certcache_put(const struct pgs_cert *c)
 {
 	int victim = 0;
 
-	if (c->der == NULL || pthread_mutex_trylock(&lock) != 0)
+	if (c->der == NULL || !proc_trylock(&lock))
 		return;
 	if (find(c->der, c->der_len) < 0)
 	{
@@ -124,5 +114,5 @@ certcache_put(const struct pgs_cert *c)
 		if (cert_copy(&certs[victim], c))
 			used[victim] = ++clock_;
 	}
-	pthread_mutex_unlock(&lock);
+	proc_unlock(&lock);
 }

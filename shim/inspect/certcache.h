@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "inspect.h"
+#include "cert.h"
 
 /*
  * When a certificate with exactly the DER bytes of C->der is cached, fills
@@ -22,8 +22,5 @@ bool certcache_get(struct pgs_cert *c) __attribute__((warn_unused_result));
 
 /* Remembers a copy of C (with its DER), evicting the least recently used. */
 void certcache_put(const struct pgs_cert *c);
-
-/* Frees the strings and DER of C and zeroes it. */
-void cert_free(struct pgs_cert *c);
 
 #endif

@@ -8,25 +8,11 @@
 #define PGTLS_SHIM_INSPECT_H
 
 #include <stdbool.h>
-#include <time.h>
 
+#include "cert.h"
 #include "pqapi.h"
 
 #define PGS_MAX_CHAIN 10
-
-struct pgs_cert
-{
-	char *subject; /* RFC 2253 */
-	char *issuer;
-	char *serial;		/* hex, upper case */
-	unsigned char *der; /* the certificate, for later checks */
-	time_t not_after_t;
-	int der_len;
-	char not_before[32]; /* RFC 3339 UTC */
-	char not_after[32];
-	char sha256[65]; /* hex fingerprint of the DER */
-	char key[32];	 /* e.g. "RSA 2048", "EC 256" */
-};
 
 struct pgs_observed
 {
@@ -49,18 +35,11 @@ struct pgs_observed
 };
 
 /*
- * Fills *obs from CONN (which may be CONNECTION_BAD).  WANT_CHAIN also reads
- * the certificate chain.  Every string is malloc'd and owned by *obs (free
- * with observed_free); allocation failures leave fields NULL.
+ * Fills *obs from CONN (which may be CONNECTION_BAD), the certificate chain
+ * included.  Every string is malloc'd and owned by *obs (free with
+ * observed_free); allocation failures leave fields NULL.
  */
-void inspect_conn(const struct pq_api *api, PGconn *conn, bool want_chain,
-				  struct pgs_observed *obs);
+void inspect_conn(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs);
 void observed_free(struct pgs_observed *obs);
-
-/* Appends the peer chain of SSL (an SSL * of the OpenSSL behind O) to OBS. */
-void inspect_ssl_chain(const struct ossl_api *o, void *ssl, struct pgs_observed *obs);
-
-/* Collapses MSG (libpq's, multi-line) into one malloc'd line; NULL on OOM. */
-char *one_line(const char *msg);
 
 #endif

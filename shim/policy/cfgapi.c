@@ -1,90 +1,225 @@
 /*
  * cfgapi.c
- *	  Loads libconfig (the SONAME the headers were built for) for the time a
- *	  policy is being parsed, and unloads it afterwards: the compiled policy
- *	  keeps nothing of libconfig's, and a library that is mapped in every
- *	  process of a fleet should not keep ~50 KiB of another one resident for
- *	  a file it reads again only when it changes.
+ *	  Loads libconfig for the time a policy is being parsed and unloads it
+ *	  afterwards: the compiled policy keeps nothing of libconfig's, and a
+ *	  library mapped in every process of a fleet should not keep ~50 KiB of
+ *	  another one resident for a file it reads again only when it changes.
+ *
+ *	  config_t is allocated here, larger than any version's, and initialised
+ *	  by libconfig itself; only its root (the first member in every version)
+ *	  and its error text and line are read, at the offsets of the version
+ *	  whose soname was loaded.
  */
 #include "cfgapi.h"
 
 #include <dlfcn.h>
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+#include "dlload.h"
+#include "forksafe.h"
+
+/* config_t as libconfig 1.5 declares it (Debian 12). */
+struct config_t_1_5
+{
+	config_setting_t *root;
+	void (*destructor)(void *);
+	int options;
+	unsigned short tab_width;
+	short default_format;
+	const char *include_dir;
+	const char *error_text;
+	const char *error_file;
+	int error_line;
+};
+
+/* config_t as libconfig 1.7 and 1.8 declare it (Debian 13, unstable). */
+struct config_t_1_7
+{
+	config_setting_t *root;
+	void (*destructor)(void *);
+	int options;
+	unsigned short tab_width;
+	unsigned short float_precision;
+	unsigned short default_format;
+	const char *include_dir;
+	void *include_fn;
+	const char *error_text;
+	const char *error_file;
+	int error_line;
+};
+
+#define CONFIG_T_SPACE 512 /* more than any version's config_t */
+
+static const struct soname
+{
+	const char *name;
+	size_t text_off;
+	size_t line_off;
+} sonames[] = {
+	{"libconfig.so.15", offsetof(struct config_t_1_7, error_text),
+	 offsetof(struct config_t_1_7, error_line)},
+	{"libconfig.so.11", offsetof(struct config_t_1_7, error_text),
+	 offsetof(struct config_t_1_7, error_line)},
+	{"libconfig.so.9", offsetof(struct config_t_1_5, error_text),
+	 offsetof(struct config_t_1_5, error_line)},
+};
+
+/* The document functions, apart from the setting ones callers use. */
+struct doc_api
+{
+	int (*config_init)(void *config);
+	void (*config_destroy)(void *config);
+	int (*config_read_string)(void *config, const char *str);
+};
+
+static const struct dl_sym doc_syms[] = {
+	DL_SYM(struct doc_api, config_init),
+	DL_SYM(struct doc_api, config_destroy),
+	DL_SYM(struct doc_api, config_read_string),
+};
+
+static const struct dl_sym setting_syms[] = {
+	DL_SYM_AS(struct cfg_api, get_member, "config_setting_get_member"),
+	DL_SYM_AS(struct cfg_api, length, "config_setting_length"),
+	DL_SYM_AS(struct cfg_api, get_elem, "config_setting_get_elem"),
+	DL_SYM_AS(struct cfg_api, get_string, "config_setting_get_string"),
+	DL_SYM_AS(struct cfg_api, get_int, "config_setting_get_int"),
+	DL_SYM_AS(struct cfg_api, get_int64, "config_setting_get_int64"),
+	DL_SYM_AS(struct cfg_api, get_bool, "config_setting_get_bool"),
+};
+
+struct cfg_doc
+{
+	_Alignas(max_align_t) unsigned char config[CONFIG_T_SPACE];
+};
+
+static struct proc_lock mu = PROC_LOCK_INIT;
 static struct cfg_api api;
+static struct doc_api doc_fns;
+static const struct soname *loaded;
 static void *handle;
 static int users;
 
-/* dlopens libconfig into api; false with WHY filled.  Caller holds mu. */
+/* dlopens libconfig into the tables; false with WHY filled.  Caller holds mu. */
 static bool
 load(char *why, size_t len)
 {
-	void *h = dlopen("libconfig.so.9", RTLD_LAZY | RTLD_LOCAL);
+	const char *names[sizeof(sonames) / sizeof(sonames[0])];
+	const char *which = NULL;
+	void *h;
 
+	for (size_t i = 0; i < sizeof(sonames) / sizeof(sonames[0]); i++)
+		names[i] = sonames[i].name;
+	h = dl_open_first(names, sizeof(names) / sizeof(names[0]), &which);
 	if (h == NULL)
 	{
-		snprintf(why, len, "cannot load libconfig: %s", dlerror());
+		snprintf(why, len, "cannot load libconfig (libconfig.so.15, .so.11 or .so.9)");
 		return false;
 	}
-#define F(field, name) (*(void **) (&api.field) = dlsym(h, name))
-	F(init, "config_init");
-	F(destroy, "config_destroy");
-	F(read_string, "config_read_string");
-	F(get_member, "config_setting_get_member");
-	F(length, "config_setting_length");
-	F(get_elem, "config_setting_get_elem");
-	F(get_string, "config_setting_get_string");
-	F(get_int, "config_setting_get_int");
-	F(get_int64, "config_setting_get_int64");
-	F(get_bool, "config_setting_get_bool");
-#undef F
-	for (void **f = (void **) &api; f < (void **) (&api + 1); f++)
+	if (!dl_fill(h, doc_syms, sizeof(doc_syms) / sizeof(doc_syms[0]), &doc_fns, sizeof(doc_fns),
+				 NULL) ||
+		!dl_fill(h, setting_syms, sizeof(setting_syms) / sizeof(setting_syms[0]), &api, sizeof(api),
+				 NULL))
 	{
-		if (*f == NULL)
-		{
-			snprintf(why, len, "libconfig.so.9 lacks a function the shim needs");
-			dlclose(h);
-			memset(&api, 0, sizeof(api));
-			return false;
-		}
+		snprintf(why, len, "%s lacks a function the shim needs", which);
+		dlclose(h);
+		return false;
 	}
+	for (size_t i = 0; i < sizeof(sonames) / sizeof(sonames[0]); i++)
+		loaded = strcmp(sonames[i].name, which) == 0 ? &sonames[i] : loaded;
 	handle = h;
 	return true;
 }
 
-const struct cfg_api *
-cfg_acquire(char *why, size_t len)
+/* Takes a user of libconfig, loading it for the first; false with WHY. */
+static bool
+acquire(char *why, size_t len)
 {
-	const struct cfg_api *r = &api;
+	bool ok = true;
 
-	pthread_mutex_lock(&mu);
+	proc_lock(&mu);
 	if (users == 0 && !load(why, len))
-		r = NULL;
+		ok = false;
 	else
 		users++;
-	pthread_mutex_unlock(&mu);
-	return r;
+	proc_unlock(&mu);
+	return ok;
 }
 
-void
-cfg_release(void)
+static void
+release(void)
 {
-	pthread_mutex_lock(&mu);
+	proc_lock(&mu);
 	if (users > 0 && --users == 0)
 	{
 		memset(&api, 0, sizeof(api));
+		memset(&doc_fns, 0, sizeof(doc_fns));
 		dlclose(handle);
 		handle = NULL;
+		loaded = NULL;
 	}
-	pthread_mutex_unlock(&mu);
+	proc_unlock(&mu);
+}
+
+struct cfg_doc *
+cfg_parse(const char *text, int *line, char *why, size_t len)
+{
+	struct cfg_doc *doc = calloc(1, sizeof(*doc));
+	const char *msg;
+
+	*line = 0;
+	if (doc == NULL)
+	{
+		snprintf(why, len, "out of memory");
+		return NULL;
+	}
+	if (!acquire(why, len))
+	{
+		free(doc);
+		return NULL;
+	}
+	doc_fns.config_init(doc->config);
+	if (doc_fns.config_read_string(doc->config, text) == CONFIG_TRUE)
+		return doc;
+	memcpy(&msg, doc->config + loaded->text_off, sizeof(msg));
+	memcpy(line, doc->config + loaded->line_off, sizeof(*line));
+	snprintf(why, len, "%s", msg ? msg : "syntax error");
+	cfg_doc_free(doc);
+	return NULL;
+}
+
+const config_setting_t *
+cfg_doc_root(const struct cfg_doc *doc)
+{
+	/* The first member in every version; the buffer is suitably aligned. */
+	const config_setting_t *const *root = (const void *) doc->config;
+
+	return *root;
+}
+
+void
+cfg_doc_free(struct cfg_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	doc_fns.config_destroy(doc->config);
+	free(doc);
+	release();
 }
 
 const struct cfg_api *
 cfg(void)
 {
 	return &api;
+}
+
+bool
+cfg_is_scalar(const config_setting_t *s)
+{
+	int t = config_setting_type(s);
+
+	return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT ||
+		   t == CONFIG_TYPE_STRING || t == CONFIG_TYPE_BOOL;
 }

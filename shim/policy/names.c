@@ -1,11 +1,8 @@
 /*
  * names.c
  *	  Names of the policy's enumerations, for messages and records, and the
- *	  error list every parser and loader reports into.
+ *	  comparisons defined on them.
  */
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "policy.h"
@@ -76,39 +73,8 @@ pgs_tls_rank(const char *protocol)
 	return -1;
 }
 
-void
-errors_add(struct pgs_errors *errs, const char *fmt, ...)
+bool
+pgs_tls_below(const char *protocol, enum pgs_tlsver min)
 {
-	va_list ap;
-	char *msg;
-	char **grown;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	/* One line each, whatever the file's values hold (found by fuzz_policy). */
-	for (char *c = msg; c && *c; c++)
-	{
-		if ((unsigned char) *c < 0x20 || *c == 0x7f)
-			*c = '?';
-	}
-	grown = msg ? realloc(errs->msg, (errs->n + 1) * sizeof(*grown)) : NULL;
-	if (grown == NULL)
-	{
-		free(msg);
-		errs->oom = true;
-		return;
-	}
-	errs->msg = grown;
-	errs->msg[errs->n++] = msg;
-}
-
-void
-errors_free(struct pgs_errors *errs)
-{
-	for (size_t i = 0; i < errs->n; i++)
-		free(errs->msg[i]);
-	free(errs->msg);
-	memset(errs, 0, sizeof(*errs));
+	return min != PGS_TLS_ANY && pgs_tls_rank(protocol) < pgs_tls_rank(pgs_tlsver_name(min));
 }

@@ -13,7 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define PGS_WUR __attribute__((warn_unused_result))
+#include "attr.h"
+#include "errors.h"
 
 enum pgs_mode
 {
@@ -133,14 +134,6 @@ struct pgs_policy
 	size_t nrules;
 };
 
-/* Error messages, each "FILE:LINE: message" (or "FILE: message"). */
-struct pgs_errors
-{
-	size_t n;
-	char **msg;
-	bool oom; /* some message could not be recorded */
-};
-
 /*
  * Opens PATH, checks that it is safe (see policy_check_file) and compiles it.
  * Returns the new policy, owned by the caller (policy_free), or NULL with
@@ -166,11 +159,6 @@ bool policy_check_file(int fd, const char *path, uid_t euid, struct pgs_errors *
 
 void policy_free(struct pgs_policy *policy);
 
-/* Appends a formatted message; never fails (sets errs->oom instead). */
-void errors_add(struct pgs_errors *errs, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void errors_free(struct pgs_errors *errs);
-
 /* Names, for messages and records. */
 const char *pgs_mode_name(enum pgs_mode mode);
 const char *pgs_sslmode_name(enum pgs_sslmode mode);
@@ -181,5 +169,10 @@ const char *pgs_match_key_name(enum pgs_match_key key);
 bool pgs_sslmode_parse(const char *s, enum pgs_sslmode *out) PGS_WUR;
 /* Parses "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" into a comparable rank. */
 int pgs_tls_rank(const char *protocol); /* -1 when unknown */
+/*
+ * True when PROTOCOL (as libpq or OpenSSL names it, NULL when unknown) is
+ * below the floor MIN; never for PGS_TLS_ANY.  The one min_protocol rule.
+ */
+bool pgs_tls_below(const char *protocol, enum pgs_tlsver min);
 
 #endif

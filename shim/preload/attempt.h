@@ -1,12 +1,15 @@
 /*
- * session.h
- *	  The life of one connection attempt under the shim: decide before
- *	  connecting, then inspect, enforce and log once it has finished.
+ * attempt.h
+ *	  The life of one connection attempt under the shim, in the order of the
+ *	  pipeline: plan it before connecting (begin.c), then, once libpq has
+ *	  finished, observe what it negotiated, predict what enforcement would do
+ *	  (audit), record it, and refuse what is not verified (finish.c).
  */
-#ifndef PGTLS_SHIM_SESSION_H
-#define PGTLS_SHIM_SESSION_H
+#ifndef PGTLS_SHIM_ATTEMPT_H
+#define PGTLS_SHIM_ATTEMPT_H
 
 #include "conns.h"
+#include "params.h"
 
 enum begin_kind
 {
@@ -16,14 +19,17 @@ enum begin_kind
 };
 
 /*
- * Decides for the connection parameters P.  On BEGIN_REFUSED and
+ * Plans for the connection parameters P.  On BEGIN_REFUSED and
  * BEGIN_CONNECT, *st is a new state owned by the caller (not yet in the
  * table); on BEGIN_REFUSED its record is already written and st->conn is the
  * connection to hand to the application.  On BEGIN_CONNECT with *rewrite,
  * the shim's keywords have been appended to P.
  */
-enum begin_kind session_begin(const struct pq_api *api, struct pgs_params *p,
+enum begin_kind attempt_begin(const struct pq_api *api, struct pgs_params *p,
 							  struct conn_state **st, bool *rewrite);
+
+/* Marks ST as a new attempt starting now (PQreset, PQresetStart). */
+void attempt_restart(struct conn_state *st);
 
 /*
  * Called once the attempt on CONN has finished (OK or BAD): reads what was
@@ -31,9 +37,6 @@ enum begin_kind session_begin(const struct pq_api *api, struct pgs_params *p,
  * connection so that libpq reports CONNECTION_BAD, and setting the message
  * PQerrorMessage shows), and writes the record.  errno is preserved.
  */
-void session_finish_attempt(struct conn_state *st, PGconn *conn);
-
-/* Marks ST as a new attempt starting now (PQreset, PQresetStart). */
-void session_restart(struct conn_state *st);
+void attempt_finish(struct conn_state *st, PGconn *conn);
 
 #endif

@@ -8,13 +8,14 @@
  */
 #include "conns.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "forksafe.h"
+
 #define NBUCKETS 256
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct proc_lock lock = PROC_LOCK_INIT;
 static struct conn_state *buckets[NBUCKETS];
 static atomic_int nrefused;
 
@@ -48,8 +49,8 @@ conn_state_free(struct conn_state *st)
 		atomic_fetch_sub(&nrefused, 1);
 		free(st->refusal);
 	}
-	factbuf_free(st->api, &st->fb);
-	runtime_release(st->snap);
+	plan_free(st->api, &st->plan);
+	snapshot_release(st->snap);
 	free(st);
 }
 
@@ -70,10 +71,10 @@ conns_put(struct conn_state *st)
 {
 	size_t b = bucket(st->conn);
 
-	pthread_mutex_lock(&lock);
+	proc_lock(&lock);
 	st->next = buckets[b];
 	buckets[b] = st;
-	pthread_mutex_unlock(&lock);
+	proc_unlock(&lock);
 }
 
 static struct conn_state *
@@ -82,7 +83,7 @@ find(const PGconn *conn, bool take)
 	struct conn_state **pp;
 	struct conn_state *st = NULL;
 
-	pthread_mutex_lock(&lock);
+	proc_lock(&lock);
 	for (pp = &buckets[bucket(conn)]; *pp; pp = &(*pp)->next)
 	{
 		if ((*pp)->conn == conn)
@@ -96,7 +97,7 @@ find(const PGconn *conn, bool take)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&lock);
+	proc_unlock(&lock);
 	return st;
 }
 
@@ -116,22 +117,4 @@ bool
 conns_any_refused(void)
 {
 	return atomic_load_explicit(&nrefused, memory_order_relaxed) > 0;
-}
-
-void
-conns_atfork_prepare(void)
-{
-	pthread_mutex_lock(&lock);
-}
-
-void
-conns_atfork_parent(void)
-{
-	pthread_mutex_unlock(&lock);
-}
-
-void
-conns_atfork_child(void)
-{
-	pthread_mutex_unlock(&lock);
 }

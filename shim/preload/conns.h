@@ -10,10 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "conninfo.h"
-#include "decide.h"
+#include "plan.h"
 #include "pqapi.h"
-#include "runtime.h"
+#include "snapshot.h"
 
 struct conn_state
 {
@@ -21,10 +20,9 @@ struct conn_state
 	PGconn *conn;
 	const struct pq_api *api;
 	struct snapshot *snap; /* a reference: the policy decided under */
-	struct pgs_factbuf fb;
-	struct pgs_decision d;
-	int64_t start_ms; /* wall clock at the attempt's start */
-	double start_mono;
+	struct pgs_plan plan;  /* facts and decision of the current attempt */
+	int64_t start_ms;	   /* wall clock at the attempt's start */
+	int64_t start_mono_us;
 	bool pending;  /* attempt started, no record yet */
 	char *refusal; /* what PQerrorMessage shows, or NULL */
 	bool blocked;  /* the shim refused it: never reconnect */
@@ -32,7 +30,7 @@ struct conn_state
 
 /* A new state holding SNAP's reference; NULL on out-of-memory. */
 struct conn_state *conn_state_new(const struct pq_api *api, struct snapshot *snap);
-/* Frees ST (and drops its snapshot reference and facts).  ST must not be in the table. */
+/* Frees ST (and drops its snapshot reference and plan).  ST must not be in the table. */
 void conn_state_free(struct conn_state *st);
 
 /* Sets ST's refusal message (takes ownership of MSG; NULL clears it). */
@@ -42,9 +40,5 @@ void conns_put(struct conn_state *st);
 struct conn_state *conns_get(const PGconn *conn);  /* stays in the table */
 struct conn_state *conns_take(const PGconn *conn); /* removed; caller frees */
 bool conns_any_refused(void);					   /* cheap: no lock */
-
-void conns_atfork_prepare(void);
-void conns_atfork_parent(void);
-void conns_atfork_child(void);
 
 #endif

@@ -11,9 +11,9 @@
 #include <errno.h>
 #include <stddef.h>
 
-#include "conninfo.h"
+#include "attempt.h"
+#include "call.h"
 #include "real.h"
-#include "session.h"
 
 #define HOOK   __attribute__((visibility("default")))
 #define CALLER __builtin_return_address(0)
@@ -21,75 +21,16 @@
 static __thread int depth __attribute__((tls_model("initial-exec")));
 static __thread struct conn_state *ping_st __attribute__((tls_model("initial-exec")));
 
-/* The application's call, so that it can be made unchanged. */
-struct call
-{
-	enum
-	{
-		C_CONNECTDB,
-		C_CONNECTDB_PARAMS,
-		C_SETDB,
-		C_START,
-		C_START_PARAMS,
-		C_PING,
-		C_PING_PARAMS
-	} kind;
-	const char *conninfo;
-	const char *const *kw;
-	const char *const *val;
-	int expand;
-	const char *host, *port, *options, *tty, *db, *login, *pwd;
-};
-
+/* The application's call, made unchanged, with the hooks passing through. */
 static PGconn *
 call_original(const struct pq_api *api, const struct call *c)
 {
-	PGconn *conn = NULL;
+	PGconn *conn;
 
 	depth++;
-	switch (c->kind)
-	{
-		case C_CONNECTDB:
-			conn = api->connectdb(c->conninfo);
-			break;
-		case C_CONNECTDB_PARAMS:
-			conn = api->connectdbParams(c->kw, c->val, c->expand);
-			break;
-		case C_SETDB:
-			conn = api->setdbLogin(c->host, c->port, c->options, c->tty, c->db, c->login, c->pwd);
-			break;
-		case C_START:
-			conn = api->connectStart(c->conninfo);
-			break;
-		case C_START_PARAMS:
-			conn = api->connectStartParams(c->kw, c->val, c->expand);
-			break;
-		case C_PING:
-		case C_PING_PARAMS:
-			break;
-	}
+	conn = call_make(api, c);
 	depth--;
 	return conn;
-}
-
-static bool
-build_params(const struct pq_api *api, const struct call *c, struct pgs_params *p)
-{
-	switch (c->kind)
-	{
-		case C_CONNECTDB:
-		case C_START:
-		case C_PING:
-			return c->conninfo != NULL && params_from_conninfo(api, c->conninfo, p);
-		case C_CONNECTDB_PARAMS:
-		case C_START_PARAMS:
-		case C_PING_PARAMS:
-			return c->kw != NULL && c->val != NULL &&
-				   params_from_arrays(c->kw, c->val, c->expand, p);
-		case C_SETDB:
-			return params_from_setdb(c->host, c->port, c->options, c->db, c->login, c->pwd, p);
-	}
-	return false;
 }
 
 /* Every connect entry point: decide, connect (blocking or not), record. */
@@ -103,8 +44,8 @@ connect_common(const struct pq_api *api, const struct call *c, bool blocking)
 	enum begin_kind k = BEGIN_PASS;
 	PGconn *conn;
 
-	if (build_params(api, c, &p))
-		k = session_begin(api, &p, &st, &rewrite);
+	if (call_params(api, c, &p))
+		k = attempt_begin(api, &p, &st, &rewrite);
 	errno = saved;
 	if (k == BEGIN_REFUSED)
 		conn = st->conn;
@@ -126,7 +67,7 @@ connect_common(const struct pq_api *api, const struct call *c, bool blocking)
 		st->conn = conn;
 		conns_put(st);
 		if (k == BEGIN_CONNECT && (blocking || api->status(conn) == CONNECTION_BAD))
-			session_finish_attempt(st, conn);
+			attempt_finish(st, conn);
 	}
 	errno = saved;
 	return conn;
@@ -142,8 +83,8 @@ ping_common(const struct pq_api *api, const struct call *c)
 	enum begin_kind k = BEGIN_PASS;
 	PGPing r;
 
-	if (build_params(api, c, &p))
-		k = session_begin(api, &p, &st, &rewrite);
+	if (call_params(api, c, &p))
+		k = attempt_begin(api, &p, &st, &rewrite);
 	errno = saved;
 	if (k == BEGIN_REFUSED)
 	{
@@ -272,7 +213,7 @@ poll_common(const struct pq_api *api, PGconn *conn, bool reset)
 	depth--;
 	if (st != NULL && st->pending && (r == PGRES_POLLING_OK || r == PGRES_POLLING_FAILED))
 	{
-		session_finish_attempt(st, conn);
+		attempt_finish(st, conn);
 		if (st->blocked)
 			r = PGRES_POLLING_FAILED;
 	}
@@ -319,11 +260,11 @@ PQreset(PGconn *conn)
 	}
 	if (st->blocked)
 		return;
-	session_restart(st);
+	attempt_restart(st);
 	depth++;
 	api->reset(conn);
 	depth--;
-	session_finish_attempt(st, conn);
+	attempt_finish(st, conn);
 }
 
 HOOK int
@@ -342,7 +283,7 @@ PQresetStart(PGconn *conn)
 	r = api->resetStart(conn);
 	depth--;
 	if (st != NULL && r)
-		session_restart(st);
+		attempt_restart(st);
 	return r;
 }
 
@@ -384,13 +325,13 @@ PQfinish(PGconn *conn)
 	{
 		/* PQping's own connection, complete now: inspect it before it goes. */
 		if (ping_st != NULL && conn != NULL && conn == ping_st->conn && ping_st->pending)
-			session_finish_attempt(ping_st, conn);
+			attempt_finish(ping_st, conn);
 		api->finish(conn);
 		return;
 	}
 	st = conns_take(conn);
 	if (st != NULL && st->pending)
-		session_finish_attempt(st, conn);
+		attempt_finish(st, conn);
 	st != NULL ? st->api->finish(conn) : api->finish(conn);
 	conn_state_free(st);
 }

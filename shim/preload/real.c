@@ -13,11 +13,14 @@
 #include "real.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "forksafe.h"
 
 #define MAX_LIBPQ	8
 #define MAX_CALLERS 64
@@ -29,7 +32,7 @@ struct caller_range
 	const struct pq_api *api;
 };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct proc_lock lock = PROC_LOCK_INIT;
 static struct pq_api apis[MAX_LIBPQ];
 static struct ossl_api ossls[MAX_LIBPQ];
 static const void *api_base[MAX_LIBPQ];
@@ -108,54 +111,6 @@ sym(void *handle, const char *name)
 	return is_self(p) ? NULL : p;
 }
 
-/* Loads one function pointer; the cast through void * is POSIX's. */
-#define LOAD(h, field, name) (*(void **) (&(field)) = sym((h), (name)))
-
-/* Fills API from libpq handle H.  False when a required function is missing. */
-static bool
-load_api(void *h, struct pq_api *api, struct ossl_api *o)
-{
-	LOAD(h, api->connectdb, "PQconnectdb");
-	LOAD(h, api->connectdbParams, "PQconnectdbParams");
-	LOAD(h, api->setdbLogin, "PQsetdbLogin");
-	LOAD(h, api->connectStart, "PQconnectStart");
-	LOAD(h, api->connectStartParams, "PQconnectStartParams");
-	LOAD(h, api->connectPoll, "PQconnectPoll");
-	LOAD(h, api->reset, "PQreset");
-	LOAD(h, api->resetStart, "PQresetStart");
-	LOAD(h, api->resetPoll, "PQresetPoll");
-	LOAD(h, api->ping, "PQping");
-	LOAD(h, api->pingParams, "PQpingParams");
-	LOAD(h, api->finish, "PQfinish");
-	LOAD(h, api->status, "PQstatus");
-	LOAD(h, api->errorMessage, "PQerrorMessage");
-	LOAD(h, api->conninfoParse, "PQconninfoParse");
-	LOAD(h, api->conninfo, "PQconninfo");
-	LOAD(h, api->conndefaults, "PQconndefaults");
-	LOAD(h, api->conninfoFree, "PQconninfoFree");
-	LOAD(h, api->freemem, "PQfreemem");
-	LOAD(h, api->socket, "PQsocket");
-	LOAD(h, api->consumeInput, "PQconsumeInput");
-	LOAD(h, api->host, "PQhost");
-	LOAD(h, api->port, "PQport");
-	LOAD(h, api->db, "PQdb");
-	LOAD(h, api->user, "PQuser");
-	LOAD(h, api->sslInUse, "PQsslInUse");
-	LOAD(h, api->sslAttribute, "PQsslAttribute");
-	LOAD(h, api->sslStruct, "PQsslStruct");
-	LOAD(h, api->libVersion, "PQlibVersion");
-	for (void **f = (void **) api; f <= (void **) &api->libVersion; f++)
-	{
-		if (*f == NULL)
-			return false;
-	}
-	LOAD(h, api->hostaddr, "PQhostaddr");
-	LOAD(h, api->gssEncInUse, "PQgssEncInUse");
-	api->version = api->libVersion();
-	api->ossl = ossl_load(h, o, is_self) ? o : NULL;
-	return pq_api_probe_caps(api);
-}
-
 /* The table for the libpq containing function F; builds it on first use. */
 static const struct pq_api *
 api_for_function(void *f)
@@ -177,7 +132,7 @@ api_for_function(void *f)
 	h = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
 	if (h == NULL)
 		return NULL;
-	if (!load_api(h, &apis[n], &ossls[n]))
+	if (!pq_api_load(h, &apis[n], &ossls[n], is_self))
 	{
 		dlclose(h);
 		memset(&apis[n], 0, sizeof(apis[n]));
@@ -226,32 +181,17 @@ real_for_caller(const void *caller)
 	uintptr_t a = (uintptr_t) caller;
 	size_t n = atomic_load_explicit(&ncallers, memory_order_acquire);
 	const struct pq_api *api;
+	int saved;
 
 	for (size_t i = 0; i < n; i++)
 	{
 		if (a >= callers[i].lo && a < callers[i].hi)
 			return callers[i].api;
 	}
-	pthread_mutex_lock(&lock);
+	saved = errno; /* dlopen and dl_iterate_phdr may set it: not the app's business */
+	proc_lock(&lock);
 	api = resolve(caller);
-	pthread_mutex_unlock(&lock);
+	proc_unlock(&lock);
+	errno = saved;
 	return api;
-}
-
-void
-real_atfork_prepare(void)
-{
-	pthread_mutex_lock(&lock);
-}
-
-void
-real_atfork_parent(void)
-{
-	pthread_mutex_unlock(&lock);
-}
-
-void
-real_atfork_child(void)
-{
-	pthread_mutex_unlock(&lock);
 }

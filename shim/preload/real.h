@@ -17,9 +17,4 @@
  */
 const struct pq_api *real_for_caller(const void *caller);
 
-/* Fork safety: called by the atfork handlers. */
-void real_atfork_prepare(void);
-void real_atfork_parent(void);
-void real_atfork_child(void);
-
 #endif

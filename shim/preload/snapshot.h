@@ -1,15 +1,13 @@
 /*
- * runtime.h
- *	  The process-wide state of the preloaded library: the current policy
- *	  snapshot (reloaded when the file changes), its record sink, and facts
- *	  about the process.  Initialised lazily, on the first connection.
+ * snapshot.h
+ *	  The policy in force in this process: the current snapshot (reloaded
+ *	  when the file changes) and its record sink.  Loaded lazily, on the
+ *	  first connection.
  */
-#ifndef PGTLS_SHIM_RUNTIME_H
-#define PGTLS_SHIM_RUNTIME_H
+#ifndef PGTLS_SHIM_SNAPSHOT_H
+#define PGTLS_SHIM_SNAPSHOT_H
 
 #include <stdatomic.h>
-#include <stdbool.h>
-#include <stdint.h>
 
 #include "policy.h"
 #include "sink.h"
@@ -28,16 +26,11 @@ struct snapshot
 
 /*
  * Returns the current snapshot with a reference the caller drops with
- * runtime_release.  Checks the file first (one stat) and reloads it when it
+ * snapshot_release.  Checks the file first (one stat) and reloads it when it
  * changed; an invalid new file keeps the last good policy and logs a
  * policy_error record.  Never NULL.
  */
-struct snapshot *runtime_acquire(void);
-void runtime_release(struct snapshot *snap);
-
-const char *runtime_program(void); /* absolute path of the executable */
-bool runtime_on_error_allow(void); /* PGTLS_SHIM_ON_ERROR=allow */
-int64_t runtime_now_ms(void);	   /* wall clock */
-double runtime_mono_ms(void);	   /* monotonic clock */
+struct snapshot *snapshot_acquire(void);
+void snapshot_release(struct snapshot *snap);
 
 #endif

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-void
+/* RFC 3339 UTC with milliseconds, into BUF (>= 32 bytes). */
+static void
 format_ts(int64_t ts_ms, char *buf, size_t len)
 {
 	time_t s = (time_t) (ts_ms / 1000);
@@ -223,8 +224,11 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 		jb_key(b, "probe");
 		probe_object(b, r->probe);
 	}
+	/* Integer arithmetic: printf's %f would write a decimal comma under a
+	 * host's LC_NUMERIC (de_DE), and the record would not be JSON. */
 	jb_key(b, "duration_ms");
-	snprintf(num, sizeof(num), "%.3f", r->duration_ms);
+	snprintf(num, sizeof(num), "%lld.%03lld", (long long) (r->duration_us / 1000),
+			 (long long) (r->duration_us % 1000));
 	jb_raw(b, num, strlen(num));
 	b->need_comma = true;
 	jb_obj_end(b);

@@ -11,22 +11,13 @@
 #include "decide.h"
 #include "inspect.h"
 #include "json.h"
+#include "verify.h"
 
 enum pgs_outcome
 {
 	PGS_OUTCOME_OK,
 	PGS_OUTCOME_REFUSED, /* the shim said no */
 	PGS_OUTCOME_FAILED	 /* libpq failed */
-};
-
-/* The audit's independent check of the chain (verify.c). */
-struct pgs_prediction
-{
-	bool checked; /* false: nothing to check (no chain, or below verify-ca) */
-	bool would_verify;
-	char verify_error[160]; /* OpenSSL's reason, or the bundle's problem */
-	int hostname_match;		/* -1 not checked, 0 no, 1 yes */
-	const char *reason;		/* static: why enforcement would refuse, or NULL */
 };
 
 struct pgs_record
@@ -42,7 +33,7 @@ struct pgs_record
 	enum pgs_sslmode effective; /* the sslmode libpq used */
 	bool verified;
 	bool log_chain;
-	double duration_ms;
+	int64_t duration_us;
 	int64_t now_s;					   /* for expiry warnings */
 	const char *extra_warning;		   /* e.g. a rule mismatch after connecting */
 	const struct pgs_prediction *pred; /* audit: the chain check, or NULL */
@@ -60,8 +51,5 @@ bool record_connect(const struct pgs_record *r, struct jbuf *out)
 /* A policy_error record for ERROR (the FILE:LINE: message lines). */
 bool record_policy_error(int64_t ts_ms, pid_t pid, const char *program, const char *error,
 						 struct jbuf *out) __attribute__((warn_unused_result));
-
-/* Formats TS_MS as RFC 3339 UTC with milliseconds into BUF (>= 32 bytes). */
-void format_ts(int64_t ts_ms, char *buf, size_t len);
 
 #endif

@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "forksafe.h"
+
 struct sink
 {
 	enum pgs_log_kind kind;
@@ -35,13 +36,19 @@ struct sink
 	char *ident;
 	int facility;
 	struct sockaddr_un addr; /* syslog socket */
-	pthread_mutex_t mu;
-	int fd; /* -1 when closed */
+	int fd;					 /* -1 when closed */
 	dev_t dev;
 	ino_t ino;
 	bool failing;	 /* a diagnostic was printed, none since */
 	const char *why; /* static: why open_file refused, or NULL */
 };
+
+/*
+ * One lock for every sink: a record is one write(), so serialising them
+ * costs nothing measurable, and a process-wide lock is one the fork
+ * handlers know (a child never inherits it held).
+ */
+static struct proc_lock sink_lock = PROC_LOCK_INIT;
 
 struct sink *
 sink_open(const struct pgs_log_cfg *cfg)
@@ -70,7 +77,6 @@ sink_open(const struct pgs_log_cfg *cfg)
 		sink_close(s);
 		return NULL;
 	}
-	pthread_mutex_init(&s->mu, NULL);
 	return s;
 }
 
@@ -118,7 +124,8 @@ dir_open_to_others(const char *path)
 static int
 open_file(struct sink *s)
 {
-	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the host process. */
+	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
 	int fd;
 	bool created = true;
 	struct stat st;
@@ -161,7 +168,7 @@ open_file(struct sink *s)
 	return fd;
 }
 
-/* Makes s->fd point at the file now at s->path.  Caller holds s->mu. */
+/* Makes s->fd point at the file now at s->path.  Caller holds sink_lock. */
 static bool
 ensure_open(struct sink *s)
 {
@@ -231,7 +238,7 @@ sink_write(struct sink *s, const char *line, size_t len)
 
 	if (s == NULL || len == 0)
 		return;
-	pthread_mutex_lock(&s->mu);
+	proc_lock(&sink_lock);
 	switch (s->kind)
 	{
 		case PGS_LOG_FILE:
@@ -252,7 +259,7 @@ sink_write(struct sink *s, const char *line, size_t len)
 	}
 	if (ok)
 		s->failing = false;
-	pthread_mutex_unlock(&s->mu);
+	proc_unlock(&sink_lock);
 	errno = saved;
 }
 
@@ -263,8 +270,6 @@ sink_close(struct sink *s)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
-	if (s->path && s->ident)
-		pthread_mutex_destroy(&s->mu);
 	free(s->path);
 	free(s->ident);
 	free(s);

@@ -108,7 +108,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.error = obs.error;
 	r.refuse_reason = obs.cipher;
 	r.log_chain = true;
-	r.duration_ms = (double) size / 7.0;
+	r.duration_us = (int64_t) size * 1000 / 7;
 	r.now_s = 1700000000;
 	r.extra_warning = obs.host;
 	r.pred = &pred;

@@ -19,7 +19,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "conninfo.h"
+#include "facts.h"
+#include "redact.h"
 #include "fields.h"
 
 #define INJECTED_CA "/nonexistent/pgtls-fuzz-ca.pem"
@@ -63,7 +64,7 @@ opt(const PQconninfoOption *o, const char *kw)
 static void
 check_redacted(const struct pq_api *api, const char *conninfo, struct pgs_params *p)
 {
-	char *red = params_redacted(p);
+	char *red = cli_redacted_conninfo(p);
 	PQconninfoOption *want, *got;
 
 	if (red == NULL)
@@ -93,19 +94,19 @@ static void
 check_injection(const struct pq_api *api, struct pgs_params *p)
 {
 	struct pgs_factbuf before, after;
-	PGconn *probe = NULL;
+	PGconn *dry_run = NULL;
 
-	if (facts_gather(api, p, "/fuzz", &before, &probe) != FACTS_OK)
+	if (facts_gather(api, p, "/fuzz", &before, &dry_run) != FACTS_OK)
 		return; /* libpq rejects the application's parameters itself */
-	api->finish(probe);
+	api->finish(dry_run);
 	if (!params_push(p, "sslmode", "verify-full") || !params_push(p, "sslrootcert", INJECTED_CA))
 	{
 		factbuf_free(api, &before);
 		return;
 	}
-	if (facts_gather(api, p, "/fuzz", &after, &probe) != FACTS_OK)
+	if (facts_gather(api, p, "/fuzz", &after, &dry_run) != FACTS_OK)
 		abort(); /* the injection made libpq reject a connection it accepted */
-	api->finish(probe);
+	api->finish(dry_run);
 	if (!same(after.f.sslmode, "verify-full") || !same(after.f.sslrootcert, INJECTED_CA))
 		abort(); /* the application's setting won over the injected one */
 	if (before.f.ntargets != after.f.ntargets || !same(before.f.dbname, after.f.dbname) ||

@@ -215,7 +215,7 @@ test_decide(void)
 		decide(&pol, &f, &old, &d);
 		CHECK(injected(&d, "ssl_min_protocol_version") == NULL);
 		CHECK(injected(&d, "gssencmode") == NULL);
-		CHECK(d.check_protocol_after && d.nwarn == 2);
+		CHECK(d.nwarn == 2 && strstr(d.warn[1], "checked after the handshake"));
 		CHECK(injected(&d, "sslrootcert") &&
 			  strcmp(injected(&d, "sslrootcert"), old.system_bundle) == 0);
 		decide(&pol, &f, &caps15, &d);

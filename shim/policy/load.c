@@ -1,115 +1,20 @@
 /*
- * policy.c
- *	  Compiles a policy file (libconfig syntax) into a struct pgs_policy.
- *	  Owns the whole of that struct: every string, rule and pattern is
- *	  allocated from one arena that policy_free releases, and the config_t is
- *	  gone before policy_parse_text returns, so no libconfig type leaves this
- *	  file.  Validation is strict (a typo in a security policy must not be
- *	  ignored) and goes on after an error, so that every problem is reported
- *	  at once, each as "FILE:LINE: message".
+ * load.c
+ *	  Reads a policy file safely: opened without following it into anything
+ *	  that could block (a FIFO planted at the path), checked on the
+ *	  descriptor actually opened (a regular file, owner, permissions), read
+ *	  whole, then compiled.
  */
-#include "policy.h"
-
 #include <errno.h>
 #include <fcntl.h>
-#include <libconfig.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cfgapi.h"
-#include "policy_compile.h"
+#include "policy.h"
 
 #define MAX_POLICY_BYTES ((size_t) 1024 * 1024)
-
-/* The policy and the arena behind it; callers see only `pub`. */
-struct policy_owner
-{
-	struct pgs_policy pub;
-	struct arena arena;
-};
-
-void *
-arena_alloc(struct arena *a, size_t size)
-{
-	void *p;
-	void **grown;
-
-	if (a->n == a->cap)
-	{
-		size_t cap = a->cap ? a->cap * 2 : 64;
-
-		grown = realloc(a->ptrs, cap * sizeof(*grown));
-		if (grown == NULL)
-			return NULL;
-		a->ptrs = grown;
-		a->cap = cap;
-	}
-	p = calloc(1, size ? size : 1);
-	if (p != NULL)
-		a->ptrs[a->n++] = p;
-	return p;
-}
-
-static void
-arena_free(struct arena *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->ptrs[i]);
-	free(a->ptrs);
-	memset(a, 0, sizeof(*a));
-}
-
-void
-policy_free(struct pgs_policy *policy)
-{
-	struct policy_owner *o = (struct policy_owner *) policy;
-
-	if (o == NULL)
-		return;
-	arena_free(&o->arena);
-	free(o);
-}
-
-struct pgs_policy *
-policy_parse_text(const char *text, const char *path, struct pgs_errors *errs)
-{
-	char why[256];
-	struct policy_owner *o = calloc(1, sizeof(*o));
-	const struct cfg_api *lib;
-	config_t conf;
-	bool ok;
-
-	if (o == NULL)
-	{
-		errors_add(errs, "%s: out of memory", path);
-		return NULL;
-	}
-	if ((lib = cfg_acquire(why, sizeof(why))) == NULL)
-	{
-		errors_add(errs, "%s: %s", path, why);
-		free(o);
-		return NULL;
-	}
-	/* libconfig is held from here to the one cfg_release below. */
-	lib->init(&conf);
-	ok = lib->read_string(&conf, text) == CONFIG_TRUE;
-	if (!ok)
-		errors_add(errs, "%s:%d: %s", path, config_error_line(&conf), config_error_text(&conf));
-	else
-		ok = policy_compile(config_root_setting(&conf), path, &o->arena, &o->pub, errs);
-	lib->destroy(&conf);
-	cfg_release();
-	if (!ok)
-	{
-		policy_free(&o->pub);
-		return NULL;
-	}
-	return &o->pub;
-}
 
 bool
 policy_check_file(int fd, const char *path, uid_t euid, struct pgs_errors *errs)
@@ -202,6 +107,8 @@ read_all(int fd, const char *path, struct pgs_errors *errs)
 /*
  * The file is opened following symbolic links (Kubernetes mounts
  * ConfigMaps through them); the checks apply to the file actually opened.
+ * O_NONBLOCK: opening a FIFO must not wait for a writer; a regular file
+ * reads the same either way.
  */
 struct pgs_policy *
 policy_load(const char *path, struct pgs_errors *errs, bool *missing)
@@ -212,7 +119,7 @@ policy_load(const char *path, struct pgs_errors *errs, bool *missing)
 
 	if (missing)
 		*missing = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 	{
 		if (errno == ENOENT && missing)

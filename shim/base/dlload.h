@@ -1,0 +1,55 @@
+/*
+ * dlload.h
+ *	  The one way the shim reaches a foreign library (libpq, its OpenSSL,
+ *	  libconfig, the audit's libcrypto and libssl): a table of function
+ *	  pointers filled by dlsym from a symbol list, all or nothing, so that
+ *	  the preloaded library has nothing but libc in DT_NEEDED.
+ */
+#ifndef PGTLS_SHIM_DLLOAD_H
+#define PGTLS_SHIM_DLLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One function of a table: where it goes, its name, an older alias. */
+struct dl_sym
+{
+	size_t offset;	  /* offsetof(table, field) */
+	const char *name; /* the symbol */
+	const char *alt;  /* another name to try (older versions), or NULL */
+	bool optional;	  /* absent: left NULL instead of failing */
+};
+
+#define DL_SYM(type, field)                                                                        \
+	{                                                                                              \
+		offsetof(type, field), #field, NULL, false                                                 \
+	}
+#define DL_SYM_AS(type, field, name)                                                               \
+	{                                                                                              \
+		offsetof(type, field), name, NULL, false                                                   \
+	}
+#define DL_SYM_ALT(type, field, alt)                                                               \
+	{                                                                                              \
+		offsetof(type, field), #field, alt, false                                                  \
+	}
+#define DL_SYM_OPT(type, field, name)                                                              \
+	{                                                                                              \
+		offsetof(type, field), name, NULL, true                                                    \
+	}
+
+/*
+ * dlopens the first of NAMES (N of them) that loads, RTLD_LAZY|RTLD_LOCAL.
+ * Returns the handle (never closed by this module) and sets *WHICH to the
+ * name that loaded; NULL when none does.
+ */
+void *dl_open_first(const char *const *names, size_t n, const char **which);
+
+/*
+ * Fills TABLE from handle H with the N symbols of SYMS.  A symbol that
+ * REJECT (may be NULL) says no to counts as missing.  Returns false when a
+ * required symbol is missing; TABLE is then all zero.
+ */
+bool dl_fill(void *h, const struct dl_sym *syms, size_t n, void *table, size_t table_size,
+			 bool (*reject)(const void *)) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * text.c
+ *	  Text helpers.  None of them depends on the locale: a host process
+ *	  that called setlocale() must not change what a record says.
+ */
+#include "text.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *
+one_line(const char *msg)
+{
+	char *out;
+	size_t o = 0;
+	bool space = false;
+
+	if (msg == NULL)
+		return NULL;
+	out = malloc(strlen(msg) + 1);
+	if (out == NULL)
+		return NULL;
+	for (const char *p = msg; *p; p++)
+	{
+		if (*p == '\n' || *p == '\r' || *p == '\t' || *p == ' ')
+		{
+			space = o > 0;
+			continue;
+		}
+		if (space)
+			out[o++] = ' ';
+		space = false;
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+void
+hex_lower(const unsigned char *data, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++)
+	{
+		*out++ = digits[data[i] >> 4];
+		*out++ = digits[data[i] & 15];
+	}
+	*out = '\0';
+}

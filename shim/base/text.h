@@ -1,0 +1,16 @@
+/*
+ * text.h
+ *	  Small text helpers shared by the record, the audit and the command.
+ */
+#ifndef PGTLS_SHIM_TEXT_H
+#define PGTLS_SHIM_TEXT_H
+
+#include <stddef.h>
+
+/* Collapses MSG (libpq's, multi-line) into one malloc'd line; NULL on OOM or NULL MSG. */
+char *one_line(const char *msg);
+
+/* Lower-case hex of LEN bytes of DATA into OUT (2 * LEN + 1 bytes). */
+void hex_lower(const unsigned char *data, size_t len, char *out);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * chain.h
+ *	  The certificate chain a server sent, read from an SSL * through the
+ *	  table of the OpenSSL that owns it.
+ */
+#ifndef PGTLS_SHIM_CHAIN_H
+#define PGTLS_SHIM_CHAIN_H
+
+#include "cert.h"
+#include "ossl.h"
+
+/*
+ * Describes the peer chain of SSL (an SSL * of the OpenSSL behind O), leaf
+ * first, into OUT (at most MAX entries, each freed with cert_free by the
+ * caller).  Returns how many were filled.
+ */
+int chain_read(const struct ossl_api *o, void *ssl, struct pgs_cert *out, int max);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * compile.c
+ *	  The policy schema: walks the libconfig tree, checks every key, type and
+ *	  value, and builds the compiled policy.  Unknown keys are errors.  After
+ *	  an error the walk goes on, so that all of them are reported.  libconfig
+ *	  is reached through cfg(), valid while parse.c holds the document.
+ */
+#include <string.h>
+
+#include "cfgapi.h"
+#include "compile.h"
+#include "compile_ctx.h"
+
+static const char *const top_keys[] = {"version",  "mode",	"log", "audit",
+									   "defaults", "rules", NULL};
+static const char *const audit_keys[] = {"probe", "probe_timeout_ms", NULL};
+static const char *const settings_keys[] = {"sslmode",		"sslrootcert", "sslcrl",
+											"min_protocol", "override",	   "expiry_warning_days",
+											"unix_socket",	"gssenc",	   NULL};
+static const char *const rule_keys[] = {"name", "mode", "match", NULL};
+static const char *const mode_values[] = {"off", "audit", "enforce", NULL};
+
+static void
+compile_settings(struct ctx *c, const config_setting_t *g, struct pgs_settings *s)
+{
+	static const char *const floors[] = {"require", "verify-ca", "verify-full", NULL};
+	static const char *const tls[] = {"", "TLSv1.2", "TLSv1.3", NULL};
+	static const char *const overrides[] = {"upgrade", "force", NULL};
+	static const char *const allow_refuse[] = {"allow", "refuse", NULL};
+	int v;
+
+	if (g == NULL)
+		return;
+	v = pc_enum(c, g, "sslmode", floors, (int) s->sslmode - PGS_SSL_REQUIRE,
+				"require, verify-ca or verify-full");
+	if (v >= 0)
+		s->sslmode = (enum pgs_sslmode)(v + PGS_SSL_REQUIRE);
+	s->sslrootcert = pc_path(c, g, "sslrootcert", s->sslrootcert, true);
+	s->sslcrl = pc_path(c, g, "sslcrl", s->sslcrl, false);
+	if ((v = pc_enum(c, g, "min_protocol", tls, (int) s->min_protocol, "TLSv1.2 or TLSv1.3")) >= 0)
+		s->min_protocol = (enum pgs_tlsver) v;
+	if ((v = pc_enum(c, g, "override", overrides, (int) s->override, "upgrade or force")) >= 0)
+		s->override = (enum pgs_override) v;
+	s->expiry_warning_days =
+		(int) pc_int(c, g, "expiry_warning_days", s->expiry_warning_days, 0, 36500);
+	if ((v = pc_enum(c, g, "unix_socket", allow_refuse, s->unix_socket_refuse,
+					 "allow or refuse")) >= 0)
+		s->unix_socket_refuse = v == 1;
+	if ((v = pc_enum(c, g, "gssenc", allow_refuse, !s->gssenc_allow, "allow or refuse")) >= 0)
+		s->gssenc_allow = v == 0;
+}
+
+static void
+compile_rule(struct ctx *c, const config_setting_t *g, const struct pgs_policy *p,
+			 struct pgs_rule *r, size_t index)
+{
+	const char *name;
+	int mode;
+
+	r->line = (int) config_setting_source_line(g);
+	r->s = p->defaults;
+	r->mode = p->mode;
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+	{
+		pc_err(c, g, "each rule must be a group { ... }");
+		return;
+	}
+	pc_check_keys(c, g, "", rule_keys, settings_keys);
+	name = pc_str(c, g, "name");
+	if (name == NULL || name[0] == '\0')
+	{
+		if (!pc_member(g, "name") || name)
+			pc_err(c, g, "rule has no name");
+	}
+	else
+	{
+		r->name = pc_dup(c, name);
+		for (size_t i = 0; i < index; i++)
+		{
+			if (p->rules[i].name && strcmp(p->rules[i].name, name) == 0)
+				pc_err(c, pc_member(g, "name"), "duplicate rule name \"%s\" (first at line %d)",
+					   name, p->rules[i].line);
+		}
+	}
+	if ((mode = pc_enum(c, g, "mode", mode_values, (int) p->mode, "off, audit or enforce")) >= 0)
+		r->mode = (enum pgs_mode) mode;
+	compile_settings(c, g, &r->s);
+	compile_match(c, pc_group(c, g, "match"), r);
+}
+
+static void
+compile_rules(struct ctx *c, const config_setting_t *s, struct pgs_policy *p)
+{
+	struct pgs_rule *rules;
+	int n;
+
+	if (s == NULL)
+		return;
+	if (!config_setting_is_list(s) && !config_setting_is_array(s))
+	{
+		pc_err(c, s, "rules must be a list ( { ... }, ... )");
+		return;
+	}
+	n = cfg()->length(s);
+	if (n == 0)
+		return;
+	if ((rules = arena_alloc(c->a, (size_t) n * sizeof(*rules))) == NULL)
+	{
+		pc_err(c, s, "out of memory");
+		return;
+	}
+	p->rules = rules;
+	for (int i = 0; i < n; i++)
+		compile_rule(c, cfg()->get_elem(s, (unsigned) i), p, &rules[i], (size_t) i);
+	p->nrules = (size_t) n;
+}
+
+bool
+policy_compile(const config_setting_t *root, const char *path, struct arena *a,
+			   struct pgs_policy *p, struct pgs_errors *errs)
+{
+	struct ctx c = {.path = path, .a = a, .errs = errs};
+	const config_setting_t *audit;
+	int mode;
+
+	memset(p, 0, sizeof(*p));
+	p->path = pc_dup(&c, path);
+	pc_check_keys(&c, root, "", top_keys, NULL);
+	if (pc_member(root, "version") == NULL)
+		pc_err(&c, NULL, "missing setting \"version\" (version = 1;)");
+	else if (pc_int(&c, root, "version", 1, 1, 1) == 1)
+		p->version = 1;
+	mode = pc_enum(&c, root, "mode", mode_values, PGS_MODE_AUDIT, "off, audit or enforce");
+	p->mode = mode >= 0 ? (enum pgs_mode) mode : PGS_MODE_AUDIT;
+	compile_log(&c, pc_group(&c, root, "log"), &p->log);
+	audit = pc_group(&c, root, "audit");
+	if (audit)
+		pc_check_keys(&c, audit, "audit", audit_keys, NULL);
+	p->audit.probe = pc_bool(&c, audit, "probe", false);
+	p->audit.probe_timeout_ms = (int) pc_int(&c, audit, "probe_timeout_ms", 2000, 1, 60000);
+	p->defaults = (struct pgs_settings){
+		.sslmode = PGS_SSL_VERIFY_FULL,
+		.expiry_warning_days = 30,
+	};
+	{
+		const config_setting_t *d = pc_group(&c, root, "defaults");
+
+		if (d)
+			pc_check_keys(&c, d, "defaults", settings_keys, NULL);
+		compile_settings(&c, d, &p->defaults);
+	}
+	compile_rules(&c, pc_member(root, "rules"), p);
+	return !c.failed && !errs->oom;
+}

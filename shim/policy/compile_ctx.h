@@ -1,0 +1,52 @@
+/*
+ * compile_ctx.h
+ *	  Internal to the policy compiler (compile*.c): the walk's state and the
+ *	  typed getters every part of the schema uses.  Each getter reports what
+ *	  is wrong as "PATH:LINE: message", sets c->failed and returns a default.
+ */
+#ifndef PGTLS_SHIM_COMPILE_CTX_H
+#define PGTLS_SHIM_COMPILE_CTX_H
+
+#include <libconfig.h>
+
+#include "arena.h"
+#include "policy.h"
+
+struct ctx
+{
+	const char *path;
+	struct arena *a;
+	struct pgs_errors *errs;
+	bool failed;
+};
+
+/* Reports FMT at S's line (line 1 when S is NULL). */
+void pc_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A copy of S in the policy's arena; NULL (reported) on out-of-memory. */
+const char *pc_dup(struct ctx *c, const char *s);
+/* Reports each member of group G not in ALLOWED (or ALLOWED2, may be NULL). */
+void pc_check_keys(struct ctx *c, const config_setting_t *g, const char *where,
+				   const char *const *allowed, const char *const *allowed2);
+/* G.NAME, or NULL when G is NULL or has no such member. */
+const config_setting_t *pc_member(const config_setting_t *g, const char *name);
+/* The string at G.NAME; NULL when absent or (reported) not a string. */
+const char *pc_str(struct ctx *c, const config_setting_t *g, const char *name);
+/* Index of G.NAME's value in VALUES, DEF when absent, -1 (reported) when invalid. */
+int pc_enum(struct ctx *c, const config_setting_t *g, const char *name, const char *const *values,
+			int def, const char *expect);
+bool pc_bool(struct ctx *c, const config_setting_t *g, const char *name, bool def);
+long long pc_int(struct ctx *c, const config_setting_t *g, const char *name, long long def,
+				 long long min, long long max);
+/* G.NAME when it is a group; NULL when absent or (reported) not a group. */
+const config_setting_t *pc_group(struct ctx *c, const config_setting_t *g, const char *name);
+/* An absolute path, "" (unset: NULL) or, when SYSTEM_OK, "system"; DEF when absent. */
+const char *pc_path(struct ctx *c, const config_setting_t *g, const char *name, const char *def,
+					bool system_ok);
+
+/* match = { ... } of rule R. */
+void compile_match(struct ctx *c, const config_setting_t *g, struct pgs_rule *r);
+/* log = { ... } into *LOG (defaults when G is NULL). */
+void compile_log(struct ctx *c, const config_setting_t *g, struct pgs_log_cfg *log);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * compile_log.c
+ *	  The log group: where records go (a file, stderr or syslog) and how.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "cfgapi.h"
+#include "compile_ctx.h"
+
+static const char *const log_keys[] = {"path",	   "chain",	 "mode", "ident",
+									   "facility", "socket", NULL};
+
+static int
+parse_file_mode(struct ctx *c, const config_setting_t *s)
+{
+	long v = -1;
+
+	if (config_setting_type(s) == CONFIG_TYPE_STRING)
+	{
+		char *end;
+
+		v = strtol(cfg()->get_string(s), &end, 8);
+		if (*end != '\0' || end == cfg()->get_string(s))
+			v = -1;
+	}
+	else if (config_setting_type(s) == CONFIG_TYPE_INT)
+	{
+		/* libconfig has no octal: read the digits of 0640 (= 640) as octal. */
+		char digits[16];
+		char *end;
+
+		snprintf(digits, sizeof(digits), "%d", cfg()->get_int(s));
+		v = strtol(digits, &end, 8);
+		if (*end != '\0')
+			v = -1;
+	}
+	if (v < 0 || v > 0777)
+	{
+		pc_err(c, s, "log.mode must be a file mode such as \"0640\"");
+		return 0600;
+	}
+	if (v & 002)
+		pc_err(c, s, "log.mode must not let others write the log");
+	return (int) v;
+}
+
+void
+compile_log(struct ctx *c, const config_setting_t *g, struct pgs_log_cfg *log)
+{
+	static const char *const fac_names[] = {"user",	  "daemon", "auth",	  "authpriv", "local0",
+											"local1", "local2", "local3", "local4",	  "local5",
+											"local6", "local7", NULL};
+	static const int fac_values[] = {LOG_USER,	 LOG_DAEMON, LOG_AUTH,	 LOG_AUTHPRIV,
+									 LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
+									 LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
+	const char *path;
+	int f;
+
+	log->chain = true;
+	log->file_mode = 0600;
+	log->syslog_ident = "pgtls-shim";
+	log->syslog_facility = LOG_USER;
+	log->syslog_socket = "/dev/log";
+	if (g == NULL)
+		return;
+	pc_check_keys(c, g, "log", log_keys, NULL);
+	log->chain = pc_bool(c, g, "chain", true);
+	if (pc_member(g, "mode"))
+		log->file_mode = parse_file_mode(c, pc_member(g, "mode"));
+	if (pc_str(c, g, "ident"))
+		log->syslog_ident = pc_dup(c, pc_str(c, g, "ident"));
+	log->syslog_socket = pc_path(c, g, "socket", log->syslog_socket, false);
+	if (log->syslog_socket == NULL)
+		log->syslog_socket = "/dev/log";
+	if ((f = pc_enum(c, g, "facility", fac_names, 0, "a syslog facility such as local0")) >= 0)
+		log->syslog_facility = fac_values[f];
+	path = pc_str(c, g, "path");
+	if (path == NULL || path[0] == '\0')
+		return;
+	if (strcmp(path, "stderr") == 0)
+		log->kind = PGS_LOG_STDERR;
+	else if (strcmp(path, "syslog") == 0)
+		log->kind = PGS_LOG_SYSLOG;
+	else if (path[0] != '/')
+		pc_err(c, pc_member(g, "path"),
+			   "log.path must be an absolute path, \"stderr\" or \"syslog\"");
+	else
+	{
+		log->kind = PGS_LOG_FILE;
+		log->path = pc_dup(c, path);
+	}
+}

@@ -1,0 +1,175 @@
+/*
+ * compile_values.c
+ *	  Reading typed values from the libconfig tree for the policy compiler:
+ *	  each getter checks the type and range, reports a violation with its
+ *	  line, and returns the default so that the walk goes on.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "cfgapi.h"
+#include "compile_ctx.h"
+
+void
+pc_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errors_add(c->errs, "%s:%d: %s", c->path, s ? (int) config_setting_source_line(s) : 1, msg);
+	c->failed = true;
+}
+
+const char *
+pc_dup(struct ctx *c, const char *s)
+{
+	char *d = arena_strdup(c->a, s);
+
+	if (d == NULL)
+		pc_err(c, NULL, "out of memory");
+	return d;
+}
+
+static bool
+in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+	{
+		if (strcmp(s, *list) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Reports each member of group G not in ALLOWED (or ALLOWED2). */
+void
+pc_check_keys(struct ctx *c, const config_setting_t *g, const char *where,
+			  const char *const *allowed, const char *const *allowed2)
+{
+	for (int i = 0; i < cfg()->length(g); i++)
+	{
+		const config_setting_t *m = cfg()->get_elem(g, (unsigned) i);
+		const char *name = config_setting_name(m);
+
+		if (name && !in_list(name, allowed) && !(allowed2 && in_list(name, allowed2)))
+			pc_err(c, m, "unknown setting \"%s%s%s\"", where, where[0] ? "." : "", name);
+	}
+}
+
+const config_setting_t *
+pc_member(const config_setting_t *g, const char *name)
+{
+	return g ? cfg()->get_member(g, name) : NULL;
+}
+
+/* The string at G.NAME; NULL when absent or (with an error) not a string. */
+const char *
+pc_str(struct ctx *c, const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s = pc_member(g, name);
+
+	if (s == NULL)
+		return NULL;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+	{
+		pc_err(c, s, "%s must be a string", name);
+		return NULL;
+	}
+	return cfg()->get_string(s);
+}
+
+/* Index of G.NAME's value in VALUES, DEF when absent, -1 (error) when invalid. */
+int
+pc_enum(struct ctx *c, const config_setting_t *g, const char *name, const char *const *values,
+		int def, const char *expect)
+{
+	const char *v = pc_str(c, g, name);
+
+	if (v == NULL)
+		return def;
+	for (int i = 0; values[i]; i++)
+	{
+		if (strcmp(v, values[i]) == 0)
+			return i;
+	}
+	pc_err(c, pc_member(g, name), "%s must be %s, not \"%s\"", name, expect, v);
+	return -1;
+}
+
+bool
+pc_bool(struct ctx *c, const config_setting_t *g, const char *name, bool def)
+{
+	const config_setting_t *s = pc_member(g, name);
+
+	if (s == NULL)
+		return def;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+	{
+		pc_err(c, s, "%s must be a boolean (true or false)", name);
+		return def;
+	}
+	return cfg()->get_bool(s);
+}
+
+long long
+pc_int(struct ctx *c, const config_setting_t *g, const char *name, long long def, long long min,
+	   long long max)
+{
+	const config_setting_t *s = pc_member(g, name);
+	long long v;
+
+	if (s == NULL)
+		return def;
+	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
+	{
+		pc_err(c, s, "%s must be an integer", name);
+		return def;
+	}
+	v = cfg()->get_int64(s);
+	if (v < min || v > max)
+	{
+		pc_err(c, s, "%s must be between %lld and %lld", name, min, max);
+		return def;
+	}
+	return v;
+}
+
+const config_setting_t *
+pc_group(struct ctx *c, const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s = pc_member(g, name);
+
+	if (s != NULL && config_setting_type(s) != CONFIG_TYPE_GROUP)
+	{
+		pc_err(c, s, "%s must be a group { ... }", name);
+		return NULL;
+	}
+	return s;
+}
+
+/* An absolute path, "" (unset: NULL) or, when SYSTEM_OK, "system". */
+const char *
+pc_path(struct ctx *c, const config_setting_t *g, const char *name, const char *def, bool system_ok)
+{
+	const char *v = pc_str(c, g, name);
+
+	if (v == NULL)
+		return def;
+	if (v[0] == '\0')
+		return NULL;
+	if (system_ok && strcmp(v, "system") == 0)
+		return pc_dup(c, v);
+	if (v[0] != '/')
+	{
+		pc_err(c, pc_member(g, name), "%s must be an absolute path%s", name,
+			   system_ok ? " or \"system\"" : "");
+		return def;
+	}
+	return pc_dup(c, v);
+}

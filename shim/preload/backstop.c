@@ -1,0 +1,62 @@
+/*
+ * backstop.c
+ *	  The after-connect checks of enforcement, shared with audit's
+ *	  prediction of them.
+ */
+#include "backstop.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "match.h"
+#include "reasons.h"
+
+const char *
+backstop_reason(const struct pgs_decision *d, const struct pgs_observed *obs,
+				enum pgs_sslmode effective)
+{
+	const struct pgs_settings *s = d->settings;
+
+	if (d->refuse)
+		return d->refuse;
+	if (obs->unix_socket)
+		return s->unix_socket_refuse ? R_UNIX_SOCKET : NULL;
+	if (obs->gssenc)
+		return s->gssenc_allow ? NULL : R_GSSENC;
+	if (!obs->tls)
+		return R_NO_TLS;
+	if (pgs_tls_below(obs->protocol, s->min_protocol))
+		return R_OLD_PROTOCOL;
+	if (d->mode == PGS_MODE_ENFORCE && s->sslmode >= PGS_SSL_VERIFY_CA &&
+		effective < PGS_SSL_VERIFY_CA)
+		return R_NOT_VERIFIED;
+	return NULL;
+}
+
+const char *
+backstop_rule_mismatch(const struct pgs_policy *policy, const struct pgs_facts *f,
+					   const struct pgs_decision *d, const struct pgs_observed *obs, char *note,
+					   size_t len)
+{
+	const struct pgs_rule *used;
+
+	if (f->ntargets < 2 || obs->host == NULL)
+		return NULL;
+	for (size_t i = 0; i < f->ntargets; i++)
+	{
+		const struct pgs_target *t = &f->targets[i];
+		const char *h = t->host[0] ? t->host : t->hostaddr;
+
+		if (strcmp(h, obs->host) != 0 || (obs->port && strcmp(t->port, obs->port) != 0))
+			continue;
+		used = policy_match(policy, f, t);
+		if (used == d->rule)
+			return NULL;
+		snprintf(note, len, "connected to %s, which selects %s%s%s, not the %s%s%s applied",
+				 obs->host, used ? "rule \"" : "the top-level mode", used ? used->name : "",
+				 used ? "\"" : "", d->rule ? "rule \"" : "top-level mode",
+				 d->rule ? d->rule->name : "", d->rule ? "\"" : "");
+		return R_RULE_MISMATCH;
+	}
+	return NULL;
+}

@@ -1,0 +1,17 @@
+/*
+ * process.h
+ *	  Facts about the host process the library is a guest in, read once on
+ *	  the first connection (never at load time): where the policy is, what
+ *	  to do while it cannot be loaded, which program this is.
+ */
+#ifndef PGTLS_SHIM_PROCESS_H
+#define PGTLS_SHIM_PROCESS_H
+
+#include <stdbool.h>
+
+/* PGTLS_SHIM_POLICY, or the default path; *NAMED: the variable set it. */
+const char *process_policy_path(bool *named);
+bool process_on_error_allow(void); /* PGTLS_SHIM_ON_ERROR=allow */
+const char *process_program(void); /* absolute path of the executable, or NULL */
+
+#endif
