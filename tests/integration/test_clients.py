@@ -3,9 +3,9 @@ through their records: psql, pg_dump, pgbench with threads, psycopg2 blocking
 and async, Perl DBD::Pg."""
 import os
 
-from shimtest import ShimCase, policy_text, server, tcp, unsanitized_pg_programs
+from shimtest import ShimCase, pgservers, policy_text, server, tcp, unsanitized_pg_programs
 
-PG_BIN = "/usr/lib/postgresql/15/bin"
+PG_BIN = pgservers.PGBIN  # the harness's server's programs, whatever its version
 PSYCOPG = """
 import psycopg2, sys
 c = psycopg2.connect(sys.argv[1])
