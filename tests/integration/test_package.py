@@ -1,8 +1,8 @@
 """The Debian package: scripts/package.sh builds it; it is installed with
 apt-get into a fresh chroot of this machine's release (scripts/chroot.sh),
-runs psql under `pgtls-shim exec` there against the harness's server on
-loopback (a chroot shares the network), writes its record, and leaves nothing
-behind when removed.
+runs psql under `pgtls-shim exec` and under the container entrypoint there
+against the harness's server on loopback (a chroot shares the network),
+writes their records, and leaves nothing behind when removed.
 
 Needs root (chroot, mounts).  PGTLS_SKIP_PACKAGE_TEST=1 skips it, and only
 that does."""
@@ -29,12 +29,25 @@ pgtls-shim check /t/policy.conf
 conn="host=db.test hostaddr=127.0.0.1 dbname=postgres user=postgres connect_timeout=10"
 pgtls-shim exec --policy /t/policy.conf -- psql -X -At "$conn port=$GOOD" \
   -c "select ssl from pg_stat_ssl where pid = pg_backend_pid()" >psql-good.out
+PGTLS_SHIM_POLICY=/t/policy.conf /usr/share/pgtls-shim/docker-entrypoint.sh psql -X -At \
+  "$conn port=$GOOD" -c "select ssl from pg_stat_ssl where pid = pg_backend_pid()" >entrypoint.out
 set +e
 pgtls-shim exec --policy /t/policy.conf -- psql -X -At "$conn port=$WRONG" -c "select 1" \
   >psql-wrong.out 2>psql-wrong.err
 echo $? >psql-wrong.rc
 set -e
+# Host-wide: /etc/ld.so.preload and the default policy path, no exec.
+mkdir -p /etc/pgtls-shim
+cp /t/policy.conf /etc/pgtls-shim/policy.conf
+dpkg -L pgtls-shim | grep '/libpgtls-shim\.so$' >/etc/ld.so.preload
+psql -X -At "$conn port=$GOOD" -c "select ssl from pg_stat_ssl where pid = pg_backend_pid()" \
+  >preload.out
+sh -c 'ls / >/dev/null' 2>preload-ls.err
 apt-get remove -y -qq pgtls-shim >apt-remove.log 2>&1
+# Removed while /etc/ld.so.preload still names it: ld.so complains, runs on.
+sh -c true 2>stale-preload.err
+echo $? >stale-preload.rc
+rm /etc/ld.so.preload
 while read -r f; do [ -f "$f" ] && echo "$f"; done <files.out >left.out
 true
 """
@@ -121,15 +134,24 @@ rules = ( { name = "pkg"; match = { host = [ "db.test" ]; }; mode = "enforce"; }
         self.assertEqual(self.read("psql-good.out").strip(), "t")
         records = [json.loads(line) for line in self.read("records.jsonl").splitlines()]
         good = [r for r in records if r["port"] == str(server("good")["port"])]
-        self.assertEqual(len(good), 1, records)
-        self.assertEqual((good[0]["event"], good[0]["mode"], good[0]["rule"], good[0]["outcome"],
-                          good[0]["verified"], good[0]["sslmode_effective"]),
-                         ("connect", "enforce", "pkg", "ok", True, "verify-full"))
+        # psql under the container entrypoint, the same.
+        self.assertEqual(self.read("entrypoint.out").strip(), "t")
+        # Under /etc/ld.so.preload with the policy at its default path.
+        self.assertEqual(self.read("preload.out").strip(), "t")
+        self.assertEqual(self.read("preload-ls.err"), "")
+        self.assertEqual(len(good), 3, records)
+        for r in good:
+            self.assertEqual((r["event"], r["mode"], r["rule"], r["outcome"], r["verified"],
+                              r["sslmode_effective"]),
+                             ("connect", "enforce", "pkg", "ok", True, "verify-full"))
         # A certificate for another host is refused.
         self.assertNotEqual(self.read("psql-wrong.rc").strip(), "0")
         self.assertIn("pgtls-shim: refused by rule \"pkg\"", self.read("psql-wrong.err"))
-        # Removed: none of its files is left.
+        # Removed: none of its files is left.  A stale /etc/ld.so.preload
+        # entry costs a line on stderr from ld.so, not the program.
         self.assertEqual(self.read("left.out"), "")
+        self.assertEqual(self.read("stale-preload.rc").strip(), "0")
+        self.assertIn("cannot be preloaded", self.read("stale-preload.err"))
 
 
 if __name__ == "__main__":
