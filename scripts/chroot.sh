@@ -198,7 +198,7 @@ stage() {
   )
   # Older versions of this stage (another package list) are of no more use.
   local f
-  for f in "$CACHE/$rel"/stage-"$name"-*.tar; do
+  for f in "$CACHE/$rel/stage-$name-"*.tar; do
     [[ $f == "$file" ]] || rm -f "$f"
   done
   echo "$file"
@@ -223,7 +223,7 @@ run() {
   need_root
   local tarball
   if [[ -n $stage_name ]]; then
-    tarball=$(ls -t "$CACHE/$rel"/stage-"$stage_name"-*.tar 2>/dev/null | head -n 1)
+    tarball=$(find "$CACHE/$rel" -maxdepth 1 -name "stage-$stage_name-*.tar" -printf "%T@ %p\n" 2>/dev/null | sort -rn | head -n 1 | cut -d" " -f2-)
     [[ -n $tarball ]] || die "no stage $stage_name for $rel (make it with: $0 stage $rel $stage_name PKG...)"
   else
     base "$rel"
