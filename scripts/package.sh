@@ -31,7 +31,7 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
     --no-install-recommends "${missing[@]}" >/dev/null
 }
-install_missing dpkg-dev debhelper cmake pkg-config libconfig-dev libpq-dev libssl-dev \
+install_missing build-essential dpkg-dev debhelper cmake pkg-config libconfig-dev libpq-dev libssl-dev \
   libjson-c-dev
 
 work=$(mktemp -d /tmp/pgtls-shim-package.XXXXXX)
