@@ -218,3 +218,9 @@ pgs_is_unix_socket(const char *host, const char *hostaddr)
 	return (hostaddr == NULL || hostaddr[0] == '\0') && host != NULL &&
 		   (host[0] == '/' || host[0] == '@');
 }
+
+const char *
+facts_option(const struct pgs_factbuf *fb, const char *kw)
+{
+	return fb->opts ? opt(fb->opts, kw) : NULL;
+}

@@ -70,6 +70,9 @@ enum facts_result facts_gather(const struct pq_api *api, struct pgs_params *p, c
 							   struct pgs_factbuf *fb, PGconn **dry_run) PGS_WUR;
 void factbuf_free(const struct pq_api *api, struct pgs_factbuf *fb);
 
+/* The value libpq will use for keyword KW, or NULL when unset or empty. */
+const char *facts_option(const struct pgs_factbuf *fb, const char *kw);
+
 /*
  * True when libpq connects to HOST over a Unix socket: no hostaddr, and an
  * absolute path or "@" (a Linux abstract socket), as libpq's
