@@ -15,6 +15,12 @@
 #include "decide.h"
 #include "policy.h"
 
+const char cli_usage_explain[] =
+	"usage: pgtls-shim explain [--policy FILE] [--program PATH] CONNINFO\n"
+	"  Prints the decision for the connection string CONNINFO without connecting:\n"
+	"  each host and its rule, the mode, what would be injected, and the resulting\n"
+	"  connection string with the password redacted.\n";
+
 static void
 print_targets(const struct pgs_policy *policy, const struct pgs_facts *f)
 {
@@ -132,6 +138,8 @@ cmd_explain(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++)
 	{
+		if (cli_is_help(argv[i]))
+			return cli_usage(cli_usage_explain, true);
 		if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc)
 			policy_arg = argv[++i];
 		else if (strcmp(argv[i], "--program") == 0 && i + 1 < argc)
@@ -142,10 +150,7 @@ cmd_explain(int argc, char **argv)
 			bad = true;
 	}
 	if (conninfo == NULL || bad)
-	{
-		fprintf(stderr, "usage: pgtls-shim explain [--policy FILE] [--program PATH] CONNINFO\n");
-		return 2;
-	}
+		return cli_usage(cli_usage_explain, false);
 	policy = policy_load(cli_policy_path(policy_arg), &errs, NULL);
 	if (policy == NULL)
 	{

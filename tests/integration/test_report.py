@@ -47,7 +47,7 @@ class Report(ShimCase):
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         p = subprocess.run([CLI, "report", "--json", path], capture_output=True, text=True)
         rss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.returncode, 1, p.stderr)       # not ready: exit 1
         if not RUNTIME:  # a sanitizer's allocator keeps freed memory in quarantine
             self.assertLess(rss_kib, 64 * 1024, "report must stream (%d KiB for %d MiB of log)" % (
                 max(rss_kib, before), os.path.getsize(path) >> 20))
@@ -67,8 +67,9 @@ class Report(ShimCase):
         self.assertEqual(g["earliest_expiry"], "2027-01-01T00:00:00Z")
 
         p = subprocess.run([CLI, "report"], input=open(path).read(), capture_output=True, text=True)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(p.stdout.splitlines()[-1], "ready to enforce: no (10000 connections would be refused)")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stdout.splitlines()[-1],
+                         "ready to enforce: no (10000 connections would be refused, 1 policy error)")
         self.assertIn("would refuse: unknown CA (5000)", p.stdout)
 
     def test_report_on_the_shims_own_records(self):
@@ -77,7 +78,7 @@ class Report(ShimCase):
         self.client("connectdb", tcp("wronghost"))
         self.client("connectdb", tcp("plain"))
         p = subprocess.run([CLI, "report", self.log], capture_output=True, text=True)
-        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.returncode, 1, p.stderr)
         reasons = [l for l in p.stdout.splitlines() if "would refuse:" in l]
         self.assertEqual(len(reasons), 1, p.stdout)
         self.assertIn("wrong host (1)", reasons[0])
@@ -89,3 +90,4 @@ class Report(ShimCase):
         self.client("connectdb", tcp("good"))
         p = subprocess.run([CLI, "report", self.log], capture_output=True, text=True)
         self.assertEqual(p.stdout.splitlines()[-1], "ready to enforce: yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
