@@ -38,7 +38,7 @@ cmd_check(int argc, char **argv)
 		errors_free(&errs);
 		return 1;
 	}
-	ok = true;
+	ok = lint_policy(policy, &warnings);
 	if (ok)
 		printf("%s: ok (mode %s, %zu rule%s%s)\n", path, pgs_mode_name(policy->mode),
 			   policy->nrules, policy->nrules == 1 ? "" : "s",
