@@ -21,6 +21,126 @@ const char cli_usage_explain[] =
 	"  each host and its rule, the mode, what would be injected, and the resulting\n"
 	"  connection string with the password redacted.\n";
 
+#define MAX_SECRETS 8
+
+/* Appends a copy of S[0..N) to the secrets OUT (*N_OUT of them) when not empty. */
+static void
+add_secret(char *out[], size_t *n_out, const char *s, size_t n)
+{
+	if (n > 0 && *n_out < MAX_SECRETS && (out[*n_out] = strndup(s, n)) != NULL)
+		(*n_out)++;
+}
+
+/*
+ * The passwords the text CI may hold, for when libpq cannot parse it: the
+ * values of password= and sslpassword= (key/value or URI query) and the
+ * password of a URI's user info.  Copies into OUT; returns their count.
+ */
+static size_t
+raw_secrets(const char *ci, char *out[])
+{
+	const char *uri = strstr(ci, "://");
+	const char *end = uri ? " \t\n&#" : " \t\n";
+	size_t n = 0;
+
+	for (const char *k = strstr(ci, "password"); k; k = strstr(k + 1, "password"))
+	{
+		const char *v = k + 8 + strspn(k + 8, " \t");
+
+		if (*v++ != '=')
+			continue;
+		v += strspn(v, " \t");
+		if (*v == '\'' && strchr(v + 1, '\'') != NULL)
+			add_secret(out, &n, v + 1, (size_t) (strchr(v + 1, '\'') - v - 1));
+		else
+			add_secret(out, &n, v, strcspn(v, end));
+	}
+	if (uri != NULL)
+	{
+		const char *info = uri + 3;
+		size_t hostpart = strcspn(info, "/?#");
+		const char *at = memrchr(info, '@', hostpart);
+		const char *colon = at ? memchr(info, ':', (size_t) (at - info)) : NULL;
+
+		if (colon != NULL)
+			add_secret(out, &n, colon + 1, (size_t) (at - colon - 1));
+	}
+	return n;
+}
+
+/* Prints libpq's message MSG on stderr, each of the N SECRETS replaced. */
+static void
+print_libpq_message(const char *msg, char *secrets[], size_t n)
+{
+	size_t len = strlen(msg);
+
+	while (len > 0 && msg[len - 1] == '\n')
+		len--;
+	fputs("pgtls-shim: libpq: ", stderr);
+	for (size_t i = 0; i < len;)
+	{
+		size_t j;
+
+		for (j = 0; j < n; j++)
+			if (strncmp(msg + i, secrets[j], strlen(secrets[j])) == 0)
+				break;
+		if (j < n)
+		{
+			fputs("********", stderr);
+			i += strlen(secrets[j]);
+		}
+		else
+			fputc(msg[i++], stderr);
+	}
+	fputc('\n', stderr);
+	for (size_t j = 0; j < n; j++)
+		free(secrets[j]);
+}
+
+/* libpq's reason for rejecting the connection string CI, on stderr. */
+static void
+explain_parse_error(const struct pq_api *api, const char *ci)
+{
+	char *secrets[MAX_SECRETS];
+	size_t n = raw_secrets(ci, secrets);
+	char *err = NULL;
+	PQconninfoOption *opts = api->conninfoParse(ci, &err);
+
+	print_libpq_message(err ? err : "invalid connection string", secrets, n);
+	if (err)
+		api->freemem(err);
+	if (opts)
+		api->conninfoFree(opts);
+}
+
+/*
+ * libpq's reason for rejecting the parameters P, on stderr: asks it again,
+ * with a password of "-" and an invalid target_session_attrs appended (as
+ * facts_gather does) so that it never reaches the network nor sees the
+ * password; the parameters' own passwords are redacted from the message.
+ */
+static void
+explain_libpq_error(const struct pq_api *api, struct pgs_params *p)
+{
+	char *secrets[MAX_SECRETS];
+	size_t n = 0, n0 = p->n;
+	PGconn *conn;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->kw[i], "password") == 0 || strcmp(p->kw[i], "sslpassword") == 0)
+			add_secret(secrets, &n, p->val[i], strlen(p->val[i]));
+	if (!params_push(p, "password", "-") ||
+		!params_push(p, "target_session_attrs", "pgtls-shim-probe"))
+		conn = NULL;
+	else
+		conn = api->connectStartParams(p->kw, p->val, p->expand);
+	p->n = n0;
+	p->kw[n0] = p->val[n0] = NULL;
+	print_libpq_message(conn ? api->errorMessage(conn) : "out of memory", secrets, n);
+	if (conn)
+		api->finish(conn);
+}
+
 static void
 print_targets(const struct pgs_policy *policy, const struct pgs_facts *f)
 {
@@ -62,7 +182,7 @@ explain(const struct pgs_policy *policy, const char *program, const char *connin
 	};
 	if (!params_from_conninfo(api, conninfo, &p))
 	{
-		fprintf(stderr, "pgtls-shim: invalid connection string\n");
+		explain_parse_error(api, conninfo);
 		params_free(api, &p);
 		return 1;
 	}
@@ -71,7 +191,7 @@ explain(const struct pgs_policy *policy, const char *program, const char *connin
 		case FACTS_OK:
 			break;
 		case FACTS_LIBPQ_ERROR:
-			fprintf(stderr, "pgtls-shim: libpq rejects these parameters\n");
+			explain_libpq_error(api, &p);
 			params_free(api, &p);
 			return 1;
 		case FACTS_OOM:
