@@ -41,8 +41,7 @@ cmd_check(int argc, char **argv)
 	ok = lint_policy(policy, &warnings);
 	if (ok)
 		printf("%s: ok (mode %s, %zu rule%s%s)\n", path, pgs_mode_name(policy->mode),
-			   policy->nrules, policy->nrules == 1 ? "" : "s",
-			   warnings ? ", with warnings" : "");
+			   policy->nrules, policy->nrules == 1 ? "" : "s", warnings ? ", with warnings" : "");
 	policy_free(policy);
 	errors_free(&errs);
 	return ok ? 0 : 1;

@@ -52,7 +52,8 @@ void report_free(struct report *r);
  * the number of warnings.
  */
 struct pgs_policy;
-bool lint_policy(const struct pgs_policy *policy, int *warnings) __attribute__((warn_unused_result));
+bool lint_policy(const struct pgs_policy *policy, int *warnings)
+	__attribute__((warn_unused_result));
 
 /* The policy path: the argument, else $PGTLS_SHIM_POLICY, else the default. */
 const char *cli_policy_path(const char *arg);

@@ -190,11 +190,11 @@ check_log(struct lint *l)
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		say(l, true, line, "log directory \"%s\" does not exist: records would be lost", dir);
 	else if (access(dir, W_OK | X_OK) != 0 && access(log->path, W_OK) != 0)
-		say(l, true, line, "log directory \"%s\" is not writable (%s): records would be lost",
-			dir, strerror(errno));
+		say(l, true, line, "log directory \"%s\" is not writable (%s): records would be lost", dir,
+			strerror(errno));
 	else if (access(log->path, F_OK) == 0 && access(log->path, W_OK) != 0)
-		say(l, true, line, "log file \"%s\" is not writable (%s): records would be lost",
-			log->path, strerror(errno));
+		say(l, true, line, "log file \"%s\" is not writable (%s): records would be lost", log->path,
+			strerror(errno));
 }
 
 /* Whether A matches every connection B matches: each key A names, B names

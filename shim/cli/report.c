@@ -9,10 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
 #include "report.h"
-
-#define REPORT_VERSION 1
 
 const char cli_usage_report[] =
 	"usage: pgtls-shim report [--json] [--since TIME] [--until TIME] [--by DIMS] [LOG...]\n"
@@ -24,8 +21,6 @@ const char cli_usage_report[] =
 	"  --by DIMS       group by program, script, host, rule (comma list or repeated;\n"
 	"                  default program,host,rule)\n"
 	"  Exit 0 when every readiness line says yes, 1 when one says no, 2 on trouble.\n";
-
-static const char *const dim_name[RD_N] = {"program", "script", "host", "rule"};
 
 struct report *
 report_new(void)
@@ -55,43 +50,6 @@ report_free(struct report *r)
 	free(r);
 }
 
-static bool
-ready_to_enforce(const struct report *r)
-{
-	return r->records > 0 && r->would_refuse == 0 && r->blind_spots == 0 && r->policy_errors == 0;
-}
-
-static bool
-ready_to_rotate(const struct report *r)
-{
-	return r->would_break == 0;
-}
-
-/* "N thing(s) TAIL" into B, after a comma when B is not empty. */
-static void
-add_reason(char *b, size_t size, long n, const char *thing, const char *tail)
-{
-	size_t len = strlen(b);
-
-	snprintf(b + len, size - len, "%s%ld %s%s%s", len ? ", " : "", n, thing, n == 1 ? "" : "s",
-			 tail);
-}
-
-/* REASONS of "ready to enforce: no (REASONS)" into B. */
-static void
-enforce_reasons(const struct report *r, char *b, size_t size)
-{
-	b[0] = '\0';
-	if (r->records == 0)
-		snprintf(b, size, "no connection records");
-	if (r->would_refuse)
-		add_reason(b, size, r->would_refuse, "connection", " would be refused");
-	if (r->blind_spots)
-		add_reason(b, size, r->blind_spots, "blind spot", "");
-	if (r->policy_errors)
-		add_reason(b, size, r->policy_errors, "policy error", "");
-}
-
 static double
 pct(long part, long whole)
 {
@@ -108,8 +66,8 @@ print_tally(FILE *out, const struct tally *t)
 }
 
 #define NNUM 7
-static const char *const num_title[NNUM] = {"CONNS",	"TLS",		   "VERIFIED",		  "WOULD-REFUSE",
-											"FAILED", "EXPIRY-WARN", "EARLIEST-EXPIRY"};
+static const char *const num_title[NNUM] = {
+	"CONNS", "TLS", "VERIFIED", "WOULD-REFUSE", "FAILED", "EXPIRY-WARN", "EARLIEST-EXPIRY"};
 
 /* The numeric cells of G, as text. */
 static void
@@ -139,7 +97,7 @@ widths(const struct report *r, struct group **v, int w[RD_N + NNUM])
 	char cell[NNUM][40];
 
 	for (int d = 0; d < RD_N; d++)
-		w[d] = (int) strlen(dim_name[d]);
+		w[d] = (int) strlen(report_dim_name[d]);
 	for (int c = 0; c < NNUM; c++)
 		w[RD_N + c] = (int) strlen(num_title[c]);
 	for (size_t i = 0; i < r->ngroups; i++)
@@ -191,9 +149,9 @@ print_header(const struct report *r, const int w[RD_N + NNUM], FILE *out)
 	{
 		if (!r->by[d])
 			continue;
-		for (const char *p = dim_name[d]; *p; p++)
+		for (const char *p = report_dim_name[d]; *p; p++)
 			fputc(*p - 'a' + 'A', out);
-		fprintf(out, "%*s", w[d] - (int) strlen(dim_name[d]) + 2, "");
+		fprintf(out, "%*s", w[d] - (int) strlen(report_dim_name[d]) + 2, "");
 	}
 	for (int c = 0; c < NNUM; c++)
 		fprintf(out, c == NNUM - 1 ? "%-*s  " : "%*s  ", w[RD_N + c], num_title[c]);
@@ -235,104 +193,17 @@ print_text(const struct report *r, struct group **v, FILE *out)
 	print_totals(r, out);
 	if (r->rotation)
 	{
-		if (ready_to_rotate(r))
+		if (report_ready_to_rotate(r))
 			fprintf(out, "ready to rotate: yes\n");
 		else
 			fprintf(out, "ready to rotate: no (%ld connection%s would break)\n", r->would_break,
 					r->would_break == 1 ? "" : "s");
 	}
-	enforce_reasons(r, reasons, sizeof(reasons));
-	if (ready_to_enforce(r))
+	report_not_ready_because(r, reasons, sizeof(reasons));
+	if (report_ready_to_enforce(r))
 		fprintf(out, "ready to enforce: yes\n");
 	else
 		fprintf(out, "ready to enforce: no (%s)\n", reasons);
-}
-
-static void
-json_tally(struct jbuf *b, const char *key, const struct tally *t)
-{
-	jb_key(b, key);
-	jb_obj_begin(b);
-	for (size_t i = 0; i < t->n; i++)
-		jb_kint(b, t->key[i], t->count[i]);
-	if (t->other)
-		jb_kint(b, "other", t->other);
-	jb_obj_end(b);
-}
-
-static void
-json_group(struct jbuf *b, const struct group *g)
-{
-	jb_obj_begin(b);
-	for (int d = 0; d < RD_N; d++)
-		jb_kstr(b, dim_name[d], g->key[d] && g->key[d][0] ? g->key[d] : NULL);
-	jb_kint(b, "connections", g->conns);
-	jb_kint(b, "tls", g->tls);
-	jb_kint(b, "verified", g->verified);
-	jb_kint(b, "would_refuse", g->would_refuse);
-	jb_kint(b, "refused", g->refused);
-	jb_kint(b, "failed", g->failed);
-	jb_kint(b, "expiry_warnings", g->expiry_warnings);
-	jb_kstr(b, "earliest_expiry", g->expiry[0] ? g->expiry : NULL);
-	json_tally(b, "reasons", &g->reasons);
-	json_tally(b, "protocols", &g->protocols);
-	jb_kint(b, "rotation_checked", g->rotation);
-	jb_kint(b, "would_break", g->would_break);
-	json_tally(b, "break_reasons", &g->break_reasons);
-	jb_obj_end(b);
-}
-
-static void
-json_totals(struct jbuf *b, const struct report *r)
-{
-	char reasons[512];
-
-	jb_kint(b, "report_version", REPORT_VERSION);
-	jb_kint(b, "connections", r->records);
-	jb_kint(b, "would_refuse", r->would_refuse);
-	jb_kint(b, "refused", r->refused);
-	jb_kint(b, "failed", r->failed);
-	jb_kint(b, "policy_errors", r->policy_errors);
-	jb_kint(b, "blind_spots", r->blind_spots);
-	json_tally(b, "blind_spot_programs", &r->blind_programs);
-	jb_kint(b, "unreadable_lines", r->invalid);
-	jb_kint(b, "outside_window", r->outside);
-	jb_kbool(b, "ready_to_enforce", ready_to_enforce(r));
-	enforce_reasons(r, reasons, sizeof(reasons));
-	jb_kstr(b, "not_ready_because", ready_to_enforce(r) ? NULL : reasons);
-	jb_kint(b, "rotation_checked", r->rotation);
-	jb_kint(b, "would_break", r->would_break);
-	if (r->rotation)
-		jb_kbool(b, "ready_to_rotate", ready_to_rotate(r));
-	else
-		jb_knull(b, "ready_to_rotate");
-	jb_key(b, "by");
-	jb_arr_begin(b);
-	for (int d = 0; d < RD_N; d++)
-		if (r->by[d])
-			jb_str(b, dim_name[d]);
-	jb_arr_end(b);
-}
-
-static bool
-print_json(const struct report *r, struct group **v, FILE *out)
-{
-	struct jbuf b;
-	bool ok;
-
-	jb_init(&b);
-	jb_obj_begin(&b);
-	json_totals(&b, r);
-	jb_key(&b, "groups");
-	jb_arr_begin(&b);
-	for (size_t i = 0; i < r->ngroups && v; i++)
-		json_group(&b, v[i]);
-	jb_arr_end(&b);
-	jb_obj_end(&b);
-	jb_raw(&b, "\n", 1);
-	ok = jb_ok(&b) && fwrite(b.p, 1, b.len, out) == b.len;
-	jb_free(&b);
-	return ok;
 }
 
 bool
@@ -347,7 +218,7 @@ report_print(struct report *r, bool as_json, FILE *out)
 		return false;
 	}
 	if (as_json)
-		ok = print_json(r, v, out);
+		ok = report_print_json(r, v, out);
 	else
 		print_text(r, v, out);
 	free(v);
@@ -369,7 +240,7 @@ set_by(struct report *r, const char *list, bool *first)
 		int d;
 
 		for (d = 0; d < RD_N; d++)
-			if (strlen(dim_name[d]) == n && strncmp(p, dim_name[d], n) == 0)
+			if (strlen(report_dim_name[d]) == n && strncmp(p, report_dim_name[d], n) == 0)
 				break;
 		if (d == RD_N)
 		{
@@ -460,7 +331,7 @@ cmd_report(int argc, char **argv)
 	if (rc < 0)
 	{
 		printed = ok && report_print(r, as_json, stdout);
-		rc = !printed ? 2 : ready_to_enforce(r) && ready_to_rotate(r) ? 0 : 1;
+		rc = !printed ? 2 : report_ready_to_enforce(r) && report_ready_to_rotate(r) ? 0 : 1;
 	}
 	report_free(r);
 	free(files);

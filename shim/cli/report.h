@@ -1,9 +1,9 @@
 /*
  * report.h
- *	  The insides of `pgtls-shim report`, shared by its three files:
- *	  report_read.c (input formats, one record's fields), report_groups.c
- *	  (the group table and its tallies) and report.c (options, readiness,
- *	  printing).  The public half (report_new, report_read, report_print,
+ *	  The insides of `pgtls-shim report`, shared by its files:
+ *	  report_read.c (input formats, one record's fields), report_time.c
+ *	  (timestamps), report_groups.c (the group table, its tallies, and
+ *	  readiness), report_json.c (--json) and report.c (options, the table).  The public half (report_new, report_read, report_print,
  *	  report_free) is in cli.h for the command and the fuzz target.
  */
 #ifndef PGTLS_SHIM_REPORT_H
@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cli.h"
 
@@ -48,8 +49,8 @@ struct group
 	long refused;	   /* enforce: refused or failed */
 	long failed;	   /* outcome "failed", any mode: failing today */
 	long expiry_warnings;
-	long rotation;	   /* records with a rotation object */
-	long would_break;  /* of those, the ones that would break at rotation */
+	long rotation;	  /* records with a rotation object */
+	long would_break; /* of those, the ones that would break at rotation */
 	struct tally reasons;
 	struct tally protocols;
 	struct tally break_reasons;
@@ -100,7 +101,8 @@ struct report
  * NUL-terminated at LEN) to R.  A line that holds no record is counted in
  * r->invalid.  False only on out-of-memory.
  */
-bool report_line(struct report *r, const char *line, size_t len) __attribute__((warn_unused_result));
+bool report_line(struct report *r, const char *line, size_t len)
+	__attribute__((warn_unused_result));
 
 /*
  * Adds the records of the file PATH (plain or gzip; "-" is standard input)
@@ -123,6 +125,23 @@ struct group **groups_sorted(const struct report *r);
 
 /* Frees every group and the table. */
 void groups_free(struct report *r);
+
+/* The names of the dimensions, as --by and --json spell them. */
+extern const char *const report_dim_name[RD_N];
+
+/*
+ * Readiness: to enforce, at least one connection record and nothing in the
+ * way (would-refuse, enforce refusals and failures, blind spots, policy
+ * errors); to rotate, no connection that would break.  The reasons of "no"
+ * go into B (SIZE bytes), comma-separated.
+ */
+bool report_ready_to_enforce(const struct report *r);
+bool report_ready_to_rotate(const struct report *r);
+void report_not_ready_because(const struct report *r, char *b, size_t size);
+
+/* Writes the summary with the sorted groups V as one JSON object; false when that fails. */
+bool report_print_json(const struct report *r, struct group **v, FILE *out)
+	__attribute__((warn_unused_result));
 
 void tally_add(struct tally *t, const char *key);
 void tally_free(struct tally *t);

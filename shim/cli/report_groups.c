@@ -4,6 +4,7 @@
  *	  by the --by dimensions of a record, and the tallies each group keeps.
  *	  Memory grows with the number of groups, never with the records.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,4 +237,42 @@ groups_free(struct report *r)
 	free(r->slot);
 	r->slot = NULL;
 	r->cap = r->ngroups = 0;
+}
+
+const char *const report_dim_name[RD_N] = {"program", "script", "host", "rule"};
+
+bool
+report_ready_to_enforce(const struct report *r)
+{
+	return r->records > 0 && r->would_refuse == 0 && r->blind_spots == 0 && r->policy_errors == 0;
+}
+
+bool
+report_ready_to_rotate(const struct report *r)
+{
+	return r->would_break == 0;
+}
+
+/* "N thing(s) TAIL" into B, after a comma when B is not empty. */
+static void
+add_reason(char *b, size_t size, long n, const char *thing, const char *tail)
+{
+	size_t len = strlen(b);
+
+	snprintf(b + len, size - len, "%s%ld %s%s%s", len ? ", " : "", n, thing, n == 1 ? "" : "s",
+			 tail);
+}
+
+void
+report_not_ready_because(const struct report *r, char *b, size_t size)
+{
+	b[0] = '\0';
+	if (r->records == 0)
+		snprintf(b, size, "no connection records");
+	if (r->would_refuse)
+		add_reason(b, size, r->would_refuse, "connection", " would be refused");
+	if (r->blind_spots)
+		add_reason(b, size, r->blind_spots, "blind spot", "");
+	if (r->policy_errors)
+		add_reason(b, size, r->policy_errors, "policy error", "");
 }
