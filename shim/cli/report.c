@@ -124,7 +124,10 @@ print_row(const struct report *r, const struct group *g, const int w[RD_N + NNUM
 			fprintf(out, "%-*s  ", w[d], dim_value(g, d));
 	for (int c = 0; c < NNUM; c++)
 		fprintf(out, c == NNUM - 1 ? "%-*s  " : "%*s  ", w[RD_N + c], cell[c]);
-	print_tally(out, &g->protocols);
+	if (g->protocols.n || g->protocols.other)
+		print_tally(out, &g->protocols);
+	else
+		fputc('-', out);
 	fprintf(out, "\n");
 	if (g->reasons.n || g->reasons.other)
 	{
