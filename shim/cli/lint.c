@@ -39,6 +39,7 @@ say(struct lint *l, bool warning, int line, const char *fmt, ...)
 
 	fprintf(stderr, "%s:%d: %s", l->p->path, line, warning ? "warning: " : "");
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
@@ -146,9 +147,9 @@ check_files(struct lint *l)
 
 		if (r->mode == PGS_MODE_OFF)
 			continue;
-		if (r->s.sslrootcert && (!d->sslrootcert || strcmp(r->s.sslrootcert, d->sslrootcert)))
+		if (r->s.sslrootcert && (!d->sslrootcert || strcmp(r->s.sslrootcert, d->sslrootcert) != 0))
 			check_file(l, "sslrootcert", r->s.sslrootcert, r->line);
-		if (r->s.sslcrl && (!d->sslcrl || strcmp(r->s.sslcrl, d->sslcrl)))
+		if (r->s.sslcrl && (!d->sslcrl || strcmp(r->s.sslcrl, d->sslcrl) != 0))
 			check_file(l, "sslcrl", r->s.sslcrl, r->line);
 	}
 }

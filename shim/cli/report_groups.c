@@ -104,7 +104,7 @@ static bool
 grow(struct report *r)
 {
 	size_t cap = r->cap ? r->cap * 2 : 64;
-	struct group **slot = calloc(cap, sizeof(*slot));
+	struct group **slot = calloc(cap, sizeof(struct group *));
 
 	if (slot == NULL)
 		return false;
@@ -178,7 +178,7 @@ groups_add(struct report *r, const struct rec *rec)
 	g->expiry_warnings += rec->expiry_warning;
 	if (rec->not_after && strlen(rec->not_after) < sizeof(g->expiry) &&
 		(g->expiry[0] == '\0' || strcmp(rec->not_after, g->expiry) < 0))
-		strcpy(g->expiry, rec->not_after);
+		memcpy(g->expiry, rec->not_after, strlen(rec->not_after) + 1);
 	if (rec->rotation)
 	{
 		g->rotation++;
@@ -215,14 +215,15 @@ groups_sorted(const struct report *r)
 	struct group **v;
 	size_t n = 0;
 
-	if (r->ngroups == 0 || (v = calloc(r->ngroups, sizeof(*v))) == NULL)
+	if (r->ngroups == 0 || (v = calloc(r->ngroups, sizeof(struct group *))) == NULL)
 		return NULL;
 	for (size_t i = 0; i < r->cap; i++)
 	{
 		if (r->slot[i])
 			v[n++] = r->slot[i];
 	}
-	qsort(v, n, sizeof(*v), cmp_group);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+	qsort(v, n, sizeof(struct group *), cmp_group);
 	return v;
 }
 
