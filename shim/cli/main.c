@@ -16,6 +16,8 @@
 #define PGTLS_SHIM_VERSION "unknown"
 #endif
 
+static const char usage[] = "usage: pgtls-shim COMMAND [ARGS] (pgtls-shim --help lists them)\n";
+
 /* The overview: each command's own synopsis line, so none is written twice. */
 static const char *const usages[] = {cli_usage_exec, cli_usage_check, cli_usage_explain,
 									 cli_usage_report};
@@ -24,10 +26,10 @@ static const char *const usages[] = {cli_usage_exec, cli_usage_check, cli_usage_
 static void
 print_overview(FILE *out)
 {
-	fprintf(out, "usage: pgtls-shim COMMAND [ARGS]   (pgtls-shim COMMAND --help for details)\n"
-				 "       pgtls-shim --version\n");
 	const size_t skip = sizeof("usage: pgtls-shim ") - 1;
 
+	fprintf(out, "usage: pgtls-shim COMMAND [ARGS]   (pgtls-shim COMMAND --help for details)\n"
+				 "       pgtls-shim --version\n");
 	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
 		fprintf(out, "  %.*s", (int) (strcspn(usages[i], "\n") + 1 - skip), usages[i] + skip);
 }
@@ -72,7 +74,6 @@ main(int argc, char **argv)
 		return cmd_exec(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
-	fprintf(stderr, "pgtls-shim: unknown command \"%s\"\n", argv[1]);
-	print_overview(stderr);
+	fprintf(stderr, "pgtls-shim: unknown command \"%s\"\n%s", argv[1], usage);
 	return 2;
 }
