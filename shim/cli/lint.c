@@ -104,11 +104,16 @@ value_line(const struct lint *l, const char *value, int from)
 static void
 check_file(struct lint *l, const char *what, const char *file, int from)
 {
+	struct stat st;
+
 	if (file == NULL || file[0] == '\0' || strcmp(file, "system") == 0)
 		return;
 	if (access(file, R_OK) != 0)
 		say(l, false, value_line(l, file, from), "%s \"%s\" cannot be read: %s", what, file,
 			strerror(errno));
+	else if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+		say(l, false, value_line(l, file, from), "%s \"%s\" is a directory, not a PEM file", what,
+			file);
 }
 
 /* Whether defaults' setting at OFFSET governs a connection: the top-level mode

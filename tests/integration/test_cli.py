@@ -204,6 +204,15 @@ class Conventions(ShimCase):
             f + ':9: warning: rule "ports" can never match: rule "all" (line 6) has no match '
                 'keys and matches every connection first']))
 
+    def test_check_ca_directory_and_system(self):
+        self.write_policy(policy_text("enforce", defaults='sslcrl = "%s";' % self.dir,
+                                      rules='{ name = "s"; match = { host = [ "x" ]; }; '
+                                            'sslrootcert = "system"; }'))
+        p = self.cli("check", self.policy)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr.splitlines(), [
+            '%s:4: sslcrl "%s" is a directory, not a PEM file' % (self.policy, self.dir)])
+
     def test_check_warnings_alone_exit_0(self):
         os.mkdir(os.path.join(self.dir, "ro"), 0o555)
         self.write_policy(policy_text("audit", rules=(
