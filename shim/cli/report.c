@@ -254,6 +254,11 @@ set_by(struct report *r, const char *list, bool *first)
 		r->by[d] = true;
 		p += n + (p[n] == ',');
 	}
+	if (memchr(r->by, true, sizeof(r->by)) == NULL)
+	{
+		fprintf(stderr, "pgtls-shim: --by: name at least one of program, script, host, rule\n");
+		return false;
+	}
 	return true;
 }
 

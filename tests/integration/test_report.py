@@ -146,7 +146,7 @@ class ReportInputs(ShimCase):
         self.assertEqual(p.stdout, "")
         self.assertEqual(self.report(self.dir).returncode, 2)          # a directory
         for bad in (["--bogus"], ["--since", "yesterday"], ["--until", "2026-13-01"],
-                    ["--by", "colour"], ["--since"]):
+                    ["--by", "colour"], ["--by", ""], ["--by", "host,,rule"], ["--since"]):
             with self.subTest(args=bad):
                 self.assertEqual(self.report(*bad, self.write([rec()])).returncode, 2)
 
