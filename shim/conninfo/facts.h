@@ -47,6 +47,7 @@ struct pgs_factbuf
 	char *lists;			/* copies of the host/hostaddr/port lists */
 	char *default_host;
 	char *default_port;
+	char *libpq_error; /* FACTS_LIBPQ_ERROR: libpq's message, malloc'd (may be NULL) */
 };
 
 enum facts_result
