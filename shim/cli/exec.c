@@ -50,6 +50,24 @@ find_library(char out[PATH_MAX])
 	return false;
 }
 
+/*
+ * PATH made absolute, but not resolved: symbolic links are followed at each
+ * check by the library, so that a ConfigMap mount (policy.conf ->
+ * ..data/policy.conf, ..data swapped atomically) reloads instead of
+ * pointing at a directory the kubelet deletes.
+ */
+static bool
+absolute_path(const char *path, char out[PATH_MAX])
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return snprintf(out, PATH_MAX, "%s", path) < PATH_MAX;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return false;
+	return snprintf(out, PATH_MAX, "%s/%s", cwd, path) < PATH_MAX;
+}
+
 /* LD_PRELOAD with LIB first, without a second copy of it. */
 static char *
 preload_value(const char *lib)
@@ -106,8 +124,11 @@ cmd_exec(int argc, char **argv)
 		fprintf(stderr, "pgtls-shim: cannot find libpgtls-shim.so next to this program\n");
 		return 2;
 	}
-	if (realpath(path, abs) == NULL)
-		snprintf(abs, sizeof(abs), "%s", path);
+	if (!absolute_path(path, abs))
+	{
+		fprintf(stderr, "pgtls-shim: policy path too long: %s\n", path);
+		return 2;
+	}
 	preload = preload_value(lib);
 	if (preload == NULL || setenv("LD_PRELOAD", preload, 1) != 0 ||
 		setenv("PGTLS_SHIM_POLICY", abs, 1) != 0)

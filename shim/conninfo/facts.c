@@ -6,8 +6,11 @@
  */
 #include "facts.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* Deliberately invalid, so libpq stops in option validation. */
 #define DRY_RUN_TSA "pgtls-shim-dry-run"
@@ -213,6 +216,7 @@ factbuf_free(const struct pq_api *api, struct pgs_factbuf *fb)
 	free(fb->default_host);
 	free(fb->default_port);
 	free(fb->libpq_error);
+	free(fb->resolved);
 	memset(fb, 0, sizeof(*fb));
 }
 
@@ -228,4 +232,58 @@ const char *
 facts_option(const struct pgs_factbuf *fb, const char *kw)
 {
 	return fb->opts ? opt(fb->opts, kw) : NULL;
+}
+
+#define ADDR_LEN INET6_ADDRSTRLEN
+
+/*
+ * Appends the addresses of target T to OUT (at most MAX targets), their
+ * text in SLOTS; returns how many.  0 when the name does not resolve.
+ */
+static size_t
+resolve_target(const struct pgs_target *t, struct pgs_target *out, size_t max, char *slots)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+	struct addrinfo *res = NULL;
+	size_t n = 0;
+
+	if (getaddrinfo(t->host, t->port[0] ? t->port : NULL, &hints, &res) != 0)
+		return 0;
+	for (struct addrinfo *ai = res; ai != NULL && n < max; ai = ai->ai_next)
+	{
+		char *text = slots + n * ADDR_LEN;
+
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, text, ADDR_LEN, NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		out[n] = *t;
+		out[n].hostaddr = text;
+		n++;
+	}
+	freeaddrinfo(res);
+	return n;
+}
+
+void
+facts_resolve(struct pgs_factbuf *fb)
+{
+	struct pgs_target in[PGS_MAX_HOSTS];
+	struct pgs_facts *f = &fb->f;
+	size_t nin = f->ntargets;
+	size_t n = 0;
+
+	if (fb->resolved != NULL || (fb->resolved = malloc(PGS_MAX_HOSTS * ADDR_LEN)) == NULL)
+		return;
+	memcpy(in, f->targets, nin * sizeof(in[0]));
+	for (size_t i = 0; i < nin && n < PGS_MAX_HOSTS; i++)
+	{
+		size_t got = 0;
+
+		if (!in[i].unix_socket && in[i].hostaddr[0] == '\0' && in[i].host[0] != '\0')
+			got = resolve_target(&in[i], &f->targets[n], PGS_MAX_HOSTS - n,
+								 fb->resolved + n * ADDR_LEN);
+		if (got == 0)
+			f->targets[n++] = in[i];
+		n += got;
+	}
+	f->ntargets = n;
 }

@@ -41,6 +41,8 @@ plan_connection(const struct pq_api *api, const struct pgs_policy *policy, struc
 	}
 	if (policy == NULL)
 		return PLAN_OK;
+	if (policy->uses_hostaddr)
+		facts_resolve(&out->fb); /* rules match the address libpq will connect to */
 	decide(policy, &out->fb.f, &api->caps, &out->d);
 	out->decided = true;
 	if (out->d.mode != PGS_MODE_ENFORCE || out->d.refuse || out->d.ninject == 0)

@@ -111,7 +111,10 @@ compile_rules(struct ctx *c, const config_setting_t *s, struct pgs_policy *p)
 	}
 	p->rules = rules;
 	for (int i = 0; i < n; i++)
+	{
 		compile_rule(c, cfg()->get_elem(s, (unsigned) i), p, &rules[i], (size_t) i);
+		p->uses_hostaddr |= rules[i].match[PGS_M_HOSTADDR].n > 0;
+	}
 	p->nrules = (size_t) n;
 }
 

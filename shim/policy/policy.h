@@ -132,6 +132,7 @@ struct pgs_policy
 	struct pgs_settings defaults;
 	const struct pgs_rule *rules;
 	size_t nrules;
+	bool uses_hostaddr; /* some rule matches hostaddr: resolve names to match it */
 };
 
 /*

@@ -66,9 +66,13 @@ build(const struct file_sig *sig)
 	}
 	snap->error = errors_join(&errs);
 	errors_free(&errs);
-	if (current != NULL && current->policy != NULL && !missing)
+	if (current != NULL && current->policy != NULL)
 	{
-		/* An invalid new file: keep the last good policy, and say so. */
+		/*
+		 * An invalid new file, or none any more: keep the last good policy,
+		 * and say so.  (A policy is turned off with mode = "off", never by
+		 * deleting it: a half-done rollout must not open the door.)
+		 */
 		if (snap->error)
 			log_policy_error(current, snap->error);
 		free(snap->error);

@@ -195,25 +195,31 @@ class BundleFaults(ShimCase):
 
 
 class PolicyFaults(ShimCase):
-    def test_deleted_policy_refuses_until_it_is_back(self):
-        # A named policy that disappears cannot be loaded: PGTLS_SHIM_ON_ERROR
-        # decides (refuse by default), and a restored file applies again.
-        for on_error, second in [(None, "bad"), ("allow", "ok")]:
+    def test_deleted_policy_keeps_the_last_good_one(self):
+        # A policy that disappears while a process runs (a ConfigMap being
+        # swapped, a half-done rollout) keeps the last good one in force, with a
+        # policy_error record, whatever PGTLS_SHIM_ON_ERROR says; a restored
+        # file applies again.
+        for on_error in [None, "allow"]:
             with self.subTest(on_error=on_error):
                 self.write_policy(policy_text("enforce"))
-                s = Session(self, tcp("good"), env={"PGTLS_SHIM_ON_ERROR": on_error})
+                s = Session(self, tcp("good", sslmode="disable"),
+                            env={"PGTLS_SHIM_ON_ERROR": on_error})
                 self.assertTrue(s.connect()["ssl"])
                 os.unlink(self.policy)
                 out = s.connect()
-                self.assertEqual(out["status"], second, out)
-                if second == "bad":
-                    self.assertTrue(out["error"].startswith(
-                        "pgtls-shim: refused: the policy cannot be loaded: "), out["error"])
-                    self.assertIn(self.policy, out["error"])
-                self.write_policy(policy_text("enforce"))
-                self.assertTrue(s.connect()["ssl"])
+                self.assertEqual(out["status"], "ok", out)
+                self.assertTrue(out["ssl"], "enforcement still applies")
+                errors = self.records("policy_error")
+                self.assertEqual(len(errors), 1, errors)
+                self.assertIn(self.policy, errors[0]["error"])
+                self.write_policy(policy_text("audit"))
+                s.connect()
                 rc, _, _ = s.close()
-                self.assertEqual(rc, 0 if second == "ok" else 1)
+                self.assertEqual(rc, 0)
+                self.assertEqual([r["mode"] for r in self.records()],
+                                 ["enforce", "enforce", "audit"])
+                os.unlink(self.log)
 
     def test_replaced_by_broken_or_unsafe_file_keeps_last_good(self):
         # Besides a syntax error (test_core): an empty file, binary junk and a
