@@ -6,10 +6,10 @@
 # For the audit-truth tests (tests/integration/test_audit_truth.py): leaves
 # for db.test that are only for TLS clients, signed with SHA-1, revoked by a
 # CRL in a hashed directory, with 40 SANs; leaves for the IP 127.0.0.1 named
-# by a dNSName SAN or by the CN alone.
+# by a dNSName SAN or by the CN alone; a CA file with no certificate in it.
 set -euo pipefail
 dir=${1:?usage: make-test-pki.sh DIR}
-version=4     # bump when the set of files changes: an old PKI is then remade
+version=5     # bump when the set of files changes: an old PKI is then remade
 [[ -f $dir/.done && $(cat "$dir/.done") == "$version" ]] && exit 0
 rm -rf "$dir"
 mkdir -p "$dir"
@@ -117,6 +117,8 @@ sed 's#ca-db/#root-db/#' ca-db/ca.cnf > root-db/ca.cnf
 openssl ca -batch -config root-db/ca.cnf -cert new-root.crt -keyfile new-root.key \
   -gencrl -crldays 30 -out new-root.crl.pem 2>/dev/null
 cat new-int.crl.pem new-root.crl.pem > new-crls.pem
+# A CA file that exists but holds no certificate (CA bundle unreadable).
+echo 'not a certificate' > not-a-bundle.pem
 
 leaf_with() {   # leaf_with NAME SUBJECT-CN EXTFILE [openssl x509 options...]: via new-int
   local name=$1 cn=$2 ext=$3

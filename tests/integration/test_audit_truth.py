@@ -58,6 +58,12 @@ CASES = [
     case("38th of 40 SANs", tcp("manysans"), None),
     # 9. libpq ignores a CRL file that does not exist.
     case("missing sslcrl file", tcp("good"), None, settings='sslcrl = "/nonexistent/file.crl";'),
+    # The policy's own CA file: missing, or no certificate in it (audit has
+    # always predicted these two; enforce must give the same reason).
+    case("policy CA bundle missing", tcp("good"), "CA bundle missing",
+         settings='sslrootcert = "/nonexistent/bundle.pem";'),
+    case("policy CA bundle unreadable", tcp("good"), "CA bundle unreadable",
+         settings='sslrootcert = "%s/not-a-bundle.pem";' % PKI),
     # 10. The cases the suite always had.
     case("good", tcp("good"), None),
     case("wrong host", tcp("wronghost"), "wrong host"),
