@@ -129,9 +129,9 @@ class AuditAndEnforce(ShimCase):
 
 class Refusals(ShimCase):
     CASES = [
-        ("wronghost", "server certificate not verified", "does not match host name"),
-        ("expired", "server certificate not verified", "certificate verify failed"),
-        ("old", "server certificate not verified", "certificate verify failed"),
+        ("wronghost", "wrong host", "does not match host name"),
+        ("expired", "server certificate expired", "certificate verify failed"),
+        ("old", "unknown CA", "certificate verify failed"),
         ("plain", "server does not support TLS", "server does not support SSL"),
     ]
 
@@ -143,6 +143,10 @@ class Refusals(ShimCase):
                     os.path.exists(self.log) and os.unlink(self.log)
                     outs, _ = self.client(mode, tcp(name, sslmode="prefer"))
                     self.assertRefused(outs[0], reason=reason)
+                    # The specific reason, then libpq's own words.
+                    self.assertTrue(outs[0]["error"].startswith(
+                        'pgtls-shim: refused by rule "test" (enforce): %s: ' % reason),
+                        outs[0]["error"])
                     self.assertIn(detail, outs[0]["error"])
                     rec = self.one_record()
                     self.assertEqual(rec["outcome"], "failed")
