@@ -16,7 +16,8 @@ REFUSED = 'pgtls-shim: refused by rule "test" (enforce): '
 
 
 def german_locale_available():
-    out = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout
+    out = subprocess.run(["locale", "-a"], capture_output=True, text=True,
+                         timeout=DEADLINE).stdout
     return any(l.lower().replace("-", "") == "de_de.utf8" for l in out.split())
 
 
