@@ -170,10 +170,8 @@ openssl rehash crl-dir
 cp crl-root.crt crl-bundle.pem
 cp server-crlrevoked.crt server-crlrevoked.chain.crt
 
-for n in server-clientauth server-sha1 server-ipdns server-ipcn server-manysans; do
-  cat "$n.crt" new-int.crt > "$n.chain.crt"
-done
-for n in server-good server-wronghost server-expired server-soon server-revoked server-ip; do
+for n in server-good server-wronghost server-expired server-soon server-revoked server-ip \
+         server-clientauth server-sha1 server-ipdns server-ipcn server-manysans; do
   cat "$n.crt" new-int.crt > "$n.chain.crt"
 done
 cp server-old.crt server-old.chain.crt
