@@ -4,12 +4,13 @@
 # db.test (good, via the intermediate), one signed by the old root, one for
 # the wrong host, one expired, one expiring in 5 days; trust bundles.
 # For the audit-truth tests (tests/integration/test_audit_truth.py): leaves
-# for db.test that are only for TLS clients, signed with SHA-1, revoked by a
-# CRL in a hashed directory, with 40 SANs; leaves for the IP 127.0.0.1 named
-# by a dNSName SAN or by the CN alone; a CA file with no certificate in it.
+# for db.test that are only for TLS clients, signed with SHA-1, with a
+# 1024-bit RSA key, revoked by a CRL in a hashed directory, with 40 SANs;
+# leaves for the IP 127.0.0.1 named by a dNSName SAN or by the CN alone; a CA
+# file with no certificate in it.
 set -euo pipefail
 dir=${1:?usage: make-test-pki.sh DIR}
-version=5     # bump when the set of files changes: an old PKI is then remade
+version=6     # bump when the set of files changes: an old PKI is then remade
 [[ -f $dir/.done && $(cat "$dir/.done") == "$version" ]] && exit 0
 rm -rf "$dir"
 mkdir -p "$dir"
@@ -135,6 +136,11 @@ leaf_with server-clientauth db.test leaf-clientauth.ext -sha256
 # Signed with SHA-1: below OpenSSL's default security level (its server needs
 # weak-openssl.cnf to load it at all).
 leaf_with server-sha1 db.test "$(leaf_ext db.test)" -sha1
+# An RSA key of 1024 bits: also below the security level (same server setup).
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out server-rsa1024.key 2>/dev/null
+openssl req -new -key server-rsa1024.key -subj "/CN=db.test" -out server-rsa1024.csr
+openssl x509 -req -in server-rsa1024.csr -CA new-int.crt -CAkey new-int.key -set_serial "$(serial)" \
+  -days 365 -sha256 -extfile "$(leaf_ext db.test)" -out server-rsa1024.crt 2>/dev/null
 printf '%s\n' "openssl_conf = init" "[init]" "ssl_conf = ssl_sect" "[ssl_sect]" \
   "system_default = sysdef" "[sysdef]" "CipherString = DEFAULT@SECLEVEL=0" > weak-openssl.cnf
 # 127.0.0.1 as a dNSName SAN (no iPAddress SAN; the CN names another host),
@@ -171,7 +177,7 @@ cp crl-root.crt crl-bundle.pem
 cp server-crlrevoked.crt server-crlrevoked.chain.crt
 
 for n in server-good server-wronghost server-expired server-soon server-revoked server-ip \
-         server-clientauth server-sha1 server-ipdns server-ipcn server-manysans; do
+         server-clientauth server-sha1 server-rsa1024 server-ipdns server-ipcn server-manysans; do
   cat "$n.crt" new-int.crt > "$n.chain.crt"
 done
 cp server-old.crt server-old.chain.crt
@@ -206,6 +212,11 @@ fi
 if openssl verify -auth_level 1 -CAfile new-root.crt -untrusted new-int.crt server-sha1.crt \
      >/dev/null 2>&1; then
   echo "make-test-pki: the SHA-1 signed certificate verifies at security level 1" >&2
+  exit 1
+fi
+if openssl verify -auth_level 2 -CAfile new-root.crt -untrusted new-int.crt server-rsa1024.crt \
+     >/dev/null 2>&1; then
+  echo "make-test-pki: the RSA 1024 certificate verifies at security level 2" >&2
   exit 1
 fi
 if openssl verify -CAfile new-root.crt -untrusted new-int.crt server-expired.crt >/dev/null 2>&1; then

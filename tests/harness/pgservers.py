@@ -34,6 +34,7 @@ SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
     # For tests/integration/test_audit_truth.py:
     "clientauth": "server-clientauth",  # extendedKeyUsage clientAuth only
     "sha1": "server-sha1",              # leaf signed with SHA-1 (see WEAK_TLS)
+    "rsa1024": "server-rsa1024",        # leaf with a 1024-bit RSA key (see WEAK_TLS)
     "ipdns": "server-ipdns",            # dNSName SAN "127.0.0.1", no iPAddress SAN
     "ipcn": "server-ipcn",              # no SAN, CN=127.0.0.1
     "manysans": "server-manysans",      # 40 dNSName SANs, the 38th is db.test
@@ -41,7 +42,7 @@ SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
 }
 # Servers whose own OpenSSL must accept a certificate below the default
 # security level: they get the PKI's weak-openssl.cnf as OPENSSL_CONF.
-WEAK_TLS = {"sha1"}
+WEAK_TLS = {"sha1", "rsa1024"}
 REALM = "PGTLS.TEST"
 GSS_USER = "gssuser"
 GSS_PASSWORD = "gss-S3cret"

@@ -33,6 +33,8 @@ CASES = [
     case("EKU clientAuth only", tcp("clientauth"), "server certificate not for a TLS server"),
     # 2. Leaf signed with SHA-1: below OpenSSL's security level.
     case("SHA-1 signed leaf", tcp("sha1"), "server certificate too weak"),
+    # ...and a leaf with an RSA key of 1024 bits (another OpenSSL error).
+    case("RSA 1024 leaf", tcp("rsa1024"), "server certificate too weak"),
     # 3. verify-full with hostaddr and no host: libpq has no name to check.
     case("hostaddr without host", tcp("good", host=None), "no host name to verify",
          match='hostaddr = [ "127.0.0.1" ];'),
