@@ -159,6 +159,7 @@ read_values(struct pgs_factbuf *fb, const char *program)
 	fb->f.sslmode = opt(fb->opts, "sslmode");
 	fb->f.sslrootcert = opt(fb->opts, "sslrootcert");
 	fb->f.sslcrl = opt(fb->opts, "sslcrl");
+	fb->f.sslcrldir = opt(fb->opts, "sslcrldir");
 	fb->f.gssencmode = opt(fb->opts, "gssencmode");
 	fb->f.ssl_min_protocol_version = opt(fb->opts, "ssl_min_protocol_version");
 }

@@ -34,6 +34,7 @@ struct pgs_facts
 	const char *sslmode;	 /* effective, "prefer" when unset */
 	const char *sslrootcert; /* NULL when the app set none */
 	const char *sslcrl;
+	const char *sslcrldir; /* libpq 14 */
 	const char *gssencmode;
 	const char *ssl_min_protocol_version; /* NULL when this libpq has none */
 };

@@ -150,9 +150,3 @@ decide(const struct pgs_policy *policy, const struct pgs_facts *facts, const str
 	}
 	choose_injections(facts, caps, d);
 }
-
-bool
-decision_verified(bool tls, enum pgs_sslmode effective)
-{
-	return tls && effective >= PGS_SSL_VERIFY_CA;
-}

@@ -44,7 +44,4 @@ struct pgs_decision
 void decide(const struct pgs_policy *policy, const struct pgs_facts *facts,
 			const struct pgs_caps *caps, struct pgs_decision *out);
 
-/* True when the connection counts as verified under the contract. */
-bool decision_verified(bool tls, enum pgs_sslmode effective);
-
 #endif

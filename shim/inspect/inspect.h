@@ -25,11 +25,14 @@ struct pgs_observed
 	char *user;
 	bool unix_socket;
 	bool tls;
-	char *protocol; /* "TLSv1.3" */
+	bool peer_verified; /* libpq's SSL checked the chain (SSL_VERIFY_PEER) */
+	char *protocol;		/* "TLSv1.3" */
 	char *cipher;
 	int key_bits;
 	bool compression;
 	bool gssenc;
+	char *local_addr; /* the client end of a TCP connection, or NULL */
+	int local_port;
 	int nchain;
 	struct pgs_cert chain[PGS_MAX_CHAIN];
 };

@@ -9,7 +9,6 @@
 #include "snapshot.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "filesig.h"
@@ -29,9 +28,11 @@ static void
 log_policy_error(struct snapshot *snap, const char *error)
 {
 	struct jbuf b;
+	struct pgs_origin who = {.ts_ms = clock_now_ms()};
 
+	process_origin(&who);
 	jb_init(&b);
-	if (record_policy_error(clock_now_ms(), getpid(), process_program(), error, &b))
+	if (record_policy_error(&who, error, &b))
 		sink_write(snap->sink, b.p, b.len);
 	jb_free(&b);
 }

@@ -200,7 +200,7 @@ class MinProtocol(ShimCase):
         os.unlink(self.log)
         self.write_policy(policy_text("enforce", defaults='min_protocol = "TLSv1.3";'))
         outs, _ = self.client("start", tcp("tls12"))
-        self.assertRefused(outs[0], reason="TLS handshake failed")
+        self.assertRefused(outs[0], reason="TLS protocol below min_protocol")
         self.assertEqual(self.one_record()["outcome"], "failed")
 
     def test_newer_protocol_accepted(self):
