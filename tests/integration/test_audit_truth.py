@@ -19,9 +19,10 @@ def rule(mode, settings="", match='host = [ "db.test" ];'):
 
 
 def case(name, conninfo, reason, settings="", match='host = [ "db.test" ];',
-         verification="full", app_fails=False):
+         verification="full", app_fails=False, extra=""):
     return {"name": name, "conninfo": conninfo, "reason": reason, "settings": settings,
-            "match": match, "verification": verification, "app_fails": app_fails}
+            "match": match, "verification": verification, "app_fails": app_fails,
+            "extra": extra}
 
 
 CRL_DIR = PKI + "/crl-dir"
@@ -72,6 +73,8 @@ CASES = [
     case("expired", tcp("expired"), "server certificate expired"),
     case("old root", tcp("old"), "unknown CA"),
     case("plaintext server", tcp("plain"), "server does not support TLS"),
+    case("plaintext server, audit probe on", tcp("plain"), "server does not support TLS",
+         extra="audit = { probe = true; };"),
 ]
 
 
@@ -79,7 +82,8 @@ class AuditTellsTheTruth(ShimCase):
     def run_mode(self, c, mode, entry="connectdb"):
         if os.path.exists(self.log):
             os.unlink(self.log)
-        self.write_policy(policy_text(mode, rules=rule(mode, c["settings"], c["match"])))
+        self.write_policy(policy_text(mode, rules=rule(mode, c["settings"], c["match"]),
+                                      extra=c["extra"]))
         outs, _ = self.client(entry, c["conninfo"])
         return outs[0], self.one_record()
 
