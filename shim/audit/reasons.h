@@ -24,6 +24,7 @@
 #define R_BUNDLE_MISSING "CA bundle missing"
 #define R_BUNDLE_BAD	 "CA bundle unreadable"
 #define R_RULE_MISMATCH	 "the host connected to selects a different rule"
+#define R_STALE_SETTINGS "the connection's settings predate the policy in force: reconnect"
 #define R_OUT_OF_MEMORY	 "out of memory"
 
 /* The reason for OpenSSL's X509_V_ERR_* code ERR. */

@@ -17,6 +17,12 @@
 #include "cli.h"
 #include "policy.h"
 
+const char cli_usage_exec[] =
+	"usage: pgtls-shim exec [--policy FILE] -- COMMAND [ARG...]\n"
+	"  Checks the policy (FILE, else $PGTLS_SHIM_POLICY, else\n"
+	"  /etc/pgtls-shim/policy.conf), puts the library first in LD_PRELOAD, sets\n"
+	"  PGTLS_SHIM_POLICY and runs COMMAND.  Exit 2 when the policy is invalid.\n";
+
 /*
  * Finds the library relative to this executable: ../lib/ when installed,
  * the same directory in a build tree.  False if it is in neither.
@@ -72,18 +78,19 @@ cmd_exec(int argc, char **argv)
 	struct pgs_policy *policy;
 	char *preload;
 
+	if (i < argc && cli_is_help(argv[i]))
+		return cli_usage(cli_usage_exec, true);
 	if (i + 1 < argc && strcmp(argv[i], "--policy") == 0)
 	{
 		policy_arg = argv[i + 1];
 		i += 2;
 	}
+	if (i < argc && cli_is_help(argv[i]))
+		return cli_usage(cli_usage_exec, true);
 	if (i < argc && strcmp(argv[i], "--") == 0)
 		i++;
 	if (i >= argc)
-	{
-		fprintf(stderr, "usage: pgtls-shim exec [--policy FILE] -- COMMAND [ARG...]\n");
-		return 2;
-	}
+		return cli_usage(cli_usage_exec, false);
 	path = cli_policy_path(policy_arg);
 	policy = policy_load(path, &errs, NULL);
 	if (policy == NULL)

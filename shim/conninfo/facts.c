@@ -122,7 +122,7 @@ fill_targets(const struct pq_api *api, PGconn *dry_run, struct pgs_factbuf *fb)
  * NULL).  P is left as it was.
  */
 static enum facts_result
-start_dry_run(const struct pq_api *api, struct pgs_params *p, PGconn **conn)
+start_dry_run(const struct pq_api *api, struct pgs_params *p, PGconn **conn, char **libpq_error)
 {
 	size_t n0 = p->n;
 	const char *msg;
@@ -139,6 +139,7 @@ start_dry_run(const struct pq_api *api, struct pgs_params *p, PGconn **conn)
 	if (api->status(*conn) != CONNECTION_BAD || msg == NULL || strstr(msg, DRY_RUN_TSA) == NULL)
 	{
 		/* Failed before our marker: the app's own parameters are invalid. */
+		*libpq_error = msg ? strdup(msg) : NULL;
 		api->finish(*conn);
 		*conn = NULL;
 		return FACTS_LIBPQ_ERROR;
@@ -174,7 +175,7 @@ facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program
 
 	memset(fb, 0, sizeof(*fb));
 	*dry_run = NULL;
-	if ((r = start_dry_run(api, p, &conn)) != FACTS_OK)
+	if ((r = start_dry_run(api, p, &conn, &fb->libpq_error)) != FACTS_OK)
 		return r;
 	if ((fb->opts = api->conninfo(conn)) == NULL)
 		r = FACTS_OOM;
@@ -191,7 +192,10 @@ facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program
 		r = FACTS_OOM;
 	if (r != FACTS_OK)
 	{
+		char *msg = r == FACTS_LIBPQ_ERROR ? strdup(api->errorMessage(conn)) : NULL;
+
 		factbuf_free(api, fb);
+		fb->libpq_error = msg;
 		api->finish(conn);
 		return r;
 	}
@@ -208,6 +212,7 @@ factbuf_free(const struct pq_api *api, struct pgs_factbuf *fb)
 	free(fb->lists);
 	free(fb->default_host);
 	free(fb->default_port);
+	free(fb->libpq_error);
 	memset(fb, 0, sizeof(*fb));
 }
 
@@ -217,4 +222,10 @@ pgs_is_unix_socket(const char *host, const char *hostaddr)
 	/* libpq's is_unixsock_path: an absolute path, or "@" (Linux abstract). */
 	return (hostaddr == NULL || hostaddr[0] == '\0') && host != NULL &&
 		   (host[0] == '/' || host[0] == '@');
+}
+
+const char *
+facts_option(const struct pgs_factbuf *fb, const char *kw)
+{
+	return fb->opts ? opt(fb->opts, kw) : NULL;
 }

@@ -47,6 +47,7 @@ struct pgs_factbuf
 	char *lists;			/* copies of the host/hostaddr/port lists */
 	char *default_host;
 	char *default_port;
+	char *libpq_error; /* FACTS_LIBPQ_ERROR: libpq's message, malloc'd (may be NULL) */
 };
 
 enum facts_result
@@ -69,6 +70,9 @@ enum facts_result
 enum facts_result facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program,
 							   struct pgs_factbuf *fb, PGconn **dry_run) PGS_WUR;
 void factbuf_free(const struct pq_api *api, struct pgs_factbuf *fb);
+
+/* The value libpq will use for keyword KW, or NULL when unset or empty. */
+const char *facts_option(const struct pgs_factbuf *fb, const char *kw);
 
 /*
  * True when libpq connects to HOST over a Unix socket: no hostaddr, and an

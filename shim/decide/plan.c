@@ -51,6 +51,34 @@ plan_connection(const struct pq_api *api, const struct pgs_policy *policy, struc
 	return PLAN_OK;
 }
 
+/*
+ * The keywords only libpq can enforce: the chain and the name are checked
+ * in its handshake.  What the others do (no GSS encryption, a minimum
+ * protocol) the backstop checks after connecting.
+ */
+static bool
+only_libpq_enforces(const char *keyword)
+{
+	return strcmp(keyword, "sslmode") == 0 || strcmp(keyword, "sslrootcert") == 0 ||
+		   strcmp(keyword, "sslcrl") == 0;
+}
+
+bool
+plan_needs_injection(const struct pgs_plan *plan)
+{
+	const struct pgs_decision *d = &plan->d;
+
+	for (size_t i = 0; plan->decided && i < d->ninject; i++)
+	{
+		const char *now = facts_option(&plan->fb, d->inject[i].keyword);
+
+		if (only_libpq_enforces(d->inject[i].keyword) &&
+			(now == NULL || strcmp(now, d->inject[i].value) != 0))
+			return true;
+	}
+	return false;
+}
+
 PGconn *
 plan_take_dry_run(struct pgs_plan *plan)
 {
