@@ -51,6 +51,9 @@ compile_settings(struct ctx *c, const config_setting_t *g, struct pgs_settings *
 		s->unix_socket_refuse = v == 1;
 	if ((v = pc_enum(c, g, "gssenc", allow_refuse, !s->gssenc_allow, "allow or refuse")) >= 0)
 		s->gssenc_allow = v == 0;
+	if ((v = pc_enum(c, g, "sslkeylogfile", allow_refuse, !s->sslkeylogfile_allow,
+					 "allow or refuse")) >= 0)
+		s->sslkeylogfile_allow = v == 0;
 }
 
 static void
