@@ -68,7 +68,7 @@ read_chain(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
 static void
 local_end(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = {0};
 	socklen_t len = sizeof(ss);
 	char addr[INET6_ADDRSTRLEN];
 	int fd = api->socket(conn);
