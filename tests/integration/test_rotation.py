@@ -29,6 +29,7 @@ OLD_ROOT = PKI + "/old-root.crt"     # stores that lack the new CA
 OLD = PKI + "/old-bundle.pem"
 BOTH = PKI + "/both-bundle.pem"      # stores that have it
 NEW = PKI + "/new-bundle.pem"
+NEXT_CA_ISSUER = "pgtls-shim test new intermediate"   # the CN of next-ca.pem's first
 HOME_ROOT = "~/.postgresql/root.crt"  # a case's `via`: the user's own root.crt
 
 PSYCOPG = """
@@ -242,7 +243,8 @@ class RotationRehearsal(ShimCase):
         self.assertIsInstance(reason, str, rot)
         self.assertTrue(reason.strip(), rot)
         self.assertNotIn("\n", reason)
-        # It names the store that lacks the new CA.
+        # It names what is missing (next_ca's issuing CA) and the store that lacks it.
+        self.assertIn(NEXT_CA_ISSUER, reason)
         if c["as_is"] == "breaks" and self.app_store(c):
             self.assertIn(self.app_store(c), reason)
         if c["enforced"] == "breaks":
