@@ -8,9 +8,13 @@
  */
 #include "inspect.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -248,6 +252,35 @@ read_chain(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
 		inspect_ssl_chain(api->ossl, ssl, obs);
 }
 
+/*
+ * The client end of CONN's TCP socket into obs->local_addr/local_port, for
+ * joining with the server's log; left empty when there is no socket or it is
+ * not TCP.  getsockname does not block; errno is left as it was.
+ */
+static void
+read_local_end(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int saved = errno;
+	int fd = api->socket(conn);
+
+	if (fd >= 0 && getsockname(fd, (struct sockaddr *) &ss, &len) == 0)
+	{
+		if (ss.ss_family == AF_INET &&
+			inet_ntop(AF_INET, &((struct sockaddr_in *) &ss)->sin_addr, obs->local_addr,
+					  sizeof(obs->local_addr)) != NULL)
+			obs->local_port = ntohs(((struct sockaddr_in *) &ss)->sin_port);
+		else if (ss.ss_family == AF_INET6 &&
+				 inet_ntop(AF_INET6, &((struct sockaddr_in6 *) &ss)->sin6_addr, obs->local_addr,
+						   sizeof(obs->local_addr)) != NULL)
+			obs->local_port = ntohs(((struct sockaddr_in6 *) &ss)->sin6_port);
+		else
+			obs->local_addr[0] = '\0';
+	}
+	errno = saved;
+}
+
 void
 inspect_conn(const struct pq_api *api, PGconn *conn, bool want_chain, struct pgs_observed *obs)
 {
@@ -265,6 +298,7 @@ inspect_conn(const struct pq_api *api, PGconn *conn, bool want_chain, struct pgs
 	obs->unix_socket = obs->host != NULL && obs->host[0] == '/' && obs->hostaddr == NULL;
 	if (!obs->ok)
 		return;
+	read_local_end(api, conn, obs);
 	obs->gssenc = api->gssEncInUse != NULL && api->gssEncInUse(conn) == 1;
 	obs->tls = api->sslInUse(conn) == 1;
 	if (!obs->tls)

@@ -46,6 +46,8 @@ struct pgs_observed
 	bool gssenc;
 	int nchain;
 	struct pgs_cert chain[PGS_MAX_CHAIN];
+	char local_addr[64]; /* the client end (getsockname); "" when no TCP socket */
+	int local_port;
 };
 
 /*

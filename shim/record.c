@@ -218,6 +218,16 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	audit_object(b, r);
 	jb_key(b, "warnings");
 	warnings(b, r);
+	if (o != NULL && o->local_addr[0])
+	{
+		jb_kstr(b, "local_addr", o->local_addr);
+		jb_kint(b, "local_port", o->local_port);
+	}
+	else
+	{
+		jb_knull(b, "local_addr");
+		jb_knull(b, "local_port");
+	}
 	if (r->probe)
 	{
 		jb_key(b, "probe");
