@@ -15,6 +15,7 @@ int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_reconcile(int argc, char **argv);
 
 /*
  * report's summary, for the command and its fuzz target: report_read adds

@@ -18,7 +18,8 @@ static const char usage[] =
 	"  check [FILE]                               validate a policy\n"
 	"  explain [--policy FILE] [--program PATH] CONNINFO\n"
 	"                                             show the decision for a connection\n"
-	"  report [--json] [LOG...]                   summarise connection records\n";
+	"  report [--json] [LOG...]                   summarise connection records\n"
+	"  reconcile [--json] --server-log FILE... [LOG...]  join a server's log with the records\n";
 
 const char *
 cli_policy_path(const char *arg)
@@ -55,6 +56,8 @@ main(int argc, char **argv)
 		return cmd_exec(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
+	if (strcmp(argv[1], "reconcile") == 0)
+		return cmd_reconcile(argc - 1, argv + 1);
 	fprintf(stderr, "pgtls-shim: unknown command \"%s\"\n%s", argv[1], usage);
 	return 2;
 }
