@@ -247,7 +247,7 @@ read_lines(struct rc_records *t, gzFile f, const char *name)
 		json_object *rec;
 		struct rc_entry e;
 
-		if (json == NULL || strstr(json, "\"local_addr\":\"") == NULL)
+		if (json == NULL || strstr(json, "\"local_addr\"") == NULL)
 			continue;
 		json_tokener_reset(tok);
 		rec = json_tokener_parse_ex(tok, json, (int) strlen(json));
