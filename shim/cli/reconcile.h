@@ -92,6 +92,14 @@ bool rc_gzline(gzFile f, char **buf, size_t *cap) RC_WUR;
 /* Parses an RFC 3339 UTC time ("2026-11-26T02:37:47.123Z") into *MS. */
 bool rc_parse_rfc3339(const char *s, int64_t *ms) RC_WUR;
 
+/*
+ * Finds the first time (%m, %t, or %n at the start) in a log line's PREFIX:
+ * *MS gets it (0 when none) and *UNKNOWN_ZONE whether its zone was unknown
+ * (read as UTC).  Returns the text after the time (PREFIX when none), NULL
+ * when the time is malformed.
+ */
+const char *rc_parse_logtime(const char *prefix, int64_t *ms, bool *unknown_zone);
+
 #define RC_BUCKETS 4096
 #define RC_MAX_DISAGREE 1000
 

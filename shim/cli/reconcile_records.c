@@ -5,7 +5,7 @@
  *	  address and port (linear probing; a key may occur more than once when
  *	  a port was reused).  An entry is 32 bytes, so ten million records take
  *	  about 450 MB; nothing else of a record is kept.  Also the line reader
- *	  and the time parser the other parts share.
+ *	  the other parts share.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "reconcile.h"
@@ -131,33 +130,6 @@ rc_records_match(struct rc_records *t, const char *addr, int port, int64_t ts_ms
 	m->ts_ms = best->ts_ms;
 	m->pid = best->pid;
 	m->tls = (best->flags & F_TLS) != 0;
-	return true;
-}
-
-bool
-rc_parse_rfc3339(const char *s, int64_t *ms)
-{
-	struct tm tm;
-	int frac = 0;
-	const char *p;
-
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (p == NULL)
-		return false;
-	if (*p == '.')
-	{
-		int digits = 0;
-
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-			if (digits < 3)
-				frac = frac * 10 + (*p - '0');
-		for (; digits < 3; digits++)
-			frac *= 10;
-	}
-	if (*p != 'Z')
-		return false;
-	*ms = (int64_t) timegm(&tm) * 1000 + frac;
 	return true;
 }
 

@@ -10,8 +10,8 @@
  *	  variant are read too).  The pid comes from log_line_prefix: the first
  *	  "[NNN]" after the timestamp (Debian's "%m [%p] ", RDS's
  *	  "%t:%r:%u@%d:[%p]:"), else the first bare number token, or the first
- *	  group of a --prefix regex.  The time is the prefix's %m or %t (with
- *	  its zone: UTC, GMT, a numeric offset or a common abbreviation) or %n.
+ *	  group of a --prefix regex.  The time is the prefix's %m, %t or %n
+ *	  (reconcile_time.c).
  *	  Other lines, and a multi-line statement's continuation lines, are
  *	  skipped.  Only sessions received but not yet authorized are kept, and
  *	  those older than ten minutes of log time are dropped (authentication
@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "reconcile.h"
 
@@ -48,96 +47,6 @@ struct reader
 	rc_session_fn fn;
 	void *arg;
 };
-
-static const struct
-{
-	const char *abbrev;
-	int minutes;
-} zones[] = {
-	{"UTC", 0},	   {"GMT", 0},	  {"UT", 0},	 {"Z", 0},		{"WET", 0},	   {"WEST", 60},
-	{"BST", 60},   {"CET", 60},	  {"CEST", 120}, {"EET", 120},	{"EEST", 180}, {"MSK", 180},
-	{"IST", 330},  {"JST", 540},  {"KST", 540},	 {"AEST", 600}, {"AEDT", 660}, {"NZST", 720},
-	{"NZDT", 780}, {"EST", -300}, {"EDT", -240}, {"CST", -360}, {"CDT", -300}, {"MST", -420},
-	{"MDT", -360}, {"PST", -480}, {"PDT", -420}, {"HST", -600},
-};
-
-/* The zone at S (an abbreviation, or +HH / +HHMM); false when unknown. */
-static bool
-zone_minutes(const char *s, int *minutes)
-{
-	size_t n = 0;
-
-	if ((s[0] == '+' || s[0] == '-') && isdigit((unsigned char) s[1]) &&
-		isdigit((unsigned char) s[2]))
-	{
-		int m = ((s[1] - '0') * 10 + (s[2] - '0')) * 60;
-
-		if (isdigit((unsigned char) s[3]) && isdigit((unsigned char) s[4]))
-			m += (s[3] - '0') * 10 + (s[4] - '0');
-		*minutes = s[0] == '-' ? -m : m;
-		return true;
-	}
-	while (isalpha((unsigned char) s[n]))
-		n++;
-	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
-	{
-		if (strlen(zones[i].abbrev) == n && strncmp(s, zones[i].abbrev, n) == 0)
-		{
-			*minutes = zones[i].minutes;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* "YYYY-MM-DD HH:MM:SS" at S? */
-static bool
-looks_like_time(const char *s, size_t left)
-{
-	static const char shape[] = "dddd-dd-dd dd:dd:dd";
-
-	if (left < sizeof(shape) - 1)
-		return false;
-	for (size_t i = 0; i < sizeof(shape) - 1; i++)
-	{
-		if (shape[i] == 'd' ? !isdigit((unsigned char) s[i]) : (s[i] != shape[i]))
-			return false;
-	}
-	return true;
-}
-
-/* Reads %m/%t at S into *MS; returns the end of it.  The zone is after a space. */
-static const char *
-parse_time(struct reader *r, const char *s, int64_t *ms)
-{
-	struct tm tm;
-	const char *p = s + 19;
-	int frac = 0;
-	int minutes = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	if (strptime(s, "%Y-%m-%d %H:%M:%S", &tm) == NULL)
-		return NULL;
-	if (*p == '.')
-	{
-		int digits = 0;
-
-		for (p++; isdigit((unsigned char) *p); p++, digits++)
-			if (digits < 3)
-				frac = frac * 10 + (*p - '0');
-		for (; digits < 3; digits++)
-			frac *= 10;
-	}
-	if (*p == ' ' && p[1] != '[')
-	{
-		if (!zone_minutes(p + 1, &minutes))
-			r->st->unknown_zone++;
-		for (p++; *p && *p != ' ' && *p != ':' && *p != ']'; p++)
-			;
-	}
-	*ms = ((int64_t) timegm(&tm) - (int64_t) minutes * 60) * 1000 + frac;
-	return p;
-}
 
 /* The pid in the first group of the user's regex. */
 static bool
@@ -187,25 +96,10 @@ pid_in(const char *s, int *pid)
 static bool
 read_prefix(struct reader *r, const char *prefix, int64_t *ms, int *pid)
 {
-	const char *after = prefix;
+	bool unknown_zone = false;
+	const char *after = rc_parse_logtime(prefix, ms, &unknown_zone);
 
-	*ms = 0;
-	for (const char *p = prefix; *p; p++)
-	{
-		if (isdigit((unsigned char) *p) && looks_like_time(p, strlen(p)))
-		{
-			after = parse_time(r, p, ms);
-			break;
-		}
-	}
-	if (after == prefix && isdigit((unsigned char) prefix[0]))
-	{
-		char *end;
-		double epoch = strtod(prefix, &end); /* %n */
-
-		if (end - prefix >= 10 && *end == '.')
-			*ms = (int64_t) (epoch * 1000.0 + 0.5), after = end;
-	}
+	r->st->unknown_zone += unknown_zone;
 	if (after == NULL)
 		return false;
 	return r->prefix ? pid_by_regex(r, prefix, pid) : pid_in(after, pid);
