@@ -262,21 +262,33 @@ read_local_end(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
+	const void *addr = NULL;
 	int saved = errno;
 	int fd = api->socket(conn);
 
+	memset(&ss, 0, sizeof(ss));
 	if (fd >= 0 && getsockname(fd, (struct sockaddr *) &ss, &len) == 0)
 	{
-		if (ss.ss_family == AF_INET &&
-			inet_ntop(AF_INET, &((struct sockaddr_in *) &ss)->sin_addr, obs->local_addr,
-					  sizeof(obs->local_addr)) != NULL)
-			obs->local_port = ntohs(((struct sockaddr_in *) &ss)->sin_port);
-		else if (ss.ss_family == AF_INET6 &&
-				 inet_ntop(AF_INET6, &((struct sockaddr_in6 *) &ss)->sin6_addr, obs->local_addr,
-						   sizeof(obs->local_addr)) != NULL)
-			obs->local_port = ntohs(((struct sockaddr_in6 *) &ss)->sin6_port);
-		else
-			obs->local_addr[0] = '\0';
+		if (ss.ss_family == AF_INET)
+		{
+			const struct sockaddr_in *in = (const struct sockaddr_in *) &ss;
+
+			addr = &in->sin_addr;
+			obs->local_port = ntohs(in->sin_port);
+		}
+		else if (ss.ss_family == AF_INET6)
+		{
+			const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) &ss;
+
+			addr = &in6->sin6_addr;
+			obs->local_port = ntohs(in6->sin6_port);
+		}
+	}
+	if (addr == NULL ||
+		inet_ntop(ss.ss_family, addr, obs->local_addr, sizeof(obs->local_addr)) == NULL)
+	{
+		obs->local_addr[0] = '\0';
+		obs->local_port = 0;
 	}
 	errno = saved;
 }

@@ -72,8 +72,8 @@ add_blind(struct rc *r, const struct rc_session *s)
 	bool ok = true;
 
 	for (g = *pp; g; g = g->next)
-		if (strcmp(g->addr, s->addr) == 0 && same(g->user, s->user) &&
-			same(g->db, s->database) && same(g->app, s->app) && g->ssl == s->ssl)
+		if (strcmp(g->addr, s->addr) == 0 && same(g->user, s->user) && same(g->db, s->database) &&
+			same(g->app, s->app) && g->ssl == s->ssl)
 			break;
 	if (g == NULL)
 	{
@@ -167,9 +167,9 @@ struct args
 	int seconds;
 	const char *prefix;
 	int nlogs;
-	const char **logs;	  /* --server-log FILEs */
+	const char **logs; /* --server-log FILEs */
 	int nrecs;
-	const char **recs;	  /* LOG files; none: standard input */
+	const char **recs; /* LOG files; none: standard input */
 	double tolerance_s;
 };
 
@@ -281,7 +281,7 @@ cmd_reconcile(int argc, char **argv)
 		regfree(&prefix);
 	free(a.logs);
 	free(a.recs);
-	status = !ok ? 2 : (r->matched == r->sessions && r->ndisagree == 0) ? 0 : 1;
+	status = (!ok || r == NULL) ? 2 : (r->matched == r->sessions && r->ndisagree == 0) ? 0 : 1;
 	if (r)
 		rc_free(r);
 	return status;

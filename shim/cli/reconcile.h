@@ -62,7 +62,7 @@ size_t rc_records_count(const struct rc_records *t);
 struct rc_logstats
 {
 	long lines;
-	long unpaired;		/* authorized with no received line for its pid */
+	long unpaired;	   /* authorized with no received line for its pid */
 	long unknown_zone; /* timestamps whose zone was taken as UTC */
 };
 
@@ -100,7 +100,7 @@ bool rc_parse_rfc3339(const char *s, int64_t *ms) RC_WUR;
  */
 const char *rc_parse_logtime(const char *prefix, int64_t *ms, bool *unknown_zone);
 
-#define RC_BUCKETS 4096
+#define RC_BUCKETS		4096
 #define RC_MAX_DISAGREE 1000
 
 /* Server sessions no record accounts for, with the same client, user, database, app, SSL. */

@@ -18,7 +18,7 @@
 
 static const char query[] =
 	"SELECT coalesce(host(a.client_addr), '[local]'), coalesce(a.client_port, -1),"
-	" (extract(epoch FROM a.backend_start) * 1000)::bigint, a.usename, a.datname,"
+	" coalesce((extract(epoch FROM a.backend_start) * 1000)::bigint, 0), a.usename, a.datname,"
 	" nullif(a.application_name, ''), coalesce(s.ssl, false), a.pid"
 	" FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_stat_ssl s USING (pid)"
 	" WHERE a.backend_type = 'client backend' AND a.pid <> pg_catalog.pg_backend_pid()";
@@ -31,7 +31,7 @@ struct seen
 	{
 		int pid;
 		int64_t start_ms;
-	} *v;
+	} * v;
 };
 
 /* True when PID/START was seen before; else remembers it (false). */
@@ -79,7 +79,7 @@ sample(PGconn *conn, struct seen *seen, rc_session_fn fn, void *arg)
 	{
 		struct rc_session s = {
 			.addr = value(res, i, 0),
-			.port = atoi(value(res, i, 1)),
+			.port = (int) strtol(value(res, i, 1), NULL, 10),
 			.ts_ms = strtoll(value(res, i, 2), NULL, 10),
 			.user = value(res, i, 3),
 			.database = value(res, i, 4),
@@ -87,7 +87,7 @@ sample(PGconn *conn, struct seen *seen, rc_session_fn fn, void *arg)
 			.ssl = strcmp(value(res, i, 6), "t") == 0,
 		};
 
-		if (!seen_before(seen, atoi(value(res, i, 7)), s.ts_ms, &oom))
+		if (!seen_before(seen, (int) strtol(value(res, i, 7), NULL, 10), s.ts_ms, &oom))
 			ok = fn(arg, &s);
 		ok = ok && !oom;
 	}

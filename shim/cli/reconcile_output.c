@@ -38,6 +38,7 @@ cmp_blind(const void *a, const void *b)
 static struct blind **
 sorted_blind(const struct rc *r, bool *oom)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	struct blind **v = r->nblind ? calloc(r->nblind, sizeof(*v)) : NULL;
 	size_t n = 0;
 
@@ -83,10 +84,11 @@ text_disagree(const struct rc *r, FILE *out)
 		const struct disagree *d = &r->dis[i];
 
 		format_ts(d->ts_ms, ts, sizeof(ts));
-		fprintf(out, "  %s %s:%d user=%s database=%s application_name=%s: server SSL %s, "
-				"record (pid %d) tls %s\n", ts, d->addr, d->port, dash(d->user), dash(d->db),
-				dash(d->app), d->server_ssl ? "yes" : "no", d->pid,
-				d->server_ssl ? "null" : "set");
+		fprintf(out,
+				"  %s %s:%d user=%s database=%s application_name=%s: server SSL %s, "
+				"record (pid %d) tls %s\n",
+				ts, d->addr, d->port, dash(d->user), dash(d->db), dash(d->app),
+				d->server_ssl ? "yes" : "no", d->pid, d->server_ssl ? "null" : "set");
 	}
 	if (r->ndisagree > RC_MAX_DISAGREE)
 		fprintf(out, "  ... and %ld more\n", r->ndisagree - RC_MAX_DISAGREE);

@@ -17,8 +17,8 @@
 
 #include "reconcile.h"
 
-#define F_USED 1
-#define F_TLS 2
+#define F_USED	  1
+#define F_TLS	  2
 #define F_MATCHED 4
 
 struct rc_entry
@@ -118,8 +118,7 @@ rc_records_match(struct rc_records *t, const char *addr, int port, int64_t ts_ms
 		struct rc_entry *e = &t->slot[i];
 		int64_t d = e->ts_ms > ts_ms ? e->ts_ms - ts_ms : ts_ms - e->ts_ms;
 
-		if (e->port != port || memcmp(e->addr, a, 16) != 0 || (e->flags & F_MATCHED) ||
-			d > tol_ms)
+		if (e->port != port || memcmp(e->addr, a, 16) != 0 || (e->flags & F_MATCHED) || d > tol_ms)
 			continue;
 		if (best == NULL || d < llabs(best->ts_ms - ts_ms))
 			best = e;
@@ -154,8 +153,7 @@ entry_of(json_object *rec, struct rc_entry *e)
 
 	if (addr == NULL || ts == NULL || get_str(rec, "event") == NULL ||
 		strcmp(get_str(rec, "event"), "connect") != 0 ||
-		!json_object_object_get_ex(rec, "local_port", &v) ||
-		!json_object_is_type(v, json_type_int))
+		!json_object_object_get_ex(rec, "local_port", &v) || !json_object_is_type(v, json_type_int))
 		return false;
 	port = json_object_get_int(v);
 	memset(e, 0, sizeof(*e));

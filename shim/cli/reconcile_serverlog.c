@@ -25,8 +25,8 @@
 
 #include "reconcile.h"
 
-#define BUCKETS 4096
-#define MAX_AGE_MS (600 * 1000)
+#define BUCKETS	   4096
+#define MAX_AGE_MS ((int64_t) 600 * 1000)
 
 struct pending
 {
@@ -48,6 +48,13 @@ struct reader
 	void *arg;
 };
 
+/* The decimal number at S (digits checked by the caller). */
+static int
+number(const char *s)
+{
+	return (int) strtol(s, NULL, 10);
+}
+
 /* The pid in the first group of the user's regex. */
 static bool
 pid_by_regex(const struct reader *r, const char *prefix, int *pid)
@@ -57,7 +64,7 @@ pid_by_regex(const struct reader *r, const char *prefix, int *pid)
 	if (regexec(r->prefix, prefix, 2, m, 0) != 0 || m[1].rm_so < 0 ||
 		!isdigit((unsigned char) prefix[m[1].rm_so]))
 		return false;
-	*pid = atoi(prefix + m[1].rm_so);
+	*pid = number(prefix + m[1].rm_so);
 	return true;
 }
 
@@ -73,7 +80,7 @@ pid_in(const char *s, int *pid)
 
 		if (n > 0 && p[1 + n] == ']')
 		{
-			*pid = atoi(p + 1);
+			*pid = number(p + 1);
 			return true;
 		}
 	}
@@ -84,7 +91,7 @@ pid_in(const char *s, int *pid)
 		if (n > 0 && (p == s || p[-1] == ' ' || p[-1] == ':') &&
 			(p[n] == '\0' || p[n] == ' ' || p[n] == ':' || p[n] == ','))
 		{
-			*pid = atoi(p);
+			*pid = number(p);
 			return true;
 		}
 		p += n ? n - 1 : 0;
@@ -181,7 +188,7 @@ received(struct reader *r, int pid, int64_t ts, const char *text)
 		r->npending++;
 	}
 	e->ts_ms = ts;
-	e->port = port ? atoi(port + 6) : -1;
+	e->port = port ? number(port + 6) : -1;
 	n = n < sizeof(e->addr) ? n : sizeof(e->addr) - 1;
 	memcpy(e->addr, text, n);
 	e->addr[n] = '\0';
@@ -240,9 +247,9 @@ authorized(struct reader *r, int pid, char *text, bool replication)
 static bool
 one_line(struct reader *r, char *line)
 {
-	static const char *const markers[] = {"connection received: host=",
-										  "replication connection authorized: user=",
-										  "connection authorized: user="};
+	static const char *const markers[] = {
+		"connection received: host=", "replication connection authorized: user=",
+		"connection authorized: user="};
 	int64_t ts;
 	int pid;
 
