@@ -128,6 +128,12 @@ on_session(void *arg, const struct rc_session *s)
 		return true;
 	}
 	r->sessions++;
+	if (r->windowed)
+	{
+		if (!rc_sources_upto(r->sources, r->records, s->ts_ms + r->tol_ms + RC_SLACK_MS))
+			return false;
+		rc_records_forget(r->records, s->ts_ms - r->tol_ms - RC_SLACK_MS);
+	}
 	if (!rc_records_match(r->records, s->addr, s->port, s->ts_ms, r->tol_ms, &m))
 		return add_blind(r, s);
 	r->matched++;
@@ -157,6 +163,7 @@ rc_free(struct rc *r)
 		free(r->dis[i].app);
 	}
 	rc_records_free(r->records);
+	rc_sources_close(r->sources);
 	free(r);
 }
 
@@ -214,12 +221,16 @@ parse_args(int argc, char **argv, struct args *a)
 	return (a->nlogs > 0) != (a->server != NULL);
 }
 
-/* Reads the records, then the server's sessions; false on trouble. */
+/*
+ * Joins the records with each server log in turn, reading the records in
+ * step with the sessions (and again from the start for the next log: each
+ * server is matched on its own); with
+ * the records on standard input and more than one log, or with live
+ * sampling, reads them all first.  False on trouble.
+ */
 static bool
 run(struct rc *r, const struct args *a, const regex_t *prefix)
 {
-	bool ok = true;
-
 	for (int i = 0; i < a->nlogs; i++)
 	{
 		if (access(a->logs[i], R_OK) != 0)
@@ -228,15 +239,26 @@ run(struct rc *r, const struct args *a, const regex_t *prefix)
 			return false;
 		}
 	}
-	for (int i = 0; ok && i < a->nrecs; i++)
-		ok = rc_records_read(r->records, strcmp(a->recs[i], "-") == 0 ? NULL : a->recs[i]);
-	if (ok && a->nrecs == 0)
-		ok = rc_records_read(r->records, NULL);
-	for (int i = 0; ok && i < a->nlogs; i++)
-		ok = rc_serverlog_read(a->logs[i], prefix, on_session, r, &r->st);
-	if (ok && a->server)
-		ok = rc_live_sample(a->server, a->seconds, on_session, r);
-	return ok;
+	r->sources = rc_sources_open(a->recs, a->nrecs);
+	if (r->sources == NULL)
+		return false;
+	r->windowed = a->server == NULL && (a->nlogs == 1 || rc_sources_rewindable(r->sources));
+	if (!r->windowed && !rc_sources_upto(r->sources, r->records, INT64_MAX))
+		return false;
+	for (int i = 0; i < a->nlogs; i++)
+	{
+		if (i > 0 && !r->windowed)
+			rc_records_unmatch(r->records);
+		if (i > 0 && r->windowed)
+		{
+			rc_records_clear(r->records);
+			if (!rc_sources_rewind(r->sources))
+				return false;
+		}
+		if (!rc_serverlog_read(a->logs[i], prefix, on_session, r, &r->st))
+			return false;
+	}
+	return a->server == NULL || rc_live_sample(a->server, a->seconds, on_session, r);
 }
 
 int

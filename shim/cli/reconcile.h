@@ -41,22 +41,60 @@ struct rc_match
 	bool tls;
 };
 
+/* A client record with a local address: all that is kept of it. */
+#define RC_F_USED	 1
+#define RC_F_TLS	 2
+#define RC_F_MATCHED 4
+struct rc_entry
+{
+	uint8_t addr[16]; /* IPv6, or IPv4 mapped into IPv6 */
+	uint16_t port;
+	uint8_t flags; /* RC_F_* */
+	int32_t pid;
+	int64_t ts_ms;
+};
+
+/* ADDR as 16 bytes, IPv4 mapped (::ffff:a.b.c.d) so both spellings agree. */
+bool rc_addr_bytes(const char *addr, uint8_t out[16]) RC_WUR;
+
 /*
- * The client records with a local address, in an open-addressing table:
- * 32 bytes each.  rc_records_read adds the records of PATH (gzip or plain;
- * NULL: standard input) and returns false when it cannot be read (the
- * message is on stderr); lines that are not connect records with a local
- * address are skipped.  rc_records_match finds the unmatched record for
+ * The records held (reconcile_records.c).  rc_records_add adds a copy of E
+ * (false on out-of-memory).  rc_records_match finds the unmatched record for
  * ADDR:PORT whose ts is nearest TS_MS and at most TOL_MS away, marks it
- * matched and fills *M; false when there is none.
+ * matched and fills *M; false when there is none.  rc_records_forget says
+ * that records older than BEFORE_MS can no longer match and may be dropped;
+ * rc_records_late counts the records added after that.  rc_records_clear
+ * empties the table, rc_records_unmatch makes every record unmatched again,
+ * for another server log: a client's address and port are unique for one
+ * server at a time, not across servers.
  */
 struct rc_records;
 struct rc_records *rc_records_new(void);
 void rc_records_free(struct rc_records *t);
-bool rc_records_read(struct rc_records *t, const char *path) RC_WUR;
+bool rc_records_add(struct rc_records *t, const struct rc_entry *e) RC_WUR;
 bool rc_records_match(struct rc_records *t, const char *addr, int port, int64_t ts_ms,
 					  int64_t tol_ms, struct rc_match *m) RC_WUR;
-size_t rc_records_count(const struct rc_records *t);
+void rc_records_forget(struct rc_records *t, int64_t before_ms);
+void rc_records_clear(struct rc_records *t);
+void rc_records_unmatch(struct rc_records *t);
+long rc_records_late(const struct rc_records *t);
+
+/*
+ * The LOG files (or standard input when N is 0; "-" is standard input too)
+ * as streams (reconcile_sources.c).  rc_sources_open returns NULL when one
+ * cannot be opened or read (the message is on stderr).  rc_sources_upto adds
+ * to T every record up to MS of each stream, in its order; false on a read
+ * error or out-of-memory.  rc_sources_rewind starts them over (false for
+ * standard input, which rc_sources_rewindable tells); rc_sources_read counts
+ * the records with an address of the first pass.
+ */
+struct rc_sources;
+struct rc_sources *rc_sources_open(const char *const *paths, int n);
+bool rc_sources_upto(struct rc_sources *all, struct rc_records *t, int64_t ms) RC_WUR;
+bool rc_sources_rewindable(const struct rc_sources *all);
+bool rc_sources_rewind(struct rc_sources *all) RC_WUR;
+long rc_sources_read(const struct rc_sources *all);
+void rc_sources_close(struct rc_sources *all);
 
 /* Totals of the server-log reading, for the summary. */
 struct rc_logstats
@@ -100,7 +138,9 @@ bool rc_parse_rfc3339(const char *s, int64_t *ms) RC_WUR;
  */
 const char *rc_parse_logtime(const char *prefix, int64_t *ms, bool *unknown_zone);
 
-#define RC_BUCKETS		4096
+#define RC_BUCKETS 4096
+/* How far out of time order records and sessions may come, each in its own stream. */
+#define RC_SLACK_MS		((int64_t) 300 * 1000)
 #define RC_MAX_DISAGREE 1000
 
 /* Server sessions no record accounts for, with the same client, user, database, app, SSL. */
@@ -133,6 +173,8 @@ struct disagree
 struct rc
 {
 	struct rc_records *records;
+	struct rc_sources *sources;
+	bool windowed; /* records read in step with the sessions */
 	int64_t tol_ms;
 	long sessions;
 	long matched;

@@ -110,7 +110,12 @@ print_text(const struct rc *r, struct blind *const *v, FILE *out)
 	if (r->st.unknown_zone)
 		fprintf(out, "timestamps with an unknown time zone, read as UTC: %ld\n",
 				r->st.unknown_zone);
-	fprintf(out, "client records with a local address: %zu\n", rc_records_count(r->records));
+	if (rc_records_late(r->records))
+		fprintf(out,
+				"records read after their time had passed (out of order by more than %d "
+				"seconds; give each host's log as its own LOG): %ld\n",
+				(int) (RC_SLACK_MS / 1000), rc_records_late(r->records));
+	fprintf(out, "client records with a local address: %ld\n", rc_sources_read(r->sources));
 	fprintf(out, "coverage: %ld of %ld server sessions have a client record\n", r->matched,
 			r->sessions);
 	return fflush(out) == 0 && !ferror(out);
@@ -184,7 +189,8 @@ print_json(const struct rc *r, struct blind *const *v, FILE *out)
 	jb_kint(&b, "unix_sessions", r->unix_sessions);
 	jb_kint(&b, "unpaired", r->st.unpaired);
 	jb_kint(&b, "unknown_zone", r->st.unknown_zone);
-	jb_kint(&b, "records", (int64_t) rc_records_count(r->records));
+	jb_kint(&b, "records", rc_sources_read(r->sources));
+	jb_kint(&b, "late_records", rc_records_late(r->records));
 	jb_kint(&b, "tolerance_ms", r->tol_ms);
 	jb_obj_end(&b);
 	jb_raw(&b, "\n", 1);

@@ -16,7 +16,8 @@ import time
 
 import psycopg2
 
-from shimtest import BIN, PKI, ShimCase, pgservers, policy_text, unsanitized_pg_programs
+from shimtest import (BIN, PKI, RUNTIME, ShimCase, pgservers, policy_text,
+                      unsanitized_pg_programs)
 
 CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 PSQL = "/usr/bin/psql"
@@ -339,6 +340,71 @@ class Reconcile(ShimCase):
         p = self.reconcile("--server", "host=127.0.0.1 port=1 connect_timeout=5", "--for", "1",
                            self.log)
         self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+
+    def synthetic(self, n, name="synthetic"):
+        """A log of N sessions a second apart, and the records of them all."""
+        log, recs = (os.path.join(self.dir, name + ext) for ext in (".log", ".jsonl"))
+        with open(log, "w") as lf, open(recs, "w") as rf:
+            for i in range(n):
+                t = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(1795651200 + i))
+                addr, port = "10.1.%d.%d" % (i % 200 // 10, i % 10 + 1), 1024 + i % 60000
+                lf.write("%s.000 UTC [%d] LOG:  connection received: host=%s port=%d\n"
+                         "%s.005 UTC [%d] LOG:  connection authorized: user=u database=d\n"
+                         % (t, 100 + i, addr, port, t, 100 + i))
+                rf.write('{"ts":"%s.001Z","event":"connect","pid":%d,"tls":null,'
+                         '"local_addr":"%s","local_port":%d}\n' % (t.replace(" ", "T"), i,
+                                                                   addr, port))
+        return log, recs
+
+    def max_rss_kib(self, argv, stdin=None):
+        """ARGV's max RSS, exit status and JSON output.  Run from a small
+        helper: a child's max RSS includes what it had before exec, here the
+        size of this test process."""
+        helper = ("import json, os, resource, subprocess, sys\n"
+                  "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE)\n"
+                  "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+                  "print(json.dumps([ru.ru_maxrss, p.returncode, p.stdout.decode()]))\n")
+        p = subprocess.run(["/usr/bin/python3", "-c", helper] + argv, stdin=stdin,
+                           capture_output=True, text=True, timeout=600)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rss, rc, out = json.loads(p.stdout)
+        return rss, rc, json.loads(out)
+
+    def test_memory_follows_the_time_window(self):
+        log, recs = self.synthetic(300000)   # 83 hours of sessions
+        empty, _, _ = self.max_rss_kib([CLI, "reconcile", "--json", "--server-log", os.devnull,
+                                        os.devnull])
+        rss, rc, out = self.max_rss_kib([CLI, "reconcile", "--json", "--server-log", log, recs])
+        self.assertEqual((rc, out["server_sessions"], out["matched"], out["records"]),
+                         (0, 300000, 300000, 300000))
+        # Every record at once (standard input, two logs): what the window saves.
+        with open(recs) as f:
+            whole, rc, out = self.max_rss_kib([CLI, "reconcile", "--json", "--server-log", log,
+                                               "--server-log", log], stdin=f)
+        self.assertEqual((rc, out["server_sessions"], out["matched"]), (0, 600000, 600000))
+        if not RUNTIME:   # a sanitizer's allocator keeps freed memory in quarantine
+            self.assertLess(rss - empty, 8 * 1024, (empty, rss, whole))
+            self.assertGreater(whole - empty, 12 * 1024, (empty, rss, whole))
+
+    def test_records_out_of_time_order_are_counted(self):
+        log, recs = self.synthetic(2000)
+        lines = read(recs).splitlines(True)
+        with open(recs, "w") as f:   # two hosts' logs concatenated, the later first
+            f.writelines(lines[1000:] + lines[:1000])
+        p = self.reconcile("--server-log", log, recs)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("out of order by more than 300 seconds", p.stdout)
+        self.assertEqual(p.stdout.splitlines()[-1],
+                         "coverage: 1000 of 2000 server sessions have a client record")
+        out = self.reconcile_json("--server-log", log, recs, rc=1)
+        self.assertGreater(out["late_records"], 600)
+        # Given as separate files, each in order, they all match.
+        with open(os.path.join(self.dir, "a.jsonl"), "w") as a, \
+                open(os.path.join(self.dir, "b.jsonl"), "w") as b:
+            a.writelines(lines[:1000])
+            b.writelines(lines[1000:])
+        out = self.reconcile_json("--server-log", log, a.name, b.name, rc=0)
+        self.assertEqual((out["matched"], out["late_records"]), (2000, 0))
 
 
 if __name__ == "__main__":
