@@ -27,7 +27,7 @@ def generate(n, outdir):
         for i in range(n):
             ms = START * 1000 + i            # one session a millisecond
             addr = "10.0.%d.%d" % (i % 256 // 16, i % 16 + 1)
-            port = 1024 + (i // 256) % 64000  # a port comes back after 16 s
+            port = 1024 + (i // 256) % 64000  # back on its address after 4.5 hours
             pid = 1000 + i % 4000000
             t = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms // 1000))
             log.write("%s.%03d UTC [%d] LOG:  connection received: host=%s port=%d\n"
