@@ -255,7 +255,8 @@ run(struct rc *r, const struct args *a, const regex_t *prefix)
 			if (!rc_sources_rewind(r->sources))
 				return false;
 		}
-		if (!rc_serverlog_read(a->logs[i], prefix, on_session, r, &r->st))
+		if (!rc_serverlog_read(a->logs[i], prefix, on_session, r, &r->st) ||
+			(i == 0 && !rc_sources_drain(r->sources)))
 			return false;
 	}
 	return a->server == NULL || rc_live_sample(a->server, a->seconds, on_session, r);

@@ -85,12 +85,15 @@ long rc_records_late(const struct rc_records *t);
  * cannot be opened or read (the message is on stderr).  rc_sources_upto adds
  * to T every record up to MS of each stream, in its order; false on a read
  * error or out-of-memory.  rc_sources_rewind starts them over (false for
- * standard input, which rc_sources_rewindable tells); rc_sources_read counts
- * the records with an address of the first pass.
+ * standard input, which rc_sources_rewindable tells); rc_sources_drain
+ * reads the rest without keeping it (to count it, and to find a damaged
+ * file); rc_sources_read counts the records with an address of the first
+ * pass.
  */
 struct rc_sources;
 struct rc_sources *rc_sources_open(const char *const *paths, int n);
 bool rc_sources_upto(struct rc_sources *all, struct rc_records *t, int64_t ms) RC_WUR;
+bool rc_sources_drain(struct rc_sources *all) RC_WUR;
 bool rc_sources_rewindable(const struct rc_sources *all);
 bool rc_sources_rewind(struct rc_sources *all) RC_WUR;
 long rc_sources_read(const struct rc_sources *all);

@@ -216,6 +216,16 @@ rc_sources_upto(struct rc_sources *all, struct rc_records *t, int64_t ms)
 }
 
 bool
+rc_sources_drain(struct rc_sources *all)
+{
+	for (int i = 0; i < all->n; i++)
+		while (all->src[i].has_next)
+			if (!read_next(all, &all->src[i]))
+				return false;
+	return true;
+}
+
+bool
 rc_sources_rewindable(const struct rc_sources *all)
 {
 	for (int i = 0; i < all->n; i++)
