@@ -311,6 +311,15 @@ class Reconcile(ShimCase):
             f.write(data[:len(data) // 2])   # truncated
         p = self.reconcile("--server-log", gz, self.log)
         self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        # Truncated records, even where no session needs them any more.
+        log, recs = self.synthetic(3000)
+        data = gzip.compress(read(recs, "rb"))
+        with open(recs + ".gz", "wb") as f:
+            f.write(data[:len(data) * 3 // 4])
+        p = self.reconcile("--server-log", log, recs + ".gz")
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        p = self.reconcile("--server-log", log, recs)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
     def test_live_sampling(self):
         held = psycopg2.connect(conninfo("deb", application_name="held-open",
