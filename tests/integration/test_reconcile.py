@@ -311,7 +311,7 @@ class Reconcile(ShimCase):
             f.write(data[:len(data) // 2])   # truncated
         p = self.reconcile("--server-log", gz, self.log)
         self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
-        # Truncated records, even where no session needs them any more.
+        # A truncated records file.
         log, recs = self.synthetic(3000)
         data = gzip.compress(read(recs, "rb"))
         with open(recs + ".gz", "wb") as f:
