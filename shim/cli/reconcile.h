@@ -130,6 +130,9 @@ bool rc_live_sample(const char *conninfo, int seconds, rc_session_fn fn, void *a
  */
 bool rc_gzline(gzFile f, char **buf, size_t *cap) RC_WUR;
 
+/* What went wrong reading F, one line without the file's name. */
+const char *rc_gzmessage(gzFile f);
+
 /* Parses an RFC 3339 UTC time ("2026-11-26T02:37:47.123Z") into *MS. */
 bool rc_parse_rfc3339(const char *s, int64_t *ms) RC_WUR;
 

@@ -291,8 +291,7 @@ rc_serverlog_read(const char *path, const regex_t *prefix, rc_session_fn fn, voi
 		gzerror(f, &err);
 		if (ok && err != Z_OK && err != Z_STREAM_END)
 		{
-			fprintf(stderr, "pgtls-shim: reading %s: %s\n", path,
-					err == Z_ERRNO ? strerror(errno) : gzerror(f, &err));
+			fprintf(stderr, "pgtls-shim: reading %s: %s\n", path, rc_gzmessage(f));
 			ok = false;
 		}
 	}

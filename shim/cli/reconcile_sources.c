@@ -106,6 +106,18 @@ rc_gzline(gzFile f, char **buf, size_t *cap)
 	return true;
 }
 
+const char *
+rc_gzmessage(gzFile f)
+{
+	int err = Z_OK;
+	const char *msg = gzerror(f, &err);
+	const char *colon = strstr(msg, ": "); /* zlib's message starts with the file's name */
+
+	if (err == Z_ERRNO)
+		return strerror(errno);
+	return colon ? colon + 2 : msg;
+}
+
 static const char *
 name_of(const struct source *s)
 {
@@ -137,8 +149,7 @@ read_next(struct rc_sources *all, struct source *s)
 	gzerror(s->f, &err);
 	if (err != Z_OK && err != Z_STREAM_END)
 	{
-		fprintf(stderr, "pgtls-shim: reading %s: %s\n", name_of(s),
-				err == Z_ERRNO ? strerror(errno) : gzerror(s->f, &err));
+		fprintf(stderr, "pgtls-shim: reading %s: %s\n", name_of(s), rc_gzmessage(s->f));
 		return false;
 	}
 	return true;
