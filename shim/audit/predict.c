@@ -124,9 +124,8 @@ predict_tls(const struct predict_ctx *c, const struct pgs_observed *obs,
 		.host = c->host,
 	};
 
-	in.crl = (crl == NULL && in.crldir == NULL)
-				 ? home_file("root.crl", crlbuf, sizeof(crlbuf))
-				 : crl;
+	in.crl =
+		(crl == NULL && in.crldir == NULL) ? home_file("root.crl", crlbuf, sizeof(crlbuf)) : crl;
 	predict_cached(&in, pred);
 	if (pred->reason == NULL && pgs_tls_below(obs->protocol, c->d->settings->min_protocol))
 		pred->reason = R_OLD_PROTOCOL;
