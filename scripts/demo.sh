@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 
-pkgs=(gcc make cmake pkg-config libc6-dev libconfig-dev libpq-dev libssl-dev libjson-c-dev
+pkgs=(gcc make cmake pkg-config libc6-dev libconfig-dev libpq-dev libssl-dev libjson-c-dev zlib1g-dev
       postgresql postgresql-client python3 openssl)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -32,7 +32,7 @@ install_missing() {
     --no-install-recommends "${missing[@]}" >/dev/null
 }
 install_missing build-essential dpkg-dev debhelper cmake pkg-config libconfig-dev libpq-dev libssl-dev \
-  libjson-c-dev
+  libjson-c-dev zlib1g-dev
 
 work=$(mktemp -d /tmp/pgtls-shim-package.XXXXXX)
 trap 'rm -rf "$work"' EXIT

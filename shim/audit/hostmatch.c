@@ -1,71 +1,93 @@
 /*
  * hostmatch.c
  *	  Host name versus certificate names, with libpq's rules, so that the
- *	  audit's prediction agrees with what libpq would decide in enforce.
+ *	  audit's prediction agrees with what libpq decides in enforce.
  */
 #include "hostmatch.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 
 /* libpq's wildcard_certificate_match: "*.example.com" covers one label. */
 static bool
-wildcard_match(const char *pattern, size_t plen, const char *host)
+wildcard_match(const char *pattern, const char *host)
 {
-	size_t hlen = strlen(host);
-	const char *dot;
+	size_t lenpat = strlen(pattern);
+	size_t lenstr = strlen(host);
 
-	if (plen < 3 || pattern[0] != '*' || pattern[1] != '.' || hlen < plen)
+	if (lenpat < 3 || pattern[0] != '*' || pattern[1] != '.' || lenpat > lenstr)
 		return false;
-	if (strncasecmp(pattern + 1, host + hlen - (plen - 1), plen - 1) != 0)
+	if (strcasecmp(pattern + 1, host + lenstr - lenpat + 1) != 0)
 		return false;
-	/* The part the '*' covers must be one non-empty label. */
-	dot = memchr(host, '.', hlen - (plen - 1));
-	return dot == NULL && hlen > plen - 1;
+	/* No dot left of where the pattern started to match. */
+	return memchr(host, '.', lenstr - lenpat) == NULL;
+}
+
+/* pq_verify_peer_name_matches_certificate_name. */
+static int
+name_matches(const struct cert_name *n, const char *host)
+{
+	char name[1024];
+
+	if (memchr(n->data, '\0', n->len) != NULL)
+		return -1; /* embedded NUL: CVE-2009-4034 */
+	if (n->len >= sizeof(name))
+		return 0; /* longer than any host name */
+	memcpy(name, n->data, n->len);
+	name[n->len] = '\0';
+	return strcasecmp(name, host) == 0 || wildcard_match(name, host) ? 1 : 0;
+}
+
+/* pq_verify_peer_name_matches_certificate_ip: inet_aton, as libpq, for IPv4. */
+static int
+ip_matches(const struct cert_name *n, const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (n->len == 4)
+		return inet_aton(host, &a4) && memcmp(n->data, &a4.s_addr, 4) == 0 ? 1 : 0;
+	if (n->len == 16)
+		return inet_pton(AF_INET6, host, &a6) == 1 && memcmp(n->data, a6.s6_addr, 16) == 0 ? 1 : 0;
+	return -1;
 }
 
 static bool
-name_matches(const struct cert_name *n, const char *host)
+is_ip_address(const char *host)
 {
-	const char *s = (const char *) n->data;
+	struct in_addr a4;
+	struct in6_addr a6;
 
-	if (n->len == 0 || memchr(s, '\0', n->len) != NULL)
-		return false; /* embedded NUL: refused, as libpq does */
-	if (n->len == strlen(host) && strncasecmp(s, host, n->len) == 0)
-		return true;
-	return wildcard_match(s, n->len, host);
+	return inet_aton(host, &a4) || inet_pton(AF_INET6, host, &a6) == 1;
 }
 
-bool
+int
 host_matches(const char *host, const struct cert_names *names)
 {
-	unsigned char addr[16];
-	size_t alen = 0;
+	enum cert_name_type own;
+	bool check_cn = true;
+	int rc = 0;
 
 	if (host == NULL || host[0] == '\0')
-		return false;
-	if (inet_pton(AF_INET, host, addr) == 1)
-		alen = 4;
-	else if (inet_pton(AF_INET6, host, addr) == 1)
-		alen = 16;
-	if (alen > 0)
+		return -1;
+	own = is_ip_address(host) ? CERT_NAME_IP : CERT_NAME_DNS;
+	for (size_t i = 0; i < names->nsan; i++)
 	{
-		for (size_t i = 0; i < names->nip; i++)
-		{
-			if (names->ip[i].len == alen && memcmp(names->ip[i].data, addr, alen) == 0)
-				return true;
-		}
+		const struct cert_name *n = &names->san[i];
+
+		if (n->type == own)
+			check_cn = false;
+		if (n->type == CERT_NAME_DNS)
+			rc = name_matches(n, host);
+		else if (n->type == CERT_NAME_IP)
+			rc = ip_matches(n, host);
+		if (rc != 0)
+			return rc;
 	}
-	else
-	{
-		for (size_t i = 0; i < names->ndns; i++)
-		{
-			if (name_matches(&names->dns[i], host))
-				return true;
-		}
-	}
-	/* RFC 6125: a dNSName SAN means the CN is not looked at. */
-	return names->ndns == 0 && names->cn != NULL && name_matches(names->cn, host);
+	if (check_cn && names->cn != NULL)
+		rc = name_matches(names->cn, host);
+	return rc;
 }

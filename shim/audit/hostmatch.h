@@ -1,7 +1,8 @@
 /*
  * hostmatch.h
  *	  libpq's rules for matching a host name against a server certificate's
- *	  names (fe-secure-common.c, fe-secure-openssl.c), as a pure function.
+ *	  names (fe-secure-common.c, fe-secure-openssl.c, libpq 15 to 18), as a
+ *	  pure function.
  */
 #ifndef PGTLS_SHIM_HOSTMATCH_H
 #define PGTLS_SHIM_HOSTMATCH_H
@@ -9,28 +10,37 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+enum cert_name_type
+{
+	CERT_NAME_DNS, /* a dNSName SAN, or the CN */
+	CERT_NAME_IP,  /* an iPAddress SAN: 4 or 16 bytes */
+	CERT_NAME_OTHER
+};
+
 /* One name from the certificate, as raw bytes (may hold NULs). */
 struct cert_name
 {
+	enum cert_name_type type;
 	const unsigned char *data;
 	size_t len;
 };
 
 struct cert_names
 {
-	const struct cert_name *dns; /* dNSName SANs */
-	size_t ndns;
-	const struct cert_name *ip; /* iPAddress SANs, 4 or 16 bytes */
-	size_t nip;
-	const struct cert_name *cn; /* the subject's CN, or NULL */
+	const struct cert_name *san; /* the subjectAltName entries, in order */
+	size_t nsan;
+	const struct cert_name *cn; /* the subject's first CN, or NULL */
 };
 
 /*
- * True when HOST matches as libpq checks it for verify-full: an IP-literal
- * host against iPAddress SANs, a name against dNSName SANs; the CN only when
- * there is no dNSName SAN; a single leading "*." wildcard label;
- * case-insensitive; a name with an embedded NUL never matches.
+ * libpq's verify-full check of HOST: 1 when it matches, 0 when it does not,
+ * -1 when libpq fails the check outright (no host name, a name with an
+ * embedded NUL or an address of a bad length before any match).  SANs are
+ * tried in order: dNSNames against the host as a string (even an IP
+ * address), iPAddresses against an address host; the CN only when no SAN
+ * is of the host's own type (dNSName for a name, iPAddress for an address);
+ * a single leading "*." wildcard label; case-insensitive.
  */
-bool host_matches(const char *host, const struct cert_names *names);
+int host_matches(const char *host, const struct cert_names *names);
 
 #endif

@@ -10,11 +10,10 @@
 
 /*
  * predict_verification (same arguments and result), answered from a cache
- * when the same chain was checked for the same host, sslmode and unchanged
- * CA and CRL files (path, inode, size, mtime) less than a minute ago and no
- * certificate of it has expired since.  Thread-safe.
+ * when the same check (chain, host, unchanged CA and CRL files) was made
+ * less than a minute ago and no certificate of the chain has expired since.
+ * Thread-safe.
  */
-void predict_cached(const struct pgs_cert *chain, int nchain, const char *rootcert, const char *crl,
-					enum pgs_sslmode sslmode, const char *host, struct pgs_prediction *out);
+void predict_cached(const struct verify_input *in, struct pgs_prediction *out);
 
 #endif

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,47 +22,8 @@
 
 #include "chain.h"
 #include "clock.h"
-#include "dlload.h"
+#include "ownssl.h"
 #include "reasons.h"
-
-struct tls_api
-{
-	const void *(*TLS_client_method)(void);
-	void *(*SSL_CTX_new)(const void *method);
-	void (*SSL_CTX_free)(void *ctx);
-	void *(*SSL_new)(void *ctx);
-	void (*SSL_free)(void *ssl);
-	int (*SSL_set_fd)(void *ssl, int fd);
-	long (*SSL_ctrl)(void *ssl, int cmd, long larg, void *parg);
-	int (*SSL_connect)(void *ssl);
-	int (*SSL_get_error)(const void *ssl, int ret);
-	const char *(*SSL_get_version)(const void *ssl);
-	void (*ERR_clear_error)(void);
-};
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static struct tls_api T;
-static struct ossl_api O;
-static bool tls_ok;
-
-static const struct dl_sym tls_syms[] = {
-	DL_SYM(struct tls_api, TLS_client_method), DL_SYM(struct tls_api, SSL_CTX_new),
-	DL_SYM(struct tls_api, SSL_CTX_free),	   DL_SYM(struct tls_api, SSL_new),
-	DL_SYM(struct tls_api, SSL_free),		   DL_SYM(struct tls_api, SSL_set_fd),
-	DL_SYM(struct tls_api, SSL_ctrl),		   DL_SYM(struct tls_api, SSL_connect),
-	DL_SYM(struct tls_api, SSL_get_error),	   DL_SYM(struct tls_api, SSL_get_version),
-	DL_SYM(struct tls_api, ERR_clear_error),
-};
-
-static void
-load(void)
-{
-	static const char *const names[] = {"libssl.so.3", "libssl.so.1.1"};
-	void *h = dl_open_first(names, 2, NULL);
-
-	tls_ok = h != NULL && ossl_load(h, &O, NULL) &&
-			 dl_fill(h, tls_syms, sizeof(tls_syms) / sizeof(tls_syms[0]), &T, sizeof(T), NULL);
-}
 
 /* Waits for EVENTS on FD until DEADLINE; false on timeout or error. */
 static bool
@@ -136,20 +96,22 @@ ssl_request(int fd, int64_t deadline)
 }
 
 static bool
-handshake(int fd, const char *host, int64_t deadline, struct pgs_observed *obs)
+handshake(const struct own_ssl *t, int fd, const char *host, int64_t deadline,
+		  struct pgs_observed *obs)
 {
-	void *ctx = T.SSL_CTX_new(T.TLS_client_method());
-	void *ssl = ctx ? T.SSL_new(ctx) : NULL;
+	void *ctx = t->SSL_CTX_new(t->TLS_client_method());
+	void *ssl = ctx ? t->SSL_new(ctx) : NULL;
 	bool ok = false;
 
-	if (ssl && T.SSL_set_fd(ssl, fd) == 1)
+	if (ssl && t->SSL_set_fd(ssl, fd) == 1)
 	{
 		if (host && host[0] && host[0] != '/')
-			T.SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *) host);
+			t->SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+						(void *) host);
 		for (;;)
 		{
-			int r = T.SSL_connect(ssl);
-			int e = r == 1 ? 0 : T.SSL_get_error(ssl, r);
+			int r = t->SSL_connect(ssl);
+			int e = r == 1 ? 0 : t->SSL_get_error(ssl, r);
 
 			if (r == 1)
 			{
@@ -164,17 +126,16 @@ handshake(int fd, const char *host, int64_t deadline, struct pgs_observed *obs)
 	if (ok)
 	{
 		obs->tls = true;
-		obs->protocol = strdup(T.SSL_get_version(ssl));
-		obs->nchain = chain_read(&O, ssl, obs->chain, PGS_MAX_CHAIN);
+		obs->protocol = strdup(t->SSL_get_version(ssl));
+		obs->nchain = chain_read(&t->chain, ssl, obs->chain, PGS_MAX_CHAIN);
 	}
 	else
-		obs->error =
-			strdup(errno == ETIMEDOUT ? "TLS handshake timed out" : "TLS handshake failed");
-	T.ERR_clear_error();
+		obs->error = strdup(errno == ETIMEDOUT ? "TLS handshake timed out" : R_HANDSHAKE);
+	t->ERR_clear_error();
 	if (ssl)
-		T.SSL_free(ssl);
+		t->SSL_free(ssl);
 	if (ctx)
-		T.SSL_CTX_free(ctx);
+		t->SSL_CTX_free(ctx);
 	return ok;
 }
 
@@ -183,13 +144,14 @@ probe_server(const char *host, const char *addr, const char *port, int timeout_m
 			 struct pgs_observed *obs)
 {
 	int64_t deadline = (clock_mono_us() / 1000) + timeout_ms;
+	const struct own_ssl *t;
 	int saved = errno;
 	int fd;
 	char answer;
 
 	memset(obs, 0, sizeof(*obs));
-	pthread_once(&once, load);
-	if (!tls_ok)
+	obs->security_level = -1; /* the probe's SSL is not libpq's */
+	if ((t = own_ssl()) == NULL)
 	{
 		obs->error = strdup("no libssl to probe with");
 		return;
@@ -203,7 +165,7 @@ probe_server(const char *host, const char *addr, const char *port, int timeout_m
 	}
 	answer = ssl_request(fd, deadline);
 	if (answer == 'S')
-		handshake(fd, host, deadline, obs);
+		handshake(t, fd, host, deadline, obs);
 	else if (answer == 'N')
 		obs->error = strdup(R_NO_TLS_SERVER);
 	else

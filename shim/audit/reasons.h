@@ -9,6 +9,9 @@
 #define R_NOT_VERIFIED	 "server certificate not verified"
 #define R_UNKNOWN_CA	 "unknown CA"
 #define R_WRONG_HOST	 "wrong host"
+#define R_NO_HOST_NAME	 "no host name to verify"
+#define R_PURPOSE		 "server certificate not for a TLS server"
+#define R_TOO_WEAK		 "server certificate too weak"
 #define R_EXPIRED		 "server certificate expired"
 #define R_NOT_YET_VALID	 "server certificate not yet valid"
 #define R_REVOKED		 "server certificate revoked"
@@ -21,13 +24,8 @@
 #define R_BUNDLE_MISSING "CA bundle missing"
 #define R_BUNDLE_BAD	 "CA bundle unreadable"
 #define R_RULE_MISMATCH	 "the host connected to selects a different rule"
+#define R_STALE_SETTINGS "the connection's settings predate the policy in force: reconnect"
 #define R_OUT_OF_MEMORY	 "out of memory"
-
-/*
- * The reason for a failed attempt under enforcement, from libpq's error
- * text ERROR; NULL when the failure is not about TLS or verification.
- */
-const char *reason_for_libpq_error(const char *error);
 
 /* The reason for OpenSSL's X509_V_ERR_* code ERR. */
 const char *reason_for_verify_error(int err);

@@ -1,12 +1,21 @@
 /*
  * check.c
  *	  pgtls-shim check [FILE]: validates a policy exactly as the library
- *	  loads it (same permission checks), reporting every error with its line.
+ *	  loads it (same permission checks), reporting every error with its line,
+ *	  then what the library would meet on this machine (lint.c).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "policy.h"
+
+const char cli_usage_check[] =
+	"usage: pgtls-shim check [FILE]\n"
+	"  Validates the policy FILE (else $PGTLS_SHIM_POLICY, else\n"
+	"  /etc/pgtls-shim/policy.conf): syntax and values, CA and CRL files, enforce\n"
+	"  without a CA, port patterns (errors, exit 1); the log directory and\n"
+	"  shadowed rules (warnings).  Each as FILE:LINE: message on stderr.\n";
 
 int
 cmd_check(int argc, char **argv)
@@ -14,12 +23,13 @@ cmd_check(int argc, char **argv)
 	const char *path;
 	struct pgs_errors errs = {0};
 	struct pgs_policy *policy;
+	int warnings = 0;
+	bool ok;
 
-	if (argc > 2)
-	{
-		fprintf(stderr, "usage: pgtls-shim check [FILE]\n");
-		return 2;
-	}
+	if (argc == 2 && cli_is_help(argv[1]))
+		return cli_usage(cli_usage_check, true);
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-' && argv[1][1] != '\0'))
+		return cli_usage(cli_usage_check, false);
 	path = cli_policy_path(argc == 2 ? argv[1] : NULL);
 	policy = policy_load(path, &errs, NULL);
 	if (policy == NULL)
@@ -28,9 +38,11 @@ cmd_check(int argc, char **argv)
 		errors_free(&errs);
 		return 1;
 	}
-	printf("%s: ok (mode %s, %zu rule%s)\n", path, pgs_mode_name(policy->mode), policy->nrules,
-		   policy->nrules == 1 ? "" : "s");
+	ok = lint_policy(policy, &warnings);
+	if (ok)
+		printf("%s: ok (mode %s, %zu rule%s%s)\n", path, pgs_mode_name(policy->mode),
+			   policy->nrules, policy->nrules == 1 ? "" : "s", warnings ? ", with warnings" : "");
 	policy_free(policy);
 	errors_free(&errs);
-	return 0;
+	return ok ? 0 : 1;
 }

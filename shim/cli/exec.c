@@ -21,6 +21,12 @@
 #define PGTLS_LIBDIR_FROM_BINDIR "../lib"
 #endif
 
+const char cli_usage_exec[] =
+	"usage: pgtls-shim exec [--policy FILE] -- COMMAND [ARG...]\n"
+	"  Checks the policy (FILE, else $PGTLS_SHIM_POLICY, else\n"
+	"  /etc/pgtls-shim/policy.conf), puts the library first in LD_PRELOAD, sets\n"
+	"  PGTLS_SHIM_POLICY and runs COMMAND.  Exit 2 when the policy is invalid.\n";
+
 /*
  * Finds the library relative to this executable: ../lib/ when installed,
  * or the libdir it was built for (../lib/<triplet> in the Debian package),
@@ -51,6 +57,24 @@ find_library(char out[PATH_MAX])
 	return false;
 }
 
+/*
+ * PATH made absolute, but not resolved: symbolic links are followed at each
+ * check by the library, so that a ConfigMap mount (policy.conf ->
+ * ..data/policy.conf, ..data swapped atomically) reloads instead of
+ * pointing at a directory the kubelet deletes.
+ */
+static bool
+absolute_path(const char *path, char out[PATH_MAX])
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return snprintf(out, PATH_MAX, "%s", path) < PATH_MAX;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return false;
+	return snprintf(out, PATH_MAX, "%s/%s", cwd, path) < PATH_MAX;
+}
+
 /* LD_PRELOAD with LIB first, without a second copy of it. */
 static char *
 preload_value(const char *lib)
@@ -79,18 +103,19 @@ cmd_exec(int argc, char **argv)
 	struct pgs_policy *policy;
 	char *preload;
 
+	if (i < argc && cli_is_help(argv[i]))
+		return cli_usage(cli_usage_exec, true);
 	if (i + 1 < argc && strcmp(argv[i], "--policy") == 0)
 	{
 		policy_arg = argv[i + 1];
 		i += 2;
 	}
+	if (i < argc && cli_is_help(argv[i]))
+		return cli_usage(cli_usage_exec, true);
 	if (i < argc && strcmp(argv[i], "--") == 0)
 		i++;
 	if (i >= argc)
-	{
-		fprintf(stderr, "usage: pgtls-shim exec [--policy FILE] -- COMMAND [ARG...]\n");
-		return 2;
-	}
+		return cli_usage(cli_usage_exec, false);
 	path = cli_policy_path(policy_arg);
 	policy = policy_load(path, &errs, NULL);
 	if (policy == NULL)
@@ -106,8 +131,11 @@ cmd_exec(int argc, char **argv)
 		fprintf(stderr, "pgtls-shim: cannot find libpgtls-shim.so next to this program\n");
 		return 2;
 	}
-	if (realpath(path, abs) == NULL)
-		snprintf(abs, sizeof(abs), "%s", path);
+	if (!absolute_path(path, abs))
+	{
+		fprintf(stderr, "pgtls-shim: policy path too long: %s\n", path);
+		return 2;
+	}
 	preload = preload_value(lib);
 	if (preload == NULL || setenv("LD_PRELOAD", preload, 1) != 0 ||
 		setenv("PGTLS_SHIM_POLICY", abs, 1) != 0)

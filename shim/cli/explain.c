@@ -14,8 +14,29 @@
 #include "cli.h"
 #include "match.h"
 #include "plan.h"
+#include "predict.h"
 #include "policy.h"
 #include "redact.h"
+
+const char cli_usage_explain[] =
+	"usage: pgtls-shim explain [--policy FILE] [--program PATH] CONNINFO\n"
+	"  Prints the decision for the connection string CONNINFO without connecting:\n"
+	"  each host and its rule, the mode, what would be injected, and the resulting\n"
+	"  connection string with the password redacted.\n";
+
+/* libpq's reason for rejecting the connection string CI, on stderr. */
+static void
+explain_parse_error(const struct pq_api *api, const char *ci)
+{
+	char *err = NULL;
+	PQconninfoOption *opts = api->conninfoParse(ci, &err);
+
+	cli_print_libpq_error(err ? err : "invalid connection string", ci, NULL);
+	if (err)
+		api->freemem(err);
+	if (opts)
+		api->conninfoFree(opts);
+}
 
 static void
 print_targets(const struct pgs_policy *policy, const struct pgs_facts *f)
@@ -58,16 +79,33 @@ print_decision(const struct pgs_decision *d)
 		printf("warning:    %s\n", d->warn[i]);
 }
 
-/* Why the plan could not be made, on stderr; false when it was made. */
+/* The rotation verdict, when a next_ca applies. */
+static void
+print_rotation(const struct pq_api *api, const struct pgs_plan *plan)
+{
+	const struct pgs_facts *f = &plan->fb.f;
+	struct predict_ctx pc = {&plan->d, f, &api->caps, f->ntargets ? f->targets[0].host : ""};
+	struct pgs_rotation rot;
+
+	if (plan->d.mode == PGS_MODE_OFF)
+		return;
+	predict_rotation(&pc, &rot);
+	if (rot.next_ca != NULL)
+		printf("rotation:   to %s: as is %s, enforced %s%s%s\n", rot.next_ca, rot.as_is,
+			   rot.enforced, rot.reason[0] ? ": " : "", rot.reason);
+}
+
+/* Why the plan for P could not be made, on stderr; false when it was made. */
 static bool
-plan_failed(enum plan_result r)
+plan_failed(enum plan_result r, const struct pgs_plan *plan, const struct pgs_params *p)
 {
 	switch (r)
 	{
 		case PLAN_OK:
 			return false;
 		case PLAN_LIBPQ_ERROR:
-			fprintf(stderr, "pgtls-shim: libpq rejects these parameters\n");
+			cli_print_libpq_error(plan->fb.libpq_error ? plan->fb.libpq_error : "out of memory",
+								  NULL, p);
 			return true;
 		case PLAN_OOM:
 		case PLAN_REWRITE_OOM:
@@ -93,16 +131,17 @@ explain(const struct pgs_policy *policy, const char *program, const char *connin
 	}
 	if (!params_from_conninfo(api, conninfo, &p))
 	{
-		fprintf(stderr, "pgtls-shim: invalid connection string\n");
+		explain_parse_error(api, conninfo);
 		params_free(api, &p);
 		return 1;
 	}
-	if (!plan_failed(plan_connection(api, policy, &p, program, &plan)))
+	if (!plan_failed(plan_connection(api, policy, &p, program, &plan), &plan, &p))
 	{
 		printf("policy:     %s\n", policy->path);
 		printf("program:    %s\n", program ? program : "(none given: --program)");
 		print_targets(policy, &plan.fb.f);
 		print_decision(&plan.d);
+		print_rotation(api, &plan);
 		if ((cs = cli_redacted_conninfo(&p)) != NULL)
 			printf("connection: %s\n", cs);
 	}
@@ -126,6 +165,8 @@ cmd_explain(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++)
 	{
+		if (cli_is_help(argv[i]))
+			return cli_usage(cli_usage_explain, true);
 		if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc)
 			policy_arg = argv[++i];
 		else if (strcmp(argv[i], "--program") == 0 && i + 1 < argc)
@@ -136,10 +177,7 @@ cmd_explain(int argc, char **argv)
 			bad = true;
 	}
 	if (conninfo == NULL || bad)
-	{
-		fprintf(stderr, "usage: pgtls-shim explain [--policy FILE] [--program PATH] CONNINFO\n");
-		return 2;
-	}
+		return cli_usage(cli_usage_explain, false);
 	policy = policy_load(cli_policy_path(policy_arg), &errs, NULL);
 	if (policy == NULL)
 	{

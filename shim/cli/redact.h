@@ -15,4 +15,12 @@
  */
 char *cli_redacted_conninfo(struct pgs_params *p);
 
+/*
+ * Prints libpq's error message MSG on stderr as "pgtls-shim: libpq: ...",
+ * with the passwords of the raw connection string RAW (may be NULL; for
+ * when libpq could not parse it) and of the parameters P (may be NULL)
+ * replaced by "********".
+ */
+void cli_print_libpq_error(const char *msg, const char *raw, const struct pgs_params *p);
+
 #endif

@@ -6,8 +6,11 @@
  */
 #include "facts.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* Deliberately invalid, so libpq stops in option validation. */
 #define DRY_RUN_TSA "pgtls-shim-dry-run"
@@ -122,7 +125,7 @@ fill_targets(const struct pq_api *api, PGconn *dry_run, struct pgs_factbuf *fb)
  * NULL).  P is left as it was.
  */
 static enum facts_result
-start_dry_run(const struct pq_api *api, struct pgs_params *p, PGconn **conn)
+start_dry_run(const struct pq_api *api, struct pgs_params *p, PGconn **conn, char **libpq_error)
 {
 	size_t n0 = p->n;
 	const char *msg;
@@ -139,6 +142,7 @@ start_dry_run(const struct pq_api *api, struct pgs_params *p, PGconn **conn)
 	if (api->status(*conn) != CONNECTION_BAD || msg == NULL || strstr(msg, DRY_RUN_TSA) == NULL)
 	{
 		/* Failed before our marker: the app's own parameters are invalid. */
+		*libpq_error = msg ? strdup(msg) : NULL;
 		api->finish(*conn);
 		*conn = NULL;
 		return FACTS_LIBPQ_ERROR;
@@ -159,8 +163,10 @@ read_values(struct pgs_factbuf *fb, const char *program)
 	fb->f.sslmode = opt(fb->opts, "sslmode");
 	fb->f.sslrootcert = opt(fb->opts, "sslrootcert");
 	fb->f.sslcrl = opt(fb->opts, "sslcrl");
+	fb->f.sslcrldir = opt(fb->opts, "sslcrldir");
 	fb->f.gssencmode = opt(fb->opts, "gssencmode");
 	fb->f.ssl_min_protocol_version = opt(fb->opts, "ssl_min_protocol_version");
+	fb->f.sslkeylogfile = opt(fb->opts, "sslkeylogfile");
 }
 
 enum facts_result
@@ -173,7 +179,7 @@ facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program
 
 	memset(fb, 0, sizeof(*fb));
 	*dry_run = NULL;
-	if ((r = start_dry_run(api, p, &conn)) != FACTS_OK)
+	if ((r = start_dry_run(api, p, &conn, &fb->libpq_error)) != FACTS_OK)
 		return r;
 	if ((fb->opts = api->conninfo(conn)) == NULL)
 		r = FACTS_OOM;
@@ -190,7 +196,10 @@ facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program
 		r = FACTS_OOM;
 	if (r != FACTS_OK)
 	{
+		char *msg = r == FACTS_LIBPQ_ERROR ? strdup(api->errorMessage(conn)) : NULL;
+
 		factbuf_free(api, fb);
+		fb->libpq_error = msg;
 		api->finish(conn);
 		return r;
 	}
@@ -207,6 +216,8 @@ factbuf_free(const struct pq_api *api, struct pgs_factbuf *fb)
 	free(fb->lists);
 	free(fb->default_host);
 	free(fb->default_port);
+	free(fb->libpq_error);
+	free(fb->resolved);
 	memset(fb, 0, sizeof(*fb));
 }
 
@@ -216,4 +227,64 @@ pgs_is_unix_socket(const char *host, const char *hostaddr)
 	/* libpq's is_unixsock_path: an absolute path, or "@" (Linux abstract). */
 	return (hostaddr == NULL || hostaddr[0] == '\0') && host != NULL &&
 		   (host[0] == '/' || host[0] == '@');
+}
+
+const char *
+facts_option(const struct pgs_factbuf *fb, const char *kw)
+{
+	return fb->opts ? opt(fb->opts, kw) : NULL;
+}
+
+#define ADDR_LEN INET6_ADDRSTRLEN
+
+/*
+ * Appends the addresses of target T to OUT (at most MAX targets), their
+ * text in SLOTS; returns how many.  0 when the name does not resolve.
+ */
+static size_t
+resolve_target(const struct pgs_target *t, struct pgs_target *out, size_t max, char *slots)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+	struct addrinfo *res = NULL;
+	size_t n = 0;
+
+	if (getaddrinfo(t->host, t->port[0] ? t->port : NULL, &hints, &res) != 0)
+		return 0;
+	for (struct addrinfo *ai = res; ai != NULL && n < max; ai = ai->ai_next)
+	{
+		char *text = slots + n * ADDR_LEN;
+
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, text, ADDR_LEN, NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		out[n] = *t;
+		out[n].hostaddr = text;
+		n++;
+	}
+	freeaddrinfo(res);
+	return n;
+}
+
+void
+facts_resolve(struct pgs_factbuf *fb)
+{
+	struct pgs_target in[PGS_MAX_HOSTS];
+	struct pgs_facts *f = &fb->f;
+	size_t nin = f->ntargets;
+	size_t n = 0;
+
+	if (fb->resolved != NULL || (fb->resolved = malloc(PGS_MAX_HOSTS * ADDR_LEN)) == NULL)
+		return;
+	memcpy(in, f->targets, nin * sizeof(in[0]));
+	for (size_t i = 0; i < nin && n < PGS_MAX_HOSTS; i++)
+	{
+		size_t got = 0;
+
+		if (!in[i].unix_socket && in[i].hostaddr[0] == '\0' && in[i].host[0] != '\0')
+			got = resolve_target(&in[i], &f->targets[n], PGS_MAX_HOSTS - n,
+								 fb->resolved + n * ADDR_LEN);
+		if (got == 0)
+			f->targets[n++] = in[i];
+		n += got;
+	}
+	f->ntargets = n;
 }

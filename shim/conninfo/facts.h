@@ -34,8 +34,10 @@ struct pgs_facts
 	const char *sslmode;	 /* effective, "prefer" when unset */
 	const char *sslrootcert; /* NULL when the app set none */
 	const char *sslcrl;
+	const char *sslcrldir; /* libpq 14 */
 	const char *gssencmode;
 	const char *ssl_min_protocol_version; /* NULL when this libpq has none */
+	const char *sslkeylogfile;			  /* libpq 18: where TLS keys are written, or NULL */
 };
 
 /* The facts of a connection and the storage behind their strings. */
@@ -46,6 +48,8 @@ struct pgs_factbuf
 	char *lists;			/* copies of the host/hostaddr/port lists */
 	char *default_host;
 	char *default_port;
+	char *libpq_error; /* FACTS_LIBPQ_ERROR: libpq's message, malloc'd (may be NULL) */
+	char *resolved;	   /* the addresses facts_resolve found */
 };
 
 enum facts_result
@@ -68,6 +72,18 @@ enum facts_result
 enum facts_result facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program,
 							   struct pgs_factbuf *fb, PGconn **dry_run) PGS_WUR;
 void factbuf_free(const struct pq_api *api, struct pgs_factbuf *fb);
+
+/*
+ * Resolves each TCP target given by name only (no hostaddr) as libpq will
+ * (getaddrinfo), and puts one target per address in its place, so that
+ * rules can match the address libpq connects to.  A name that does not
+ * resolve stays as it is (libpq will fail on it too).  Blocks as long as
+ * libpq's own lookup would; call it only when a rule matches hostaddr.
+ */
+void facts_resolve(struct pgs_factbuf *fb);
+
+/* The value libpq will use for keyword KW, or NULL when unset or empty. */
+const char *facts_option(const struct pgs_factbuf *fb, const char *kw);
 
 /*
  * True when libpq connects to HOST over a Unix socket: no hostaddr, and an

@@ -69,6 +69,22 @@ params_from_conninfo(const struct pq_api *api, const char *conninfo, struct pgs_
 }
 
 bool
+params_from_conn(const struct pq_api *api, PGconn *conn, struct pgs_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->parsed = api->conninfo(conn);
+	if (p->parsed == NULL || !grow(p, 0))
+		return false;
+	p->kw[0] = p->val[0] = NULL;
+	for (PQconninfoOption *o = p->parsed; o->keyword; o++)
+	{
+		if (o->val != NULL && !params_push(p, o->keyword, o->val))
+			return false;
+	}
+	return true;
+}
+
+bool
 params_from_arrays(const char *const *kw, const char *const *val, int expand, struct pgs_params *p)
 {
 	memset(p, 0, sizeof(*p));

@@ -34,6 +34,11 @@ bool params_from_arrays(const char *const *kw, const char *const *val, int expan
 						struct pgs_params *p) PGS_WUR;
 bool params_from_setdb(const char *host, const char *port, const char *options, const char *db,
 					   const char *login, const char *pwd, struct pgs_params *p) PGS_WUR;
+/*
+ * The options CONN holds now (PQconninfo), which PQreset reconnects with.
+ * False on out-of-memory.
+ */
+bool params_from_conn(const struct pq_api *api, PGconn *conn, struct pgs_params *p) PGS_WUR;
 /* Appends KW=VAL (pointers kept, not copied).  False on out-of-memory. */
 bool params_push(struct pgs_params *p, const char *kw, const char *val) PGS_WUR;
 void params_free(const struct pq_api *api, struct pgs_params *p);

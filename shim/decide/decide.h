@@ -14,7 +14,7 @@
 #include "policy.h"
 
 #define PGS_MAX_INJECT 8
-#define PGS_MAX_WARN   4
+#define PGS_MAX_WARN   6
 
 struct pgs_injection
 {
@@ -43,8 +43,5 @@ struct pgs_decision
  */
 void decide(const struct pgs_policy *policy, const struct pgs_facts *facts,
 			const struct pgs_caps *caps, struct pgs_decision *out);
-
-/* True when the connection counts as verified under the contract. */
-bool decision_verified(bool tls, enum pgs_sslmode effective);
 
 #endif

@@ -44,6 +44,14 @@ enum plan_result plan_connection(const struct pq_api *api, const struct pgs_poli
 								 struct pgs_params *p, const char *program,
 								 struct pgs_plan *out) PGS_WUR;
 
+/*
+ * True when PLAN's decision injects a value the parameters do not already
+ * carry, for a keyword only libpq can enforce (sslmode, sslrootcert,
+ * sslcrl): a PQreset, which reconnects with a connection's own options,
+ * would not apply the decision.
+ */
+bool plan_needs_injection(const struct pgs_plan *plan);
+
 /* Takes the dry-run connection out of PLAN: the caller now owns it. */
 PGconn *plan_take_dry_run(struct pgs_plan *plan);
 

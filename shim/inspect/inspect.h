@@ -25,13 +25,24 @@ struct pgs_observed
 	char *user;
 	bool unix_socket;
 	bool tls;
-	char *protocol; /* "TLSv1.3" */
+	bool peer_verified; /* libpq's SSL checked the chain (SSL_VERIFY_PEER) */
+	char *protocol;		/* "TLSv1.3" */
 	char *cipher;
 	int key_bits;
 	bool compression;
 	bool gssenc;
+	char *local_addr; /* the client end of a TCP connection, or NULL */
+	int local_port;
 	int nchain;
 	struct pgs_cert chain[PGS_MAX_CHAIN];
+	/*
+	 * libpq's own X509 objects of the chain, borrowed from its SSL (valid
+	 * while the connection lives), of the OpenSSL behind x509_ossl; and the
+	 * security level libpq's SSL applies (-1 when unknown).
+	 */
+	void *x509[PGS_MAX_CHAIN];
+	const struct ossl_api *x509_ossl;
+	int security_level;
 };
 
 /*

@@ -28,8 +28,20 @@ enum begin_kind
 enum begin_kind attempt_begin(const struct pq_api *api, struct pgs_params *p,
 							  struct conn_state **st, bool *rewrite);
 
-/* Marks ST as a new attempt starting now (PQreset, PQresetStart). */
+/* Marks ST as a new attempt starting now. */
 void attempt_restart(struct conn_state *st);
+
+/*
+ * Plans a PQreset or PQresetStart of CONN under the policy in force now,
+ * with the options CONN holds (what libpq reconnects with).  *STP is CONN's
+ * state, or NULL when it has none (made when the policy was off): one is
+ * then made and put in the table.  BEGIN_PASS: reset unchanged (the caller
+ * drops a state *STP it has); BEGIN_REFUSED: CONN was closed, its record
+ * written (a policy in force that needs settings CONN lacks refuses the
+ * reset: a PQreset cannot change them); BEGIN_CONNECT: reset, then finish
+ * the attempt as any other.
+ */
+enum begin_kind attempt_reset(const struct pq_api *api, PGconn *conn, struct conn_state **stp);
 
 /*
  * Called once the attempt on CONN has finished (OK or BAD): reads what was

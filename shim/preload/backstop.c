@@ -24,7 +24,11 @@ backstop_reason(const struct pgs_decision *d, const struct pgs_observed *obs,
 	if (obs->gssenc)
 		return s->gssenc_allow ? NULL : R_GSSENC;
 	if (!obs->tls)
-		return R_NO_TLS;
+	{
+		/* Under prefer libpq asked for TLS: the server said no (libpq falls
+		 * back after a failed handshake too, but that is rare). */
+		return d->requested == PGS_SSL_PREFER ? R_NO_TLS_SERVER : R_NO_TLS;
+	}
 	if (pgs_tls_below(obs->protocol, s->min_protocol))
 		return R_OLD_PROTOCOL;
 	if (d->mode == PGS_MODE_ENFORCE && s->sslmode >= PGS_SSL_VERIFY_CA &&
@@ -33,30 +37,45 @@ backstop_reason(const struct pgs_decision *d, const struct pgs_observed *obs,
 	return NULL;
 }
 
-const char *
-backstop_rule_mismatch(const struct pgs_policy *policy, const struct pgs_facts *f,
-					   const struct pgs_decision *d, const struct pgs_observed *obs, char *note,
-					   size_t len)
+/* The target of F that libpq ended up on: OBS's host (or address) and port. */
+static const struct pgs_target *
+final_target(const struct pgs_facts *f, const struct pgs_observed *obs)
 {
-	const struct pgs_rule *used;
-
-	if (f->ntargets < 2 || obs->host == NULL)
-		return NULL;
 	for (size_t i = 0; i < f->ntargets; i++)
 	{
 		const struct pgs_target *t = &f->targets[i];
 		const char *h = t->host[0] ? t->host : t->hostaddr;
 
-		if (strcmp(h, obs->host) != 0 || (obs->port && strcmp(t->port, obs->port) != 0))
-			continue;
-		used = policy_match(policy, f, t);
-		if (used == d->rule)
-			return NULL;
-		snprintf(note, len, "connected to %s, which selects %s%s%s, not the %s%s%s applied",
-				 obs->host, used ? "rule \"" : "the top-level mode", used ? used->name : "",
-				 used ? "\"" : "", d->rule ? "rule \"" : "top-level mode",
-				 d->rule ? d->rule->name : "", d->rule ? "\"" : "");
-		return R_RULE_MISMATCH;
+		if (strcmp(h, obs->host) == 0 && (obs->port == NULL || strcmp(t->port, obs->port) == 0) &&
+			(t->hostaddr[0] == '\0' || obs->hostaddr == NULL ||
+			 strcmp(t->hostaddr, obs->hostaddr) == 0))
+			return t;
 	}
 	return NULL;
+}
+
+const char *
+backstop_rule_mismatch(const struct pgs_policy *policy, const struct pgs_facts *f,
+					   const struct pgs_decision *d, const struct pgs_observed *obs, char *note,
+					   size_t len)
+{
+	const struct pgs_target *t;
+	struct pgs_target peer;
+	const struct pgs_rule *used;
+
+	if ((f->ntargets < 2 && !policy->uses_hostaddr) || obs->host == NULL || obs->unix_socket ||
+		(t = final_target(f, obs)) == NULL)
+		return NULL;
+	/* The peer as libpq reached it: the address it really connected to. */
+	peer = *t;
+	if (obs->hostaddr != NULL)
+		peer.hostaddr = obs->hostaddr;
+	used = policy_match(policy, f, &peer);
+	if (used == d->rule)
+		return NULL;
+	snprintf(note, len, "connected to %s, which selects %s%s%s, not the %s%s%s applied", obs->host,
+			 used ? "rule \"" : "the top-level mode", used ? used->name : "", used ? "\"" : "",
+			 d->rule ? "rule \"" : "top-level mode", d->rule ? d->rule->name : "",
+			 d->rule ? "\"" : "");
+	return R_RULE_MISMATCH;
 }

@@ -97,3 +97,89 @@ attempt_begin(const struct pq_api *api, struct pgs_params *p, struct conn_state 
 	api->finish(plan_take_dry_run(&st->plan));
 	return BEGIN_CONNECT;
 }
+
+/* A reset refused before reconnecting: CONN is closed under libpq (it then
+ * reports CONNECTION_BAD), MSG (owned from here) is what it shows. */
+static enum begin_kind
+refuse_reset(struct conn_state *st, PGconn *conn, const char *reason, char *msg)
+{
+	struct pgs_record r = {
+		.outcome = PGS_OUTCOME_REFUSED,
+		.refuse_reason = reason,
+		.effective = st->plan.d.requested,
+	};
+
+	refusal_close(st->api, conn);
+	st->blocked = true;
+	st->pending = false;
+	conn_state_refuse(st, msg);
+	r.error = st->refusal;
+	attempt_log(st, &r);
+	return BEGIN_REFUSED;
+}
+
+/* The state for a reset of CONN under SNAP: *STP's, renewed, or a new one in the table. */
+static struct conn_state *
+reset_state(const struct pq_api *api, PGconn *conn, struct snapshot *snap, struct conn_state **stp)
+{
+	struct conn_state *st = *stp;
+
+	if (st == NULL)
+	{
+		if ((st = conn_state_new(api, snap)) == NULL)
+			return NULL;
+		st->conn = conn;
+		conns_put(st);
+		*stp = st;
+	}
+	else
+	{
+		snapshot_release(st->snap);
+		st->snap = snap;
+		plan_free(api, &st->plan);
+	}
+	attempt_restart(st);
+	return st;
+}
+
+enum begin_kind
+attempt_reset(const struct pq_api *api, PGconn *conn, struct conn_state **stp)
+{
+	struct snapshot *snap = snapshot_acquire();
+	struct conn_state *st;
+	struct pgs_params p;
+	enum plan_result pr = PLAN_OOM;
+	char *msg;
+
+	if ((snap->policy == NULL && snap->error == NULL) ||
+		(snap->error != NULL && process_on_error_allow()) ||
+		(st = reset_state(api, conn, snap, stp)) == NULL)
+	{
+		snapshot_release(snap);
+		return BEGIN_PASS;
+	}
+	/* PQreset reconnects with the options the connection holds now. */
+	if (params_from_conn(api, conn, &p))
+		pr = plan_connection(api, snap->policy, &p, process_program(), &st->plan);
+	params_free(api, &p);
+	api->finish(plan_take_dry_run(&st->plan));
+	if (pr == PLAN_LIBPQ_ERROR || pr == PLAN_OOM ||
+		(snap->error == NULL && st->plan.d.mode == PGS_MODE_OFF))
+		return BEGIN_PASS;
+	if (snap->error != NULL)
+	{
+		if (asprintf(&msg, "pgtls-shim: refused: the policy cannot be loaded: %s\n", snap->error) <
+			0)
+			msg = NULL;
+		return refuse_reset(st, conn, NULL, msg);
+	}
+	if (st->plan.d.mode != PGS_MODE_ENFORCE)
+		return BEGIN_CONNECT;
+	if (st->plan.d.refuse)
+		return refuse_reset(st, conn, st->plan.d.refuse,
+							refusal_message(&st->plan.d, st->plan.d.refuse, NULL));
+	if (plan_needs_injection(&st->plan))
+		return refuse_reset(st, conn, R_STALE_SETTINGS,
+							refusal_message(&st->plan.d, R_STALE_SETTINGS, NULL));
+	return BEGIN_CONNECT;
+}

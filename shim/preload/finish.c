@@ -5,8 +5,14 @@
  *	  would have done), record the attempt, and refuse.  Enforcement is two
  *	  layers: the injected keywords make libpq itself refuse what it cannot
  *	  verify, and the backstop refuses what is still not verified.
+ *
+ *	  Why an attempt failed is never read from libpq's message, which the
+ *	  host's locale may have translated: the shim's own TLS probe of the same
+ *	  server, checked with enforcement's settings, says which reason of the
+ *	  shared vocabulary applies, in enforce and in audit alike.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "attempt.h"
 #include "backstop.h"
@@ -15,89 +21,124 @@
 #include "reasons.h"
 #include "refusal.h"
 
+/* Everything the finishing stages work on for one attempt. */
+struct finish
+{
+	struct conn_state *st;
+	struct predict_ctx pc;
+	struct pgs_observed obs;
+	struct pgs_observed probe;
+	struct pgs_prediction pred;
+	struct pgs_record r;
+	struct pgs_rotation rotation;
+	char mismatch[512];
+	char app_root[4096];
+	char *msg; /* the refusal text PQerrorMessage shows, or NULL */
+};
+
 /*
- * Audit of an established connection OBS for which the backstop said
- * REASON (NULL: nothing): fills *PRED (and, for a plaintext connection
- * probed, *PROBE) and returns the reason enforcement would refuse, or NULL.
+ * Audit of an established connection for which the backstop said REASON
+ * (NULL: nothing): returns the reason enforcement would refuse, or NULL.
  */
 static const char *
-audit_predict(const struct conn_state *st, const struct pgs_observed *obs, const char *reason,
-			  struct pgs_prediction *pred, struct pgs_observed *probe, bool *probed)
+audit_established(struct finish *fx, const char *reason)
 {
-	const struct pgs_decision *d = &st->plan.d;
-	const struct pgs_facts *f = &st->plan.fb.f;
-	const struct pgs_policy *policy = st->snap->policy;
+	const struct pgs_decision *d = fx->pc.d;
+	const struct pgs_policy *policy = fx->st->snap->policy;
+	const char *r;
 
-	if (obs->tls)
+	if (fx->obs.tls)
 	{
 		if (reason == NULL)
-			predict_tls(d, f, &st->api->caps, obs, pred);
-		return reason ? reason : pred->reason;
+			predict_tls(&fx->pc, &fx->obs, &fx->pred);
+		return reason ? reason : fx->pred.reason;
 	}
-	if (obs->unix_socket || (obs->gssenc && d->settings->gssenc_allow) || d->refuse ||
+	if (fx->obs.unix_socket || (fx->obs.gssenc && d->settings->gssenc_allow) || d->refuse ||
 		!policy->audit.probe)
 		return reason;
 	/* Plaintext, or GSS that enforce would disable: would TLS work? */
-	*probed = true;
-	return predict_plaintext(d, f, &st->api->caps, obs, policy->audit.probe_timeout_ms, probe,
-							 pred);
+	r = predict_by_probe(&fx->pc, &fx->obs, policy->audit.probe_timeout_ms, &fx->probe, &fx->pred);
+	fx->r.probe = &fx->probe;
+	return r ? r : (fx->probe.tls ? NULL : R_NO_TLS);
 }
 
-/* Enforce: a failed attempt's refusal message when the failure is about TLS. */
-static char *
-failure_message(const struct pgs_decision *d, const struct pgs_observed *obs)
+/*
+ * A failed attempt: is it a TLS failure enforcement owns?  The probe
+ * answers (NULL: it is not, e.g. a wrong password or a server down).
+ */
+static const char *
+classify_failure(struct finish *fx)
 {
-	const char *why = d->mode == PGS_MODE_ENFORCE ? reason_for_libpq_error(obs->error) : NULL;
+	if (fx->obs.unix_socket || fx->obs.hostaddr == NULL || fx->pc.d->mode == PGS_MODE_OFF)
+		return NULL;
+	return predict_by_probe(&fx->pc, &fx->obs, fx->st->snap->policy->audit.probe_timeout_ms,
+							&fx->probe, &fx->pred);
+}
 
-	return why ? refusal_message(d, why, obs->error) : NULL;
+/* The backstop on an established connection; refuses it in enforce. */
+static void
+check_established(struct finish *fx, PGconn *conn)
+{
+	const struct pgs_decision *d = fx->pc.d;
+	struct pgs_record *r = &fx->r;
+
+	r->refuse_reason = backstop_reason(d, &fx->obs, r->effective);
+	if (r->refuse_reason == NULL)
+		r->refuse_reason = backstop_rule_mismatch(fx->st->snap->policy, fx->pc.f, d, &fx->obs,
+												  fx->mismatch, sizeof(fx->mismatch));
+	if (r->refuse_reason != NULL && d->mode == PGS_MODE_ENFORCE)
+	{
+		refusal_close(fx->st->api, conn);
+		fx->st->blocked = true;
+		r->outcome = PGS_OUTCOME_REFUSED;
+		r->error = fx->msg = refusal_message(d, r->refuse_reason, NULL);
+	}
+	else if (d->mode == PGS_MODE_AUDIT)
+		r->refuse_reason = audit_established(fx, r->refuse_reason);
+}
+
+/* What libpq checked: none, the chain, or the chain and the host name. */
+static const char *
+verification(const struct pgs_observed *obs, enum pgs_sslmode effective)
+{
+	if (!obs->ok || !obs->tls || !obs->peer_verified)
+		return "none";
+	return effective == PGS_SSL_VERIFY_FULL ? "full" : "chain";
 }
 
 void
 attempt_finish(struct conn_state *st, PGconn *conn)
 {
 	int saved = errno;
-	const struct pgs_decision *d = &st->plan.d;
-	bool enforce = d->mode == PGS_MODE_ENFORCE;
-	struct pgs_observed obs;
-	struct pgs_observed probe = {0};
-	struct pgs_prediction pred = {.hostname_match = -1};
-	struct pgs_record r = {.outcome = PGS_OUTCOME_OK, .pred = &pred};
-	bool probed = false;
-	char mismatch[512] = "";
-	char *msg = NULL;
+	struct finish fx = {.st = st, .pred = {.hostname_match = -1}};
+	struct pgs_record *r = &fx.r;
 
 	st->pending = false;
-	inspect_conn(st->api, conn, &obs);
-	r.obs = &obs;
-	r.effective = enforce ? d->effective : d->requested;
-	if (!obs.ok)
+	inspect_conn(st->api, conn, &fx.obs);
+	fx.pc = (struct predict_ctx){&st->plan.d, &st->plan.fb.f, &st->api->caps,
+								 predict_verify_host(&st->plan.fb.f, fx.obs.host, fx.obs.port)};
+	*r = (struct pgs_record){.outcome = PGS_OUTCOME_OK, .obs = &fx.obs, .pred = &fx.pred};
+	r->effective = fx.pc.d->mode == PGS_MODE_ENFORCE ? fx.pc.d->effective : fx.pc.d->requested;
+	if (!fx.obs.ok)
 	{
-		r.outcome = PGS_OUTCOME_FAILED;
-		msg = failure_message(d, &obs);
-		r.error = msg ? msg : obs.error;
+		r->outcome = PGS_OUTCOME_FAILED;
+		r->refuse_reason = classify_failure(&fx);
+		if (r->refuse_reason != NULL && fx.pc.d->mode == PGS_MODE_ENFORCE)
+			fx.msg = refusal_message(fx.pc.d, r->refuse_reason, fx.obs.error);
+		r->error = fx.msg ? fx.msg : fx.obs.error;
 	}
 	else
-	{
-		r.refuse_reason = backstop_reason(d, &obs, r.effective);
-		if (r.refuse_reason == NULL)
-			r.refuse_reason = backstop_rule_mismatch(st->snap->policy, &st->plan.fb.f, d, &obs,
-													 mismatch, sizeof(mismatch));
-		if (r.refuse_reason != NULL && enforce)
-		{
-			refusal_close(st->api, conn);
-			st->blocked = true;
-			r.outcome = PGS_OUTCOME_REFUSED;
-			r.error = msg = refusal_message(d, r.refuse_reason, NULL);
-		}
-		else if (d->mode == PGS_MODE_AUDIT)
-			r.refuse_reason = audit_predict(st, &obs, r.refuse_reason, &pred, &probe, &probed);
-	}
-	r.verified = r.outcome == PGS_OUTCOME_OK && decision_verified(obs.tls, r.effective);
-	r.probe = probed ? &probe : NULL;
-	r.extra_warning = mismatch[0] ? mismatch : NULL;
-	attempt_log(st, &r);
-	observed_free(&probe);
-	conn_state_refuse(st, msg);
-	observed_free(&obs);
+		check_established(&fx, conn);
+	r->verification = verification(&fx.obs, r->effective);
+	r->verified = r->outcome == PGS_OUTCOME_OK && strcmp(r->verification, "none") != 0;
+	r->app_sslrootcert =
+		predict_app_rootcert(fx.pc.f, fx.pc.caps, fx.app_root, sizeof(fx.app_root));
+	r->extra_warning = fx.mismatch[0] ? fx.mismatch : NULL;
+	predict_rotation(&fx.pc, &fx.rotation);
+	r->rotation = &fx.rotation;
+	attempt_log(st, r);
+	observed_free(&fx.probe);
+	conn_state_refuse(st, fx.msg);
+	observed_free(&fx.obs);
 	errno = saved;
 }

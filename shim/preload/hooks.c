@@ -244,23 +244,44 @@ PQresetPoll(PGconn *conn)
 	return poll_common(api, conn, true);
 }
 
+/* After a reset that passes: a state of a connection no longer governed goes. */
+static void
+forget(PGconn *conn)
+{
+	conn_state_free(conns_take(conn));
+}
+
 HOOK void
 PQreset(PGconn *conn)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
 	struct conn_state *st;
+	int saved = errno;
 
 	if (api == NULL)
 		return;
-	st = depth > 0 ? NULL : conns_get(conn);
-	if (st == NULL)
+	if (depth > 0 || conn == NULL)
 	{
 		api->reset(conn);
 		return;
 	}
-	if (st->blocked)
+	st = conns_get(conn);
+	if (st != NULL && st->blocked)
 		return;
-	attempt_restart(st);
+	switch (attempt_reset(api, conn, &st))
+	{
+		case BEGIN_PASS:
+			forget(conn);
+			errno = saved;
+			api->reset(conn);
+			return;
+		case BEGIN_REFUSED:
+			errno = saved;
+			return;
+		case BEGIN_CONNECT:
+			break;
+	}
+	errno = saved;
 	depth++;
 	api->reset(conn);
 	depth--;
@@ -272,18 +293,34 @@ PQresetStart(PGconn *conn)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
 	struct conn_state *st;
+	int saved = errno;
 	int r;
 
 	if (api == NULL)
 		return 0;
-	st = depth > 0 ? NULL : conns_get(conn);
+	if (depth > 0 || conn == NULL)
+		return api->resetStart(conn);
+	st = conns_get(conn);
 	if (st != NULL && st->blocked)
 		return 0;
+	switch (attempt_reset(api, conn, &st))
+	{
+		case BEGIN_PASS:
+			forget(conn);
+			errno = saved;
+			return api->resetStart(conn);
+		case BEGIN_REFUSED:
+			errno = saved;
+			return 0;
+		case BEGIN_CONNECT:
+			break;
+	}
+	errno = saved;
 	depth++;
 	r = api->resetStart(conn);
 	depth--;
-	if (st != NULL && r)
-		attempt_restart(st);
+	if (!r)
+		attempt_finish(st, conn);
 	return r;
 }
 

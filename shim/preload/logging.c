@@ -5,9 +5,9 @@
 #include "logging.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "clock.h"
+#include "process.h"
 #include "text.h"
 
 void
@@ -19,8 +19,8 @@ attempt_log(const struct conn_state *st, struct pgs_record *r)
 	if (st->snap->sink == NULL)
 		return;
 	line = one_line(r->error);
-	r->ts_ms = st->start_ms;
-	r->pid = getpid();
+	process_origin(&r->who);
+	r->who.ts_ms = st->start_ms;
 	r->facts = &st->plan.fb.f;
 	r->d = &st->plan.d;
 	r->duration_us = clock_mono_us() - st->start_mono_us;

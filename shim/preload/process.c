@@ -5,6 +5,7 @@
  */
 #include "process.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -18,6 +19,64 @@ static const char *policy_path = DEFAULT_POLICY;
 static bool policy_named;
 static bool on_error_allow;
 static char program[PATH_MAX];
+static char script[PATH_MAX];
+static char hostname[256];
+
+/* Interpreters whose first non-option argument is the program that runs. */
+static const char *const interpreters[] = {"python", "perl",  "ruby", "php", "node",
+										   "nodejs", "tclsh", "wish", "sh",	 "bash",
+										   "dash",	 "zsh",	  "ksh"};
+
+static bool
+is_interpreter(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof(interpreters) / sizeof(interpreters[0]); i++)
+	{
+		size_t n = strlen(interpreters[i]);
+
+		/* python3, python3.11, perl5.36, php8.2: the name, then a version */
+		if (strncmp(base, interpreters[i], n) == 0 &&
+			strspn(base + n, "0123456789.") == strlen(base + n))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * For an interpreter, the script it runs: the first argument that is not
+ * an option, made absolute; none for "-c CODE", "-m MODULE", "-e CODE" or
+ * standard input.  /proc/self/cmdline is a regular file: reading it never
+ * blocks.
+ */
+static void
+find_script(void)
+{
+	char args[8192];
+	ssize_t n;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	const char *a;
+
+	if (fd < 0)
+		return;
+	n = read(fd, args, sizeof(args) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	args[n] = '\0';
+	for (a = args + strlen(args) + 1; a < args + n; a += strlen(a) + 1)
+	{
+		if (strcmp(a, "-c") == 0 || strcmp(a, "-m") == 0 || strcmp(a, "-e") == 0 ||
+			strcmp(a, "-") == 0)
+			return;
+		if (a[0] != '-')
+			break;
+	}
+	if (a < args + n && realpath(a, script) == NULL)
+		script[0] = '\0';
+}
 
 static void
 init(void)
@@ -34,6 +93,10 @@ init(void)
 	on_error_allow = e != NULL && strcmp(e, "allow") == 0;
 	n = readlink("/proc/self/exe", program, sizeof(program) - 1);
 	program[n > 0 ? n : 0] = '\0';
+	if (program[0] && is_interpreter(program))
+		find_script();
+	if (gethostname(hostname, sizeof(hostname) - 1) != 0)
+		hostname[0] = '\0';
 }
 
 const char *
@@ -56,4 +119,14 @@ process_program(void)
 {
 	pthread_once(&once, init);
 	return program[0] ? program : NULL;
+}
+
+void
+process_origin(struct pgs_origin *o)
+{
+	pthread_once(&once, init);
+	o->pid = getpid();
+	o->program = program[0] ? program : NULL;
+	o->script = script[0] ? script : NULL;
+	o->hostname = hostname[0] ? hostname : NULL;
 }

@@ -9,7 +9,6 @@
 #include "snapshot.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "filesig.h"
@@ -29,9 +28,11 @@ static void
 log_policy_error(struct snapshot *snap, const char *error)
 {
 	struct jbuf b;
+	struct pgs_origin who = {.ts_ms = clock_now_ms()};
 
+	process_origin(&who);
 	jb_init(&b);
-	if (record_policy_error(clock_now_ms(), getpid(), process_program(), error, &b))
+	if (record_policy_error(&who, error, &b))
 		sink_write(snap->sink, b.p, b.len);
 	jb_free(&b);
 }
@@ -65,9 +66,13 @@ build(const struct file_sig *sig)
 	}
 	snap->error = errors_join(&errs);
 	errors_free(&errs);
-	if (current != NULL && current->policy != NULL && !missing)
+	if (current != NULL && current->policy != NULL)
 	{
-		/* An invalid new file: keep the last good policy, and say so. */
+		/*
+		 * An invalid new file, or none any more: keep the last good policy,
+		 * and say so.  (A policy is turned off with mode = "off", never by
+		 * deleting it: a half-done rollout must not open the door.)
+		 */
 		if (snap->error)
 			log_policy_error(current, snap->error);
 		free(snap->error);

@@ -11,30 +11,23 @@
 #include <string.h>
 #include <time.h>
 
-/* RFC 3339 UTC with milliseconds, into BUF (>= 32 bytes). */
-static void
-format_ts(int64_t ts_ms, char *buf, size_t len)
-{
-	time_t s = (time_t) (ts_ms / 1000);
-	struct tm tm;
-	size_t n;
-
-	gmtime_r(&s, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03dZ", (int) (ts_ms % 1000));
-}
+#include "text.h"
 
 static void
-head(struct jbuf *b, int64_t ts_ms, const char *event, pid_t pid, const char *program)
+head(struct jbuf *b, const struct pgs_origin *who, const char *event)
 {
 	char ts[40];
 
-	format_ts(ts_ms, ts, sizeof(ts));
+	format_ts(who->ts_ms, ts, sizeof(ts));
 	jb_obj_begin(b);
 	jb_kstr(b, "ts", ts);
 	jb_kstr(b, "event", event);
-	jb_kint(b, "pid", pid);
-	jb_kstr(b, "program", program);
+	jb_kint(b, "pid", who->pid);
+	jb_kstr(b, "program", who->program);
+	jb_kstr(b, "script", who->script);
+	jb_kstr(b, "hostname", who->hostname);
+	jb_kstr(b, "shim_version", PGS_VERSION);
+	jb_kint(b, "schema_version", PGS_SCHEMA_VERSION);
 }
 
 static void
@@ -172,6 +165,22 @@ warnings(struct jbuf *b, const struct pgs_record *r)
 	jb_arr_end(b);
 }
 
+static void
+rotation_object(struct jbuf *b, const struct pgs_rotation *r)
+{
+	if (r == NULL || r->next_ca == NULL)
+	{
+		jb_null(b);
+		return;
+	}
+	jb_obj_begin(b);
+	jb_kstr(b, "next_ca", r->next_ca);
+	jb_kstr(b, "as_is", r->as_is);
+	jb_kstr(b, "enforced", r->enforced);
+	jb_kstr(b, "reason", r->reason[0] ? r->reason : NULL);
+	jb_obj_end(b);
+}
+
 static const char *
 first_nonempty(const char *a, const char *b)
 {
@@ -187,7 +196,7 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	const struct pgs_observed *o = r->obs;
 	char num[32];
 
-	head(b, r->ts_ms, "connect", r->pid, f->program);
+	head(b, &r->who, "connect");
 	jb_kstr(b, "application_name", f->application_name);
 	jb_kstr(b, "rule", r->d->rule ? r->d->rule->name : NULL);
 	jb_kstr(b, "mode", pgs_mode_name(r->d->mode));
@@ -226,6 +235,16 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	}
 	/* Integer arithmetic: printf's %f would write a decimal comma under a
 	 * host's LC_NUMERIC (de_DE), and the record would not be JSON. */
+	jb_kstr(b, "reason", r->refuse_reason);
+	jb_kstr(b, "verification", r->verification ? r->verification : "none");
+	jb_kstr(b, "app_sslrootcert", r->app_sslrootcert);
+	jb_key(b, "rotation");
+	rotation_object(b, r->rotation);
+	jb_kstr(b, "local_addr", o ? o->local_addr : NULL);
+	if (o && o->local_addr)
+		jb_kint(b, "local_port", o->local_port);
+	else
+		jb_knull(b, "local_port");
 	jb_key(b, "duration_ms");
 	snprintf(num, sizeof(num), "%lld.%03lld", (long long) (r->duration_us / 1000),
 			 (long long) (r->duration_us % 1000));
@@ -237,10 +256,9 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 }
 
 bool
-record_policy_error(int64_t ts_ms, pid_t pid, const char *program, const char *error,
-					struct jbuf *b)
+record_policy_error(const struct pgs_origin *who, const char *error, struct jbuf *b)
 {
-	head(b, ts_ms, "policy_error", pid, program);
+	head(b, who, "policy_error");
 	jb_kstr(b, "error", error);
 	jb_obj_end(b);
 	jb_raw(b, "\n", 1);

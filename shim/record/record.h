@@ -11,6 +11,7 @@
 #include "decide.h"
 #include "inspect.h"
 #include "json.h"
+#include "predict.h"
 #include "verify.h"
 
 enum pgs_outcome
@@ -20,18 +21,33 @@ enum pgs_outcome
 	PGS_OUTCOME_FAILED	 /* libpq failed */
 };
 
+/* The layout version of every record (schema_version). */
+#define PGS_SCHEMA_VERSION 2
+
+/* What every event says about where it comes from. */
+struct pgs_origin
+{
+	int64_t ts_ms; /* ms since the epoch */
+	pid_t pid;
+	const char *program;  /* absolute path of the executable, or NULL */
+	const char *script;	  /* the script an interpreter runs, or NULL */
+	const char *hostname; /* the machine's, or NULL */
+};
+
 struct pgs_record
 {
-	int64_t ts_ms; /* start of the attempt, ms since the epoch */
-	pid_t pid;
+	struct pgs_origin who; /* ts_ms: the start of the attempt */
 	const struct pgs_facts *facts;
 	const struct pgs_decision *d;
 	const struct pgs_observed *obs; /* NULL when refused before connecting */
 	enum pgs_outcome outcome;
-	const char *error;			/* one line, or NULL */
-	const char *refuse_reason;	/* enforce refused / audit would refuse */
-	enum pgs_sslmode effective; /* the sslmode libpq used */
-	bool verified;
+	const char *error;			 /* one line, or NULL */
+	const char *refuse_reason;	 /* enforce refused or failed / audit would refuse (reasons.h) */
+	enum pgs_sslmode effective;	 /* the sslmode libpq used */
+	const char *verification;	 /* "none", "chain" or "full": what libpq checked */
+	const char *app_sslrootcert; /* the CA file the app itself makes libpq use, or NULL */
+	bool verified;				 /* connected, and libpq checked the chain */
+	const struct pgs_rotation *rotation; /* when next_ca applies, or NULL */
 	bool log_chain;
 	int64_t duration_us;
 	int64_t now_s;					   /* for expiry warnings */
@@ -49,7 +65,7 @@ bool record_connect(const struct pgs_record *r, struct jbuf *out)
 	__attribute__((warn_unused_result));
 
 /* A policy_error record for ERROR (the FILE:LINE: message lines). */
-bool record_policy_error(int64_t ts_ms, pid_t pid, const char *program, const char *error,
-						 struct jbuf *out) __attribute__((warn_unused_result));
+bool record_policy_error(const struct pgs_origin *who, const char *error, struct jbuf *out)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -99,8 +99,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	copy(pred.verify_error, sizeof(pred.verify_error), obs.error);
 	pred.hostname_match = (int) (size % 3) - 1;
 
-	r.ts_ms = (int64_t) size * 977;
-	r.pid = 1;
+	r.who = (struct pgs_origin){.ts_ms = (int64_t) size * 977,
+								.pid = 1,
+								.program = facts.program,
+								.script = facts.user,
+								.hostname = facts.application_name};
 	r.facts = &facts;
 	r.d = &d;
 	r.obs = &obs;
@@ -118,7 +121,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	jb_free(&b);
 
 	jb_init(&b);
-	if (record_policy_error(r.ts_ms, 1, facts.program, facts.dbname, &b))
+	if (record_policy_error(&r.who, facts.dbname, &b))
 		check_line(&b);
 	jb_free(&b);
 	fields_free(&fs);

@@ -2,16 +2,36 @@
  * fuzz_report.c
  *	  The log reader of `pgtls-shim report`: any bytes as a log.  Lines that
  *	  are not records are counted, never fatal; the --json summary must be
- *	  one JSON object, and the text summary must be written whole.
+ *	  one JSON object, and the text summary must be written whole.  The
+ *	  first byte picks the --by dimensions and whether a --since/--until
+ *	  window applies (so that each record's ts is parsed).
  */
 #include <json-c/json.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Options from the first byte: bits 0-3 the dimensions, bit 4 a window. */
+static void
+set_options(struct report *r, uint8_t opts)
+{
+	if ((opts & 0x0f) != 0)
+	{
+		for (int d = 0; d < RD_N; d++)
+			r->by[d] = (opts >> d) & 1;
+	}
+	if (opts & 0x10)
+	{
+		if (!report_parse_time("2026-11-22T00:00:00.000Z", false, &r->since_ms) ||
+			!report_parse_time("2026-11-23", true, &r->until_ms))
+			abort();
+		r->has_since = r->has_until = true;
+	}
+}
 
 static void
 summarise(const uint8_t *data, size_t size, bool as_json)
@@ -24,6 +44,7 @@ summarise(const uint8_t *data, size_t size, bool as_json)
 
 	if (r == NULL || in == NULL || out == NULL)
 		abort();
+	set_options(r, data[0]);
 	if (!report_read(r, in, "fuzz") || !report_print(r, as_json, out))
 		abort();
 	fclose(out);

@@ -1,7 +1,10 @@
 """The pgtls-shim command: check, explain, exec, and the install layout."""
 import os
+import re
+import shutil
 import subprocess
 import tempfile
+import textwrap
 
 from shimtest import BIN, PKI, ShimCase, policy_text, preload, tcp, without_runtime
 
@@ -124,3 +127,160 @@ class Install(ShimCase):
         p = subprocess.run([CLI, "exec", "--policy", self.policy, "--", "true"],
                            capture_output=True, text=True, env=self.env(preload=False))
         self.assertEqual(p.stderr, "")
+
+
+class Conventions(ShimCase):
+    """--version, COMMAND --help, usage errors, check's findings, explain's reasons."""
+
+    def cli(self, *args, env=None):
+        return subprocess.run([CLI] + list(args), capture_output=True, text=True,
+                              timeout=60, env=self.env(env, preload=False))
+
+    def test_version_is_the_projects(self):
+        with open(os.path.join(ROOT, "CMakeLists.txt")) as f:
+            version = re.search(r"project\(pgtls-shim VERSION ([0-9.]+)", f.read()).group(1)
+        p = self.cli("--version")
+        self.assertEqual((p.returncode, p.stdout), (0, "pgtls-shim %s\n" % version))
+
+    def test_help_of_every_command(self):
+        # No policy anywhere: --help must not read one.
+        env = {"PGTLS_SHIM_POLICY": os.path.join(self.dir, "missing.conf")}
+        for cmd in ("check", "explain", "exec", "report"):
+            for flag in ("--help", "-h"):
+                with self.subTest(cmd=cmd, flag=flag):
+                    p = self.cli(cmd, flag, env=env)
+                    self.assertEqual(p.returncode, 0, p.stderr)
+                    self.assertTrue(p.stdout.startswith("usage: pgtls-shim %s" % cmd), p.stdout)
+                    self.assertEqual(p.stderr, "")
+        p = self.cli("exec", "--policy", os.path.join(self.dir, "missing.conf"), "--help", env=env)
+        self.assertEqual(p.returncode, 0)
+        p = self.cli("exec", "--", "echo", "--help", env=env)   # COMMAND's own argument
+        self.assertEqual(p.returncode, 2)                        # the missing policy
+        p = self.cli("--help")
+        self.assertEqual(p.returncode, 0)
+        for cmd in ("check", "explain", "exec", "report"):
+            self.assertIn("  %s " % cmd, p.stdout)
+
+    def test_usage_errors_exit_2(self):
+        self.write_policy(policy_text("audit"))
+        for args in ([], ["nope"], ["check", "a", "b"], ["check", "--bogus"], ["explain"],
+                     ["explain", "--bogus", "host=x"], ["exec"], ["exec", "--policy", self.policy],
+                     ["report", "--bogus"]):
+            with self.subTest(args=args):
+                p = self.cli(*args)
+                self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+                self.assertIn("usage:", p.stderr)
+
+    def test_check_findings_with_lines(self):
+        missing = os.path.join(self.dir, "missing")
+        self.write_policy(textwrap.dedent("""\
+            version = 1;
+            mode = "enforce";
+            log = { path = "%s/log/x.jsonl"; };
+            defaults = { sslcrl = "%s.crl"; };
+            rules = (
+              { name = "all"; mode = "audit"; sslrootcert = "system"; },
+              { name = "late"; match = { host = [ "db" ]; }; mode = "audit";
+                sslrootcert = "%s.pem"; },
+              { name = "ports"; match = { port = [ "abc", "54[0-9]2", "5*" ]; };
+                mode = "enforce"; }
+            );
+            """) % (missing, missing, missing))
+        p = self.cli("check", self.policy)
+        self.assertEqual(p.returncode, 1)
+        f = self.policy
+        self.assertEqual(sorted(p.stderr.splitlines()), sorted([
+            f + ':4: sslcrl "%s.crl" cannot be read: No such file or directory' % missing,
+            f + ':8: sslrootcert "%s.pem" cannot be read: No such file or directory' % missing,
+            f + ':2: mode enforce with no sslrootcert: libpq would look for '
+                '~/.postgresql/root.crt; set sslrootcert (a PEM bundle, or "system")',
+            f + ':9: rule "ports" enforces with no sslrootcert: libpq would look for '
+                '~/.postgresql/root.crt; set sslrootcert (a PEM bundle, or "system")',
+            f + ':9: match.port pattern "abc" can never match a port',
+            f + ':3: warning: log directory "%s/log" does not exist: records would be lost'
+                % missing,
+            f + ':7: warning: rule "late" can never match: rule "all" (line 6) has no match '
+                'keys and matches every connection first',
+            f + ':9: warning: rule "ports" can never match: rule "all" (line 6) has no match '
+                'keys and matches every connection first']))
+
+    def test_check_ca_directory_and_system(self):
+        self.write_policy(policy_text("enforce", defaults='sslcrl = "%s";' % self.dir,
+                                      rules='{ name = "s"; match = { host = [ "x" ]; }; '
+                                            'sslrootcert = "system"; }'))
+        p = self.cli("check", self.policy)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr.splitlines(), [
+            '%s:4: sslcrl "%s" is a directory, not a PEM file' % (self.policy, self.dir)])
+
+    def test_check_warnings_alone_exit_0(self):
+        os.mkdir(os.path.join(self.dir, "ro"), 0o555)
+        self.write_policy(policy_text("audit", rules=(
+            '{ name = "a"; match = { host = [ "db.test", "x" ]; }; mode = "audit"; },'
+            '{ name = "b"; match = { host = [ "X" ]; dbname = [ "d" ]; }; mode = "audit"; }'))
+            .replace("@LOG@", os.path.join(self.dir, "ro", "log.jsonl")))
+        p = self.cli("check", self.policy)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("ok", p.stdout)
+        warnings = p.stderr.splitlines()
+        self.assertEqual(len(warnings), 2 if os.geteuid() != 0 else 1, warnings)
+        self.assertRegex(warnings[0], r'^%s:5: warning: rule "b" can never match: rule "a" '
+                                      r'\(line 5\) matches every connection it would'
+                         % re.escape(self.policy))
+
+    def test_example_policy_passes_where_its_files_exist(self):
+        """config/example.conf names files a fresh install lacks: under a throwaway root
+        where they exist it passes check with nothing to say; as shipped, those files
+        are all check finds."""
+        with open(os.path.join(ROOT, "config", "example.conf")) as f:
+            text = f.read()
+        p = self.cli("check", os.path.join(ROOT, "config", "example.conf"))
+        findings = p.stderr.splitlines()
+        self.assertTrue(findings and all("cannot be read" in l or "log directory" in l
+                                         for l in findings), findings)
+        root = os.path.join(self.dir, "root")
+        for d in ("etc/pgtls-shim", "var/log/pgtls-shim"):
+            os.makedirs(os.path.join(root, d))
+        for pem in ("global-bundle.pem", "next-ca.pem"):
+            shutil.copy(os.path.join(PKI, "new-bundle.pem"), os.path.join(root, "etc/pgtls-shim", pem))
+        self.write_policy(text.replace('"/etc/pgtls-shim/', '"%s/etc/pgtls-shim/' % root)
+                          .replace('"/var/log/pgtls-shim/', '"%s/var/log/pgtls-shim/' % root))
+        p = self.cli("check", self.policy)
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+
+    def test_explain_gives_libpqs_reason_without_the_password(self):
+        self.write_policy(policy_text("enforce"))
+        pw = "hunter2-secret"
+        cases = [("host=db.test sslmode=bogus password=%s" % pw, 'invalid sslmode value: "bogus"'),
+                 ("host=db.test sslmode=%s password=%s" % (pw, pw), "invalid sslmode value"),
+                 ("postgresql://app:%s%%zz@db.test/postgres" % pw, "invalid percent-encoded token"),
+                 ("host=db.test nosuchoption=1 password='%s'" % pw,
+                  'invalid connection option "nosuchoption"')]
+        for ci, reason in cases:
+            with self.subTest(ci=ci.replace(pw, "***")):
+                p = self.cli("explain", "--policy", self.policy, ci)
+                self.assertEqual(p.returncode, 1)
+                self.assertIn("pgtls-shim: libpq: " + reason, p.stderr)
+                self.assertNotIn(pw, p.stdout + p.stderr)
+
+
+class ReleaseRules(ShimCase):
+    """What check says about settings libpq's versions treat differently."""
+
+    def check(self, text):
+        self.write_policy(text, mode=0o600)
+        return subprocess.run([CLI, "check", self.policy],
+                              capture_output=True, text=True, timeout=60)
+
+    def test_system_below_verify_full_is_a_warning(self):
+        p = self.check('version = 1;\nmode = "enforce";\n'
+                       'defaults = { sslmode = "verify-ca"; sslrootcert = "system"; };\n')
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stderr, r":\d+: warning: sslmode verify-ca: libpq 16 and later "
+                                   r"accept sslrootcert \"system\" only with verify-full")
+
+    def test_missing_next_ca_is_an_error(self):
+        p = self.check('version = 1;\nmode = "audit";\ndefaults = { sslrootcert = "%s/new-bundle.pem";'
+                       '\n  next_ca = "/nonexistent/next.pem"; };\n' % PKI)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(':4: next_ca "/nonexistent/next.pem" cannot be read', p.stderr)

@@ -5,10 +5,13 @@ resume, and enforcement never gives way."""
 
 import json
 import os
+import shutil
 import subprocess
 import unittest
 
 from shimtest import BIN, PKI, ShimCase, policy_text, tcp
+
+CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 
 PQCLIENT = os.path.join(BIN, "pqclient")
 DIAG = "pgtls-shim: cannot write log "
@@ -195,25 +198,31 @@ class BundleFaults(ShimCase):
 
 
 class PolicyFaults(ShimCase):
-    def test_deleted_policy_refuses_until_it_is_back(self):
-        # A named policy that disappears cannot be loaded: PGTLS_SHIM_ON_ERROR
-        # decides (refuse by default), and a restored file applies again.
-        for on_error, second in [(None, "bad"), ("allow", "ok")]:
+    def test_deleted_policy_keeps_the_last_good_one(self):
+        # A policy that disappears while a process runs (a ConfigMap being
+        # swapped, a half-done rollout) keeps the last good one in force, with a
+        # policy_error record, whatever PGTLS_SHIM_ON_ERROR says; a restored
+        # file applies again.
+        for on_error in [None, "allow"]:
             with self.subTest(on_error=on_error):
                 self.write_policy(policy_text("enforce"))
-                s = Session(self, tcp("good"), env={"PGTLS_SHIM_ON_ERROR": on_error})
+                s = Session(self, tcp("good", sslmode="disable"),
+                            env={"PGTLS_SHIM_ON_ERROR": on_error})
                 self.assertTrue(s.connect()["ssl"])
                 os.unlink(self.policy)
                 out = s.connect()
-                self.assertEqual(out["status"], second, out)
-                if second == "bad":
-                    self.assertTrue(out["error"].startswith(
-                        "pgtls-shim: refused: the policy cannot be loaded: "), out["error"])
-                    self.assertIn(self.policy, out["error"])
-                self.write_policy(policy_text("enforce"))
-                self.assertTrue(s.connect()["ssl"])
+                self.assertEqual(out["status"], "ok", out)
+                self.assertTrue(out["ssl"], "enforcement still applies")
+                errors = self.records("policy_error")
+                self.assertEqual(len(errors), 1, errors)
+                self.assertIn(self.policy, errors[0]["error"])
+                self.write_policy(policy_text("audit"))
+                s.connect()
                 rc, _, _ = s.close()
-                self.assertEqual(rc, 0 if second == "ok" else 1)
+                self.assertEqual(rc, 0)
+                self.assertEqual([r["mode"] for r in self.records()],
+                                 ["enforce", "enforce", "audit"])
+                os.unlink(self.log)
 
     def test_replaced_by_broken_or_unsafe_file_keeps_last_good(self):
         # Besides a syntax error (test_core): an empty file, binary junk and a
@@ -282,3 +291,47 @@ class HugeAndNull(ShimCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ConfigMap(ShimCase):
+    """A Kubernetes ConfigMap mount: policy.conf -> ..data/policy.conf, and the
+    kubelet swaps ..data atomically to a new timestamped directory, then
+    deletes the old one.  The swap is a reload, never a refusal of everything."""
+
+    def mount(self, name, text):
+        d = os.path.join(self.dir, "cm", name)
+        os.makedirs(d)
+        with open(os.path.join(d, "policy.conf"), "w") as f:
+            f.write(text.replace("@LOG@", self.log))
+        os.chmod(os.path.join(d, "policy.conf"), 0o644)
+        return d
+
+    def swap(self, name):
+        cm = os.path.join(self.dir, "cm")
+        tmp = os.path.join(cm, "..data_tmp")
+        os.symlink(name, tmp)
+        os.rename(tmp, os.path.join(cm, "..data"))
+
+    def test_swap_is_a_reload(self):
+        old = self.mount("..2026_01_01", policy_text("audit"))
+        cm = os.path.join(self.dir, "cm")
+        os.symlink("..2026_01_01", os.path.join(cm, "..data"))
+        link = os.path.join(cm, "policy.conf")
+        os.symlink("..data/policy.conf", link)
+        # exec passes the path on as given, links and all.
+        p = subprocess.run([CLI, "exec", "--policy", link, "--", "/bin/sh", "-c",
+                            'printf %s "$PGTLS_SHIM_POLICY"'], capture_output=True, text=True,
+                           timeout=60, env=self.env(preload=False))
+        self.assertEqual((p.returncode, p.stdout), (0, link), p.stderr)
+        s = Session(self, tcp("good", sslmode="disable"), env={"PGTLS_SHIM_POLICY": link})
+        self.assertFalse(s.connect()["ssl"])
+        self.mount("..2026_01_02", policy_text("enforce"))
+        self.swap("..2026_01_02")
+        shutil.rmtree(old)
+        out = s.connect()
+        self.assertEqual(out["status"], "ok", out)
+        self.assertTrue(out["ssl"], "the new policy's enforcement applies")
+        rc, _, _ = s.close()
+        self.assertEqual(rc, 0)
+        self.assertEqual([r["mode"] for r in self.records()], ["audit", "enforce"])
+        self.assertEqual(self.records("policy_error"), [])

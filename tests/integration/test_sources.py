@@ -72,7 +72,7 @@ class Sources(ShimCase):
         os.unlink(self.log)
         self.write_policy(policy_text("enforce", rules=rules % 'override = "force";'))
         outs, _ = self.client("connectdb", tcp("good"), env)
-        self.assertRefused(outs[0], reason="server certificate not verified")
+        self.assertRefused(outs[0], reason="CA bundle missing")
         self.assertEqual(self.one_record()["injected"]["sslrootcert"], "/nonexistent/policy-ca.pem")
 
 

@@ -238,10 +238,6 @@ test_decide(void)
 	f.gssencmode = "disable";
 	decide(&pol, &f, &caps15, &d);
 	CHECK(injected(&d, "gssencmode") == NULL);
-
-	CHECK(decision_verified(true, PGS_SSL_VERIFY_CA));
-	CHECK(!decision_verified(true, PGS_SSL_REQUIRE));
-	CHECK(!decision_verified(false, PGS_SSL_VERIFY_FULL));
 }
 
 static void
@@ -255,8 +251,7 @@ test_record(void)
 							 .cipher = "TLS_AES_256_GCM_SHA384",
 							 .key_bits = 256,
 							 .nchain = 1};
-	struct pgs_record r = {.ts_ms = 1700000000123,
-						   .pid = 42,
+	struct pgs_record r = {.who = {.ts_ms = 1700000000123, .pid = 42},
 						   .facts = &f,
 						   .d = &d,
 						   .obs = &o,
@@ -286,35 +281,44 @@ test_record(void)
 }
 
 static struct cert_name
-nm(const char *s, size_t len)
+nm(enum cert_name_type type, const char *s, size_t len)
 {
-	return (struct cert_name){(const unsigned char *) s, len ? len : strlen(s)};
+	return (struct cert_name){type, (const unsigned char *) s, len ? len : strlen(s)};
 }
 
+/* libpq's rules (fe-secure-openssl.c): SANs in order, the first match or error wins. */
 static void
 test_hostmatch(void)
 {
-	struct cert_name dns[3] = {nm("db.example.com", 0), nm("*.rds.amazonaws.com", 0),
-							   nm("evil.com\0.example.com", 21)};
-	unsigned char v4[4] = {10, 0, 0, 7};
-	struct cert_name ip[1] = {{v4, 4}};
-	struct cert_name cn = nm("cn.example.com", 0);
-	struct cert_names with_san = {.dns = dns, .ndns = 3, .ip = ip, .nip = 1, .cn = &cn};
+	static const unsigned char v4[4] = {10, 0, 0, 7};
+	struct cert_name san[4] = {nm(CERT_NAME_DNS, "db.example.com", 0),
+							   nm(CERT_NAME_DNS, "*.rds.amazonaws.com", 0),
+							   {CERT_NAME_IP, v4, 4},
+							   nm(CERT_NAME_DNS, "evil.com\0.example.com", 21)};
+	struct cert_name cn = nm(CERT_NAME_DNS, "cn.example.com", 0);
+	struct cert_name cn_ip = nm(CERT_NAME_DNS, "127.0.0.1", 0);
+	struct cert_name dns_ip = nm(CERT_NAME_DNS, "127.0.0.1", 0);
+	struct cert_names with_san = {.san = san, .nsan = 4, .cn = &cn};
 	struct cert_names cn_only = {.cn = &cn};
-	struct cert_names ip_only = {.ip = ip, .nip = 1, .cn = &cn};
+	struct cert_names ip_only = {.san = &san[2], .nsan = 1, .cn = &cn};
+	struct cert_names ip_as_dns = {.san = &dns_ip, .nsan = 1};
+	struct cert_names ip_in_cn = {.san = san, .nsan = 1, .cn = &cn_ip};
 
-	CHECK(host_matches("db.example.com", &with_san));
-	CHECK(host_matches("DB.Example.COM", &with_san)); /* case-insensitive */
-	CHECK(host_matches("a.rds.amazonaws.com", &with_san));
-	CHECK(!host_matches("a.b.rds.amazonaws.com", &with_san)); /* one label only */
-	CHECK(!host_matches("rds.amazonaws.com", &with_san));
-	CHECK(!host_matches("evil.com", &with_san));	   /* embedded NUL never matches */
-	CHECK(!host_matches("cn.example.com", &with_san)); /* CN ignored with dNSName SANs */
-	CHECK(host_matches("cn.example.com", &cn_only));
-	CHECK(host_matches("10.0.0.7", &with_san)); /* IP host: iPAddress SAN */
-	CHECK(!host_matches("10.0.0.8", &with_san));
-	CHECK(host_matches("cn.example.com", &ip_only)); /* no dNSName: CN counts */
-	CHECK(!host_matches("", &cn_only) && !host_matches(NULL, &cn_only));
+	CHECK(host_matches("db.example.com", &with_san) == 1);
+	CHECK(host_matches("DB.Example.COM", &with_san) == 1); /* case-insensitive */
+	CHECK(host_matches("a.rds.amazonaws.com", &with_san) == 1);
+	CHECK(host_matches("a.b.rds.amazonaws.com", &with_san) != 1); /* one label only */
+	CHECK(host_matches("rds.amazonaws.com", &with_san) != 1);
+	CHECK(host_matches("evil.com", &with_san) == -1);	   /* embedded NUL: an error */
+	CHECK(host_matches("cn.example.com", &with_san) != 1); /* CN ignored with dNSName SANs */
+	CHECK(host_matches("cn.example.com", &cn_only) == 1);
+	CHECK(host_matches("10.0.0.7", &with_san) == 1);	  /* IP host: iPAddress SAN */
+	CHECK(host_matches("10.0.0.8", &with_san) == -1);	  /* ...then the NUL name fails */
+	CHECK(host_matches("cn.example.com", &ip_only) == 1); /* no dNSName: CN counts */
+	CHECK(host_matches("127.0.0.1", &ip_as_dns) == 1);	  /* a dNSName holding the address */
+	CHECK(host_matches("127.0.0.1", &ip_in_cn) == 1);	  /* no iPAddress SAN: CN counts */
+	CHECK(host_matches("127.1", &ip_only) == 0);		  /* inet_aton's forms, compared */
+	CHECK(host_matches("", &cn_only) == -1 && host_matches(NULL, &cn_only) == -1);
 }
 
 int
