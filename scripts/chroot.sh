@@ -28,7 +28,7 @@ CACHE=${PGTLS_CHROOT_CACHE:-/var/cache/pgtls-shim/chroots}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 # Part of every stage's hash: bump it when what a stage holds changes.
-STAGE_FORMAT=2
+STAGE_FORMAT=3
 # Caches older than this are made again: the archive moves on, and old package
 # lists name files it no longer has.
 MAX_AGE_DAYS=${PGTLS_CHROOT_MAX_AGE_DAYS:-7}
@@ -61,18 +61,21 @@ prepare_tree() {
   chmod 755 "$root/usr/sbin/policy-rc.d"
   mkdir -p "$root/etc/postgresql-common/createcluster.d"
   echo "create_main_cluster = false" >"$root/etc/postgresql-common/createcluster.d/pgtls-shim.conf"
-  mkdir -p "$root/etc/dpkg/dpkg.cfg.d"
-  printf 'path-exclude=/usr/share/doc/*\npath-include=/usr/share/doc/*/copyright\npath-include=/usr/share/doc/pgtls-shim/*\npath-exclude=/usr/share/locale/*\npath-exclude=/usr/share/info/*\n' \
-    >"$root/etc/dpkg/dpkg.cfg.d/01-pgtls-shim-nodoc"
   apt_settings "$root"
 }
 
 # No recommends; retries; and a Release file past its Valid-Until (sid's, on
 # a mirror that lags) is still used: the packages are checked by their
 # signed hashes all the same.
+# dpkg leaves out documentation (not the package's own, nor translations:
+# the tests run libpq in German).
 apt_settings() {
   printf '%s\n' 'APT::Install-Recommends "false";' 'Acquire::Retries "3";' \
     'Acquire::Check-Valid-Until "false";' >"$1/etc/apt/apt.conf.d/01-pgtls-shim"
+  mkdir -p "$1/etc/dpkg/dpkg.cfg.d"
+  printf '%s\n' 'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright' \
+    'path-include=/usr/share/doc/pgtls-shim/*' 'path-exclude=/usr/share/info/*' \
+    >"$1/etc/dpkg/dpkg.cfg.d/01-pgtls-shim-nodoc"
 }
 
 # The pristine chroot: CACHE/RELEASE/base.tar.

@@ -23,7 +23,7 @@ OUT=$TOP/build-releases
 PKGS=(cmake make gcc clang pkg-config libc6-dev libconfig-dev libpq-dev libssl-dev
       libjson-c-dev zlib1g-dev postgresql postgresql-client python3 python3-psycopg2
       openssl binutils patchelf strace libdbd-pg-perl krb5-kdc krb5-admin-server
-      krb5-user procps man-db)
+      krb5-user procps man-db locales)
 
 # --- inside the chroot ------------------------------------------------------
 if [[ ${1:-} == --in-chroot ]]; then
@@ -43,6 +43,9 @@ if [[ ${1:-} == --in-chroot ]]; then
     done
     echo "server=$(ls -d /usr/lib/postgresql/*/bin/initdb | sed 's|.*postgresql/\([^/]*\)/.*|\1|' | sort -n | tail -n 1)"
   } >"$out/versions"
+  # A German locale, as scripts/deps.sh makes: test_guest runs libpq in German.
+  sed -i 's/^# *de_DE.UTF-8/de_DE.UTF-8/' /etc/locale.gen
+  locale-gen >/dev/null
   result() { echo "$1=$2" >>"$out/results"; }
   # The package test makes chroots of its own: it runs on the machine.
   export PGTLS_SKIP_PACKAGE_TEST=1
