@@ -10,9 +10,10 @@
  *	  pqthreads until N CONNINFO: N threads open and close connections, one
  *	    after another, until standard input reaches end of file (each thread
  *	    at least once); prints "ok K bad B".  The test decides how long.
- *	  pqthreads forks N F CONNINFO: N threads open and close connections
- *	    while the main thread forks F times, one child at a time; each child
- *	    opens one connection and _exits, 0 when it connected.  The parent
+ *	  pqthreads forks N F CONNINFO CHILD_CONNINFO: N threads open and close
+ *	    connections to CONNINFO while the main thread forks F times, one
+ *	    child at a time; each child opens one connection to CHILD_CONNINFO
+ *	    and _exits, 0 when it connected.  The parent
  *	    waits for each child at most CHILD_DEADLINE_S seconds (polling), then
  *	    kills it and forks no more.  Prints "ok K bad B children C failed X
  *	    hung H": K and B count the threads' connections, C the children
@@ -155,6 +156,17 @@ wait_child(pid_t pid)
 			return 1;
 		if (now_s() > deadline)
 		{
+			/* Where it hangs, for the failure message, when gdb is there. */
+			char cmd[160];
+
+			snprintf(cmd, sizeof(cmd),
+					 "command -v gdb >/dev/null && gdb -p %d -batch -ex bt 2>/dev/null"
+					 " | grep '^#' >&2",
+					 (int) pid);
+			fprintf(stderr, "child %d hung; its stack:\n", (int) pid);
+			fflush(stderr);
+			if (system(cmd) != 0)
+				fprintf(stderr, "(no gdb)\n");
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return 2;
@@ -231,7 +243,7 @@ main(int argc, char **argv)
 		printf("ok %d bad %d\n", atomic_load(&ok_count), atomic_load(&bad_count));
 		return atomic_load(&bad_count) != 0;
 	}
-	if (argc == 5 && strcmp(argv[1], "forks") == 0)
+	if (argc == 6 && strcmp(argv[1], "forks") == 0)
 	{
 		/* Fork while other threads are inside the shim's connect and log. */
 		int n = atoi(argv[2]);
@@ -256,7 +268,7 @@ main(int argc, char **argv)
 			}
 			if (pid == 0)
 			{
-				PGconn *conn = PQconnectdb(conninfo);
+				PGconn *conn = PQconnectdb(argv[5]);
 				int ok = PQstatus(conn) == CONNECTION_OK;
 
 				if (!ok)
@@ -275,6 +287,6 @@ main(int argc, char **argv)
 		return atomic_load(&bad_count) != 0 || failed != 0 || hung != 0;
 	}
 	fprintf(stderr, "usage: pqthreads threads N M CONNINFO | fork CONNINFO | rss N CONNINFO"
-					" | until N CONNINFO | forks N F CONNINFO\n");
+					" | until N CONNINFO | forks N F CONNINFO CHILD_CONNINFO\n");
 	return 2;
 }

@@ -5,7 +5,7 @@ import os
 import subprocess
 import time
 
-from shimtest import BIN, ShimCase, policy_text, tcp
+from shimtest import BIN, ShimCase, policy_text, server, tcp
 
 THREADS = os.path.join(BIN, "pqthreads")
 
@@ -102,3 +102,63 @@ class Concurrency(ShimCase):
             self.assertEqual(r["outcome"], "ok", r)
             self.assertEqual(r["verified"], r["mode"] == "enforce")
             self.assertEqual(r["audit"] is None, r["mode"] == "enforce")
+
+
+class ForkWhileThreadsConnect(ShimCase):
+    """The main thread forks while four others connect (TLS, under rule
+    "test") and log: a child must never inherit a lock of the shim's (policy
+    snapshot, connection table, caches, log sink) that a parent thread held
+    at the fork.  pqthreads waits for each child with a deadline and kills
+    one that hangs.
+
+    Each child connects over the Unix socket with gssencmode=disable, under
+    the same mode (the top-level one): libpq then calls neither OpenSSL nor
+    GSSAPI in the child.  Both hang now and then in a child of a threaded
+    process without the shim at all (a CRYPTO_THREAD rwlock in
+    SSL_CTX_new -> X509_STORE_new; libgssapi_krb5's mutex in
+    gss_indicate_mechs), which is not what this test is about."""
+
+    FORKS = 50
+
+    def run_forks(self, mode):
+        self.write_policy(policy_text(mode))
+        good = server("good")
+        child = "host=%s port=%d dbname=postgres user=postgres gssencmode=disable " \
+                "connect_timeout=10" % (good["socket_dir"], good["port"])
+        p = self.run_cmd([THREADS, "forks", "4", str(self.FORKS), tcp("good"), child])
+        words = p.stdout.split()
+        self.assertEqual(words[0::2], ["ok", "bad", "children", "failed", "hung"],
+                         p.stdout + p.stderr)
+        ok, bad, children, failed, hung = (int(w) for w in words[1::2])
+        self.assertEqual(hung, 0, "a child hung after fork: " + p.stdout + p.stderr)
+        self.assertEqual(failed, 0, "a child did not exit 0: " + p.stdout + p.stderr)
+        self.assertEqual(children, self.FORKS, p.stdout + p.stderr)
+        self.assertEqual(bad, 0, p.stdout + p.stderr)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(self.log, "rb") as f:
+            raw = f.read()
+        self.assertTrue(raw.endswith(b"\n"), "torn last line")
+        recs = [json.loads(l) for l in raw.splitlines()]   # every line is JSON
+        self.assertTrue(all(r["event"] == "connect" for r in recs), recs)
+        self.assertEqual(len(recs), ok + children)        # one per connection
+        by_pid = {}
+        for r in recs:
+            by_pid[r["pid"]] = by_pid.get(r["pid"], 0) + 1
+        parent = max(by_pid, key=by_pid.get)
+        self.assertEqual(by_pid.pop(parent), ok)
+        self.assertEqual(sorted(by_pid.values()), [1] * children)   # each child: one
+        for r in recs:
+            self.assertEqual(r["mode"], mode)
+            self.assertEqual(r["outcome"], "ok", r)
+            if r["pid"] == parent:
+                self.assertEqual((r["rule"], r["transport"]), ("test", "tcp"), r)
+                self.assertEqual(r["verified"], mode == "enforce", r)
+            else:
+                self.assertEqual((r["rule"], r["transport"]), (None, "unix"), r)
+                self.assertFalse(r["verified"], r)
+
+    def test_fork_while_threads_connect_audit(self):
+        self.run_forks("audit")
+
+    def test_fork_while_threads_connect_enforce(self):
+        self.run_forks("enforce")
