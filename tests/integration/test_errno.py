@@ -7,7 +7,7 @@ libpq use, so that libpq does the same work with and without it."""
 import os
 import subprocess
 
-from shimtest import BIN, PKI, ShimCase, policy_text, tcp
+from shimtest import BIN, PKI, ShimCase, policy_text, server, tcp
 
 PQERRNO = os.path.join(BIN, "pqerrno")
 STEPS = ["connectdb", "params", "setdb", "start", "startparams", "reset", "resetstart",
@@ -76,3 +76,28 @@ class Errno(ShimCase):
         self.compare("enforce", tcp("plain", **VERIFIED), app_conninfo=app)
         recs = self.records()
         self.assertTrue(all(r["outcome"] in ("refused", "failed") for r in recs), recs)
+
+    def test_enforce_refuses_before_connecting(self):
+        """unix_socket = "refuse": the shim refuses before libpq connects (a
+        dry-run conn, PQping's early PQPING_NO_ATTEMPT).  No I/O happens, so
+        there is no libpq errno to compare with: every call must leave the
+        application's errno as it was."""
+        self.write_policy(policy_text("enforce", rules=(
+            '{ name = "test"; match = { host = [ "/*" ]; }; mode = "enforce"; '
+            'unix_socket = "refuse"; }')))
+        good = server("good")
+        ci = "host=%s port=%d dbname=postgres user=postgres" % (good["socket_dir"], good["port"])
+        for steps in [[]] + [[s] for s in STEPS]:
+            with self.subTest(steps=steps or "all"):
+                shim = self.run_pqerrno(ci, steps, preload=True)
+                for call, e, d in shim:
+                    if call.endswith("/mid"):
+                        self.assertEqual(e, "none", (call, d))
+                    else:
+                        self.assertEqual(e, "4242", "%s changed errno (%s)" % (call, d))
+                    if call.endswith(":PQerrorMessage"):
+                        self.assertTrue(d.startswith("pgtls-shim:"), d)
+                    if call.endswith(":PQping") or call.endswith(":PQpingParams"):
+                        self.assertEqual(d, "ping=3", call)        # PQPING_NO_ATTEMPT
+        recs = self.records()
+        self.assertTrue(recs and all(r["outcome"] == "refused" for r in recs), recs)
