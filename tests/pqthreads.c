@@ -13,7 +13,9 @@
  *	  pqthreads forks N F CONNINFO CHILD_CONNINFO: N threads open and close
  *	    connections to CONNINFO while the main thread forks F times, one
  *	    child at a time; each child opens one connection to CHILD_CONNINFO
- *	    and _exits, 0 when it connected.  The parent
+ *	    and _exits, 0 when it connected (CHILD_CONNINFO "-": the child only
+ *	    _exits 0, for ThreadSanitizer's runtime, which can deadlock in a
+ *	    child's malloc after a threaded fork).  The parent
  *	    waits for each child at most CHILD_DEADLINE_S seconds (polling), then
  *	    kills it and forks no more.  Prints "ok K bad B children C failed X
  *	    hung H": K and B count the threads' connections, C the children
@@ -160,7 +162,7 @@ wait_child(pid_t pid)
 			char cmd[160];
 
 			snprintf(cmd, sizeof(cmd),
-					 "command -v gdb >/dev/null && gdb -p %d -batch -ex bt 2>/dev/null"
+					 "command -v gdb >/dev/null && timeout 60 gdb -p %d -batch -ex bt 2>/dev/null"
 					 " | grep '^#' >&2",
 					 (int) pid);
 			fprintf(stderr, "child %d hung; its stack:\n", (int) pid);
@@ -266,6 +268,8 @@ main(int argc, char **argv)
 				failed++;
 				break;
 			}
+			if (pid == 0 && strcmp(argv[5], "-") == 0)
+				_exit(0);
 			if (pid == 0)
 			{
 				PGconn *conn = PQconnectdb(argv[5]);

@@ -5,7 +5,7 @@ import os
 import subprocess
 import time
 
-from shimtest import BIN, ShimCase, policy_text, server, tcp
+from shimtest import BIN, RUNTIME, ShimCase, policy_text, server, tcp
 
 THREADS = os.path.join(BIN, "pqthreads")
 
@@ -116,16 +116,24 @@ class ForkWhileThreadsConnect(ShimCase):
     GSSAPI in the child.  Both hang now and then in a child of a threaded
     process without the shim at all (a CRYPTO_THREAD rwlock in
     SSL_CTX_new -> X509_STORE_new; libgssapi_krb5's mutex in
-    gss_indicate_mechs), which is not what this test is about."""
+    gss_indicate_mechs), which is not what this test is about.
+
+    Under ThreadSanitizer's runtime (scripts/sanitize.sh tsan) a child's
+    malloc can deadlock on the runtime's own allocator lock
+    (DenseSlabAlloc::Refill) whatever the program does: there the children
+    only _exit, and the run checks the shim's fork handlers racing with the
+    connecting threads; the normal run checks the children's connections."""
 
     FORKS = 50
+    CHILDREN_CONNECT = "libtsan" not in RUNTIME
 
     def run_forks(self, mode):
         self.write_policy(policy_text(mode))
         good = server("good")
         child = "host=%s port=%d dbname=postgres user=postgres gssencmode=disable " \
                 "connect_timeout=10" % (good["socket_dir"], good["port"])
-        p = self.run_cmd([THREADS, "forks", "4", str(self.FORKS), tcp("good"), child])
+        p = self.run_cmd([THREADS, "forks", "4", str(self.FORKS), tcp("good"),
+                          child if self.CHILDREN_CONNECT else "-"])
         words = p.stdout.split()
         self.assertEqual(words[0::2], ["ok", "bad", "children", "failed", "hung"],
                          p.stdout + p.stderr)
@@ -140,6 +148,8 @@ class ForkWhileThreadsConnect(ShimCase):
         self.assertTrue(raw.endswith(b"\n"), "torn last line")
         recs = [json.loads(l) for l in raw.splitlines()]   # every line is JSON
         self.assertTrue(all(r["event"] == "connect" for r in recs), recs)
+        if not self.CHILDREN_CONNECT:
+            children = 0          # the children made no connection
         self.assertEqual(len(recs), ok + children)        # one per connection
         by_pid = {}
         for r in recs:
