@@ -14,7 +14,7 @@
  *	    connections to CONNINFO while the main thread forks F times, one
  *	    child at a time; each child opens one connection to CHILD_CONNINFO
  *	    and _exits, 0 when it connected (CHILD_CONNINFO "-": the child only
- *	    _exits 0, for ThreadSanitizer's runtime, which can deadlock in a
+ *	    _exits 0, for the sanitizers' runtimes, which can deadlock in a
  *	    child's malloc after a threaded fork).  The parent
  *	    waits for each child at most CHILD_DEADLINE_S seconds (polling), then
  *	    kills it and forks no more.  Prints "ok K bad B children C failed X
@@ -162,13 +162,14 @@ wait_child(pid_t pid)
 			char cmd[160];
 
 			snprintf(cmd, sizeof(cmd),
-					 "command -v gdb >/dev/null && timeout 60 gdb -p %d -batch -ex bt 2>/dev/null"
+					 "command -v gdb >/dev/null && env -u LD_PRELOAD timeout 60 gdb -p %d -batch"
+					 " -ex bt 2>/dev/null"
 					 " | grep '^#' >&2",
 					 (int) pid);
 			fprintf(stderr, "child %d hung; its stack:\n", (int) pid);
 			fflush(stderr);
 			if (system(cmd) != 0)
-				fprintf(stderr, "(no gdb)\n");
+				fprintf(stderr, "(no stack: gdb missing or failed)\n");
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return 2;
