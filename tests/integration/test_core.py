@@ -395,10 +395,6 @@ class Footprint(ShimCase):
         self.assertEqual(len(self.records()), 2)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class Syslog(ShimCase):
     def test_each_record_is_one_syslog_message(self):
         import json
@@ -422,3 +418,7 @@ class Syslog(ShimCase):
         rec = json.loads(body)
         self.assertEqual(rec["event"], "connect")
         self.assertTrue(rec["verified"])
+
+
+if __name__ == "__main__":
+    unittest.main()
