@@ -30,6 +30,7 @@ struct pgs_facts
 	const char *dbname;
 	const char *user;
 	const char *program; /* absolute path of the executable */
+	const char *script;	 /* the script an interpreter runs, or NULL */
 	const char *application_name;
 	const char *sslmode;	 /* effective, "prefer" when unset */
 	const char *sslrootcert; /* NULL when the app set none */
