@@ -50,7 +50,7 @@ main(int argc, char **argv)
 	{
 		const char *path = argc > 3 ? argv[i] : PQMODULE_PATH;
 		void *h = strcmp(argv[1], "dlmopen") == 0 ? dlmopen(LM_ID_NEWLM, path, flags)
-												 : dlopen(path, flags);
+												  : dlopen(path, flags);
 		int (*run)(const char *);
 
 		if (h == NULL)

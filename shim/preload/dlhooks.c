@@ -13,8 +13,6 @@
  *	  address, which a sibling call leaves untouched.  A process that never
  *	  calls these pays nothing: the real functions are found on first use.
  */
-#include "dlhooks.h"
-
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdatomic.h>
@@ -22,6 +20,7 @@
 
 #include "blindspot.h"
 #include "gotpatch.h"
+#include "hooktab.h"
 #include "real.h"
 
 #define HOOK __attribute__((visibility("default")))
@@ -29,12 +28,6 @@
 typedef void *(*dlsym_fn)(void *, const char *);
 typedef void *(*dlopen_fn)(const char *, int);
 typedef void *(*dlmopen_fn)(Lmid_t, const char *, int);
-
-/* Without relocations: a process that never calls dlsym pays nothing. */
-static const char names[NHOOKS][21] = {
-	"PQconnectdb",	 "PQconnectdbParams", "PQsetdbLogin", "PQconnectStart", "PQconnectStartParams",
-	"PQconnectPoll", "PQreset",			  "PQresetStart", "PQresetPoll",	"PQping",
-	"PQpingParams",	 "PQfinish",		  "PQerrorMessage"};
 
 static _Atomic(void *) next_fns[3];
 
@@ -81,40 +74,6 @@ next_dlmopen(void)
 
 	memcpy(&f, &p, sizeof(f));
 	return f;
-}
-
-int
-hook_index(const char *name)
-{
-	if (name == NULL || name[0] != 'P' || name[1] != 'Q')
-		return -1;
-	for (int i = 0; i < NHOOKS; i++)
-	{
-		if (strcmp(name, names[i]) == 0)
-			return i;
-	}
-	return -1;
-}
-
-bool
-hook_addresses(void *out[NHOOKS])
-{
-	Dl_info info;
-	void *self;
-	bool ok = true;
-
-	if (!dladdr((void *) &hook_addresses, &info) || info.dli_fname == NULL)
-		return false;
-	self = next_dlopen()(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
-	if (self == NULL)
-		return false;
-	for (int i = 0; i < NHOOKS; i++)
-	{
-		out[i] = next_dlsym()(self, names[i]);
-		ok &= real_is_self(out[i]);
-	}
-	dlclose(self);
-	return ok;
 }
 
 /* A hooked NAME on a real HANDLE: the hook instead of a libpq's own. */

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "blindspot.h"
-#include "dlhooks.h"
+#include "hooktab.h"
 #include "forksafe.h"
 
 #if defined(__x86_64__)
@@ -33,6 +33,13 @@
 #endif
 
 #define MAX_NEW 128
+
+typedef ElfW(Sym) elf_sym;
+typedef ElfW(Rela) elf_rela;
+typedef ElfW(Dyn) elf_dyn;
+typedef ElfW(Phdr) elf_phdr;
+typedef ElfW(Addr) elf_addr;
+typedef ElfW(Sxword) elf_sxword;
 
 struct patch_job
 {
@@ -49,9 +56,9 @@ struct patch_job
 struct obj
 {
 	const struct dl_phdr_info *info;
-	const ElfW(Sym) *symtab;
+	const elf_sym *symtab;
 	const char *strtab;
-	const ElfW(Rela) *rela[2];
+	const elf_rela *rela[2];
 	size_t nrela[2];
 	uintptr_t relro_lo;
 	uintptr_t relro_hi;
@@ -60,13 +67,20 @@ struct obj
 
 static struct proc_lock lock = PROC_LOCK_INIT;
 
+/* The loader hands out addresses as integers: the one place they become pointers. */
+static void *
+at(uintptr_t a)
+{
+	return (void *) a; /* NOLINT(performance-no-int-to-ptr) */
+}
+
 /* True when [SLOT, SLOT+8) lies in a writable segment of the object. */
 static bool
 in_own_data(const struct obj *o, uintptr_t slot)
 {
 	for (int i = 0; i < o->info->dlpi_phnum; i++)
 	{
-		const ElfW(Phdr) *ph = &o->info->dlpi_phdr[i];
+		const elf_phdr *ph = &o->info->dlpi_phdr[i];
 		uintptr_t s = o->info->dlpi_addr + ph->p_vaddr;
 
 		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W) && slot >= s &&
@@ -85,27 +99,27 @@ write_slot(const struct obj *o, uintptr_t slot, void *value)
 
 	if (!in_own_data(o, slot))
 		return false;
-	if (*(void *volatile *) slot == value)
+	if (*(void *volatile *) at(slot) == value)
 		return true;
-	if (ro && mprotect((void *) page, len, PROT_READ | PROT_WRITE) != 0)
+	if (ro && mprotect(at(page), len, PROT_READ | PROT_WRITE) != 0)
 		return false;
-	__atomic_store_n((void **) slot, value, __ATOMIC_RELEASE);
+	__atomic_store_n((void **) at(slot), value, __ATOMIC_RELEASE);
 	if (ro)
-		(void) mprotect((void *) page, len, PROT_READ);
+		(void) mprotect(at(page), len, PROT_READ);
 	return true;
 }
 
 /* An address in the dynamic section: glibc has usually relocated it. */
 static const void *
-dyn_ptr(const struct obj *o, ElfW(Addr) v)
+dyn_ptr(const struct obj *o, elf_addr v)
 {
-	return (const void *) (v < o->info->dlpi_addr ? v + o->info->dlpi_addr : v);
+	return at(v < o->info->dlpi_addr ? v + o->info->dlpi_addr : v);
 }
 
 static void
-read_dynamic(struct obj *o, const ElfW(Dyn) *d)
+read_dynamic(struct obj *o, const elf_dyn *d)
 {
-	ElfW(Sxword) pltrel = DT_RELA;
+	elf_sxword pltrel = DT_RELA;
 
 	for (; d->d_tag != DT_NULL; d++)
 	{
@@ -116,13 +130,13 @@ read_dynamic(struct obj *o, const ElfW(Dyn) *d)
 		else if (d->d_tag == DT_JMPREL)
 			o->rela[0] = dyn_ptr(o, d->d_un.d_ptr);
 		else if (d->d_tag == DT_PLTRELSZ)
-			o->nrela[0] = d->d_un.d_val / sizeof(ElfW(Rela));
+			o->nrela[0] = d->d_un.d_val / sizeof(elf_rela);
 		else if (d->d_tag == DT_RELA)
 			o->rela[1] = dyn_ptr(o, d->d_un.d_ptr);
 		else if (d->d_tag == DT_RELASZ)
-			o->nrela[1] = d->d_un.d_val / sizeof(ElfW(Rela));
+			o->nrela[1] = d->d_un.d_val / sizeof(elf_rela);
 		else if (d->d_tag == DT_PLTREL)
-			pltrel = (ElfW(Sxword)) d->d_un.d_val;
+			pltrel = (elf_sxword) d->d_un.d_val;
 		else if (d->d_tag == DT_REL)
 			o->rel_only = true;
 	}
@@ -133,16 +147,16 @@ read_dynamic(struct obj *o, const ElfW(Dyn) *d)
 static bool
 load_obj(struct obj *o, const struct dl_phdr_info *info)
 {
-	const ElfW(Dyn) *dyn = NULL;
+	const elf_dyn *dyn = NULL;
 	uintptr_t pg = (uintptr_t) sysconf(_SC_PAGESIZE) - 1;
 
 	*o = (struct obj){.info = info};
 	for (int i = 0; i < info->dlpi_phnum; i++)
 	{
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const elf_phdr *ph = &info->dlpi_phdr[i];
 
 		if (ph->p_type == PT_DYNAMIC)
-			dyn = (const ElfW(Dyn) *) (info->dlpi_addr + ph->p_vaddr);
+			dyn = at(info->dlpi_addr + ph->p_vaddr);
 		else if (ph->p_type == PT_GNU_RELRO)
 		{
 			o->relro_lo = (info->dlpi_addr + ph->p_vaddr) & ~pg;
@@ -168,7 +182,7 @@ patch_object(const struct dl_phdr_info *info, void *const hooks[NHOOKS])
 	{
 		for (size_t i = 0; o.rela[t] != NULL && i < o.nrela[t]; i++)
 		{
-			const ElfW(Rela) *r = &o.rela[t][i];
+			const elf_rela *r = &o.rela[t][i];
 			size_t type = ELF64_R_TYPE(r->r_info);
 			size_t symi = ELF64_R_SYM(r->r_info);
 			int h;

@@ -1,9 +1,9 @@
 /*
- * dlhooks.h
+ * hooktab.h
  *	  The hooked libpq names, and where the shim's hooks for them are.
  */
-#ifndef PGTLS_SHIM_DLHOOKS_H
-#define PGTLS_SHIM_DLHOOKS_H
+#ifndef PGTLS_SHIM_HOOKTAB_H
+#define PGTLS_SHIM_HOOKTAB_H
 
 #include <stdbool.h>
 
