@@ -5,17 +5,25 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang libconfig-dev libpq-dev libssl-dev
       libjson-c-dev zlib1g-dev postgresql postgresql-client python3 python3-psycopg2
       openssl binutils patchelf strace libdbd-pg-perl krb5-kdc krb5-admin-server krb5-user
-      libclang-rt-14-dev valgrind clang-tidy clang-format cppcheck
+      libclang-rt-14-dev valgrind clang-tidy clang-format cppcheck locales
       php-cli php-pgsql php-fpm python3-psycopg)
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
   echo "installing: ${missing[*]}"
   $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
+fi
+# A German locale: tests/integration/test_guest.py runs psql with libpq's
+# messages translated (LC_ALL=de_DE.UTF-8).
+if ! locale -a 2>/dev/null | grep -qix 'de_DE\.utf-\?8'; then
+  echo "generating locale de_DE.UTF-8"
+  $sudo sed -i 's/^# *de_DE.UTF-8/de_DE.UTF-8/' /etc/locale.gen
+  grep -q '^de_DE.UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
+  $sudo locale-gen >/dev/null
 fi

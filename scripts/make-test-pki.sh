@@ -3,9 +3,14 @@
 # demo.  An old root; a new root with an intermediate; leaf certificates for
 # db.test (good, via the intermediate), one signed by the old root, one for
 # the wrong host, one expired, one expiring in 5 days; trust bundles.
+# For the audit-truth tests (tests/integration/test_audit_truth.py): leaves
+# for db.test that are only for TLS clients, signed with SHA-1, with a
+# 1024-bit RSA key, revoked by a CRL in a hashed directory, with 40 SANs;
+# leaves for the IP 127.0.0.1 named by a dNSName SAN or by the CN alone; a CA
+# file with no certificate in it.
 set -euo pipefail
 dir=${1:?usage: make-test-pki.sh DIR}
-version=3     # bump when the set of files changes: an old PKI is then remade
+version=6     # bump when the set of files changes: an old PKI is then remade
 [[ -f $dir/.done && $(cat "$dir/.done") == "$version" ]] && exit 0
 rm -rf "$dir"
 mkdir -p "$dir"
@@ -113,15 +118,74 @@ sed 's#ca-db/#root-db/#' ca-db/ca.cnf > root-db/ca.cnf
 openssl ca -batch -config root-db/ca.cnf -cert new-root.crt -keyfile new-root.key \
   -gencrl -crldays 30 -out new-root.crl.pem 2>/dev/null
 cat new-int.crl.pem new-root.crl.pem > new-crls.pem
+# A CA file that exists but holds no certificate (CA bundle unreadable).
+echo 'not a certificate' > not-a-bundle.pem
 
-for n in server-good server-wronghost server-expired server-soon server-revoked server-ip; do
+leaf_with() {   # leaf_with NAME SUBJECT-CN EXTFILE [openssl x509 options...]: via new-int
+  local name=$1 cn=$2 ext=$3
+  shift 3
+  ec_key "$name.key"
+  openssl req -new -key "$name.key" -subj "/CN=$cn" -out "$name.csr"
+  openssl x509 -req -in "$name.csr" -CA new-int.crt -CAkey new-int.key -set_serial "$(serial)" \
+    -days 365 -extfile "$ext" "$@" -out "$name.crt" 2>/dev/null
+}
+# Extended key usage for TLS clients only, not servers.
+printf '%s\n' "basicConstraints = CA:FALSE" "keyUsage = critical, digitalSignature, keyEncipherment" \
+  "extendedKeyUsage = clientAuth" "subjectAltName = DNS:db.test" > leaf-clientauth.ext
+leaf_with server-clientauth db.test leaf-clientauth.ext -sha256
+# Signed with SHA-1: below OpenSSL's default security level (its server needs
+# weak-openssl.cnf to load it at all).
+leaf_with server-sha1 db.test "$(leaf_ext db.test)" -sha1
+# An RSA key of 1024 bits: also below the security level (same server setup).
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out server-rsa1024.key 2>/dev/null
+openssl req -new -key server-rsa1024.key -subj "/CN=db.test" -out server-rsa1024.csr
+openssl x509 -req -in server-rsa1024.csr -CA new-int.crt -CAkey new-int.key -set_serial "$(serial)" \
+  -days 365 -sha256 -extfile "$(leaf_ext db.test)" -out server-rsa1024.crt 2>/dev/null
+printf '%s\n' "openssl_conf = init" "[init]" "ssl_conf = ssl_sect" "[ssl_sect]" \
+  "system_default = sysdef" "[sysdef]" "CipherString = DEFAULT@SECLEVEL=0" > weak-openssl.cnf
+# 127.0.0.1 as a dNSName SAN (no iPAddress SAN; the CN names another host),
+# and as the CN with no SAN at all.
+leaf_with server-ipdns ipdns.other.test "$(leaf_ext 127.0.0.1)" -sha256
+printf '%s\n' "basicConstraints = CA:FALSE" "keyUsage = critical, digitalSignature, keyEncipherment" \
+  "extendedKeyUsage = serverAuth" > leaf-nosan.ext
+leaf_with server-ipcn 127.0.0.1 leaf-nosan.ext -sha256
+# 40 dNSName SANs; only the 38th is db.test (nor is the CN).
+sans=()
+for i in $(seq 1 40); do
+  if ((i == 38)); then sans+=("DNS:db.test"); else sans+=("DNS:n$i.other.test"); fi
+done
+printf '%s\n' "basicConstraints = CA:FALSE" "keyUsage = critical, digitalSignature, keyEncipherment" \
+  "extendedKeyUsage = serverAuth" "subjectAltName = $(IFS=,; echo "${sans[*]}")" > leaf-manysans.ext
+leaf_with server-manysans manysans.other.test leaf-manysans.ext -sha256
+
+# Revoked by its own root, named in a CRL directory (sslcrldir) hashed with
+# openssl rehash: a root issuing the leaf directly, then revoking it.
+root crl-root "pgtls-shim test CRL root"
+ec_key server-crlrevoked.key
+openssl req -new -key server-crlrevoked.key -subj "/CN=db.test" -out server-crlrevoked.csr
+mkdir -p crl-db && : > crl-db/index.txt && openssl rand -hex 8 > crl-db/serial
+sed 's#ca-db/#crl-db/#' ca-db/ca.cnf > crl-db/ca.cnf
+openssl ca -batch -notext -config crl-db/ca.cnf -cert crl-root.crt -keyfile crl-root.key \
+  -days 365 -extensions leaf -in server-crlrevoked.csr -out server-crlrevoked.crt 2>/dev/null
+openssl ca -batch -config crl-db/ca.cnf -cert crl-root.crt -keyfile crl-root.key \
+  -revoke server-crlrevoked.crt 2>/dev/null
+mkdir -p crl-dir
+openssl ca -batch -config crl-db/ca.cnf -cert crl-root.crt -keyfile crl-root.key \
+  -gencrl -crldays 30 -out crl-dir/crl-root.crl.pem 2>/dev/null
+openssl rehash crl-dir
+cp crl-root.crt crl-bundle.pem
+cp server-crlrevoked.crt server-crlrevoked.chain.crt
+
+for n in server-good server-wronghost server-expired server-soon server-revoked server-ip \
+         server-clientauth server-sha1 server-rsa1024 server-ipdns server-ipcn server-manysans; do
   cat "$n.crt" new-int.crt > "$n.chain.crt"
 done
 cp server-old.crt server-old.chain.crt
 cp new-root.crt new-bundle.pem
 cp old-root.crt old-bundle.pem
 cat old-root.crt new-root.crt > both-bundle.pem
-chmod 644 ./*.crt ./*.pem
+chmod 644 ./*.crt ./*.pem ./*.cnf crl-dir/*.pem
+chmod 755 crl-dir
 rm -f ./*.csr
 
 openssl verify -CAfile new-root.crt -untrusted new-int.crt server-good.crt >/dev/null
@@ -129,6 +193,30 @@ openssl verify -CAfile new-root.crt -untrusted new-int.crt server-revoked.crt >/
 if openssl verify -crl_check_all -CRLfile new-crls.pem -CAfile new-root.crt -untrusted new-int.crt \
      server-revoked.crt >/dev/null 2>&1; then
   echo "make-test-pki: the revoked certificate verifies" >&2
+  exit 1
+fi
+for n in server-clientauth server-ipdns server-ipcn server-manysans; do
+  openssl verify -CAfile new-root.crt -untrusted new-int.crt "$n.crt" >/dev/null
+done
+openssl verify -CAfile crl-root.crt server-crlrevoked.crt >/dev/null
+if openssl verify -crl_check_all -CRLfile crl-dir/crl-root.crl.pem -CAfile crl-root.crt \
+     server-crlrevoked.crt >/dev/null 2>&1; then
+  echo "make-test-pki: the certificate revoked by the CRL directory verifies" >&2
+  exit 1
+fi
+if openssl verify -purpose sslserver -CAfile new-root.crt -untrusted new-int.crt \
+     server-clientauth.crt >/dev/null 2>&1; then
+  echo "make-test-pki: the clientAuth-only certificate verifies for a TLS server" >&2
+  exit 1
+fi
+if openssl verify -auth_level 1 -CAfile new-root.crt -untrusted new-int.crt server-sha1.crt \
+     >/dev/null 2>&1; then
+  echo "make-test-pki: the SHA-1 signed certificate verifies at security level 1" >&2
+  exit 1
+fi
+if openssl verify -auth_level 2 -CAfile new-root.crt -untrusted new-int.crt server-rsa1024.crt \
+     >/dev/null 2>&1; then
+  echo "make-test-pki: the RSA 1024 certificate verifies at security level 2" >&2
   exit 1
 fi
 if openssl verify -CAfile new-root.crt -untrusted new-int.crt server-expired.crt >/dev/null 2>&1; then

@@ -44,6 +44,11 @@ struct own_ssl
 	int (*X509_NAME_get_index_by_NID)(const void *name, int nid, int last);
 	void *(*X509_NAME_get_entry)(const void *name, int loc);
 	void *(*X509_NAME_ENTRY_get_data)(const void *ne);
+	char *(*X509_NAME_oneline)(const void *name, char *buf, int size);
+	/* PEM files. */
+	void *(*BIO_new_file)(const char *path, const char *mode);
+	void *(*PEM_read_bio_X509)(void *bio, void **x, void *cb, void *u);
+	int (*BIO_free)(void *bio);
 	/* Stacks and errors. */
 	void *(*OPENSSL_sk_new_null)(void);
 	int (*OPENSSL_sk_push)(void *sk, const void *p);

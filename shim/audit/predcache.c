@@ -16,6 +16,7 @@
 
 #include "forksafe.h"
 #include "keybuf.h"
+#include "store.h"
 
 #define NPRED 8
 #define TTL	  60
@@ -40,19 +41,15 @@ make_key(struct keybuf *k, const struct verify_input *in)
 	unsigned char flags =
 		(unsigned char) (in->root_required | (in->check_host << 1) | (in->root_exists << 2));
 
-	kb_init(k);
+	if (in->rootcert == NULL)
+	{
+		kb_init(k);
+		kb_put_str(k, NULL);
+	}
+	else if (!store_key(k, in->rootcert, in->crl, in->crldir) && in->root_exists)
+		return false;
 	kb_put(k, &flags, 1);
 	kb_put_str(k, in->check_host ? in->host : NULL);
-	if (in->rootcert != NULL && strcmp(in->rootcert, "system") == 0)
-	{
-		kb_put_str(k, "system");
-		kb_put_str(k, getenv("SSL_CERT_FILE"));
-		kb_put_str(k, getenv("SSL_CERT_DIR"));
-	}
-	else if (!kb_put_file(k, in->rootcert) && in->root_exists)
-		return false;
-	(void) kb_put_file(k, in->crl);
-	(void) kb_put_file(k, in->crldir);
 	kb_put(k, &in->nchain, sizeof(in->nchain));
 	for (int i = 0; i < in->nchain; i++)
 	{

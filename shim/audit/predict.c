@@ -15,6 +15,7 @@
 #include "predcache.h"
 #include "probe.h"
 #include "reasons.h"
+#include "trust.h"
 
 /* The value enforcement gives KEYWORD: injected, else the app's own. */
 static const char *
@@ -154,4 +155,43 @@ predict_verify_host(const struct pgs_facts *f, const char *obs_host, const char 
 			return t->host;
 	}
 	return obs_host;
+}
+
+/*
+ * The verdict for one store: libpq at SSLMODE with sslrootcert ROOT.
+ * UNCHECKED is the verdict where libpq checks no chain; NAME says whose
+ * store it is in the reason, appended to OUT->reason.
+ */
+static const char *
+rotation_verdict(const struct predict_ctx *c, const char *root, enum pgs_sslmode sslmode,
+				 const char *unchecked, const char *name, struct pgs_rotation *out)
+{
+	char buf[4096];
+	char why[300];
+	bool found;
+	const char *store = resolve_root(root, c->caps, buf, sizeof(buf), &found);
+	size_t used = strlen(out->reason);
+
+	if (sslmode <= PGS_SSL_ALLOW || (!found && sslmode < PGS_SSL_VERIFY_CA))
+		return unchecked;
+	if (!found)
+		snprintf(why, sizeof(why), "no root certificate file %s", store ? store : "");
+	else if (trust_next_ca(store, c->d->settings->next_ca, why, sizeof(why)) == 1)
+		return "ok";
+	snprintf(out->reason + used, sizeof(out->reason) - used, "%s%s: %s%s%s", used ? "; " : "", name,
+			 found ? store : "", found ? " " : "", why);
+	return "breaks";
+}
+
+void
+predict_rotation(const struct predict_ctx *c, struct pgs_rotation *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (c->d->settings == NULL || c->d->settings->next_ca == NULL)
+		return;
+	out->next_ca = c->d->settings->next_ca;
+	out->as_is =
+		rotation_verdict(c, c->f->sslrootcert, c->d->requested, "unaffected", "as is", out);
+	out->enforced = rotation_verdict(c, enforced_value(c->d, "sslrootcert", c->f->sslrootcert),
+									 c->d->effective, "ok", "enforced", out);
 }

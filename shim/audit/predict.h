@@ -26,6 +26,15 @@ struct predict_ctx
 	const char *host; /* the host name libpq verifies: the target's, "" when only hostaddr */
 };
 
+/* What a CA rotation would do (contract: rotation). */
+struct pgs_rotation
+{
+	const char *next_ca;  /* NULL: no next_ca applies */
+	const char *as_is;	  /* "unaffected", "ok" or "breaks" */
+	const char *enforced; /* "ok" or "breaks" */
+	char reason[400];	  /* "" when nothing breaks */
+};
+
 /*
  * For the chain of a TLS connection OBS (leaf first): fills *PRED with the
  * check enforcement's libpq would make; pred->reason is the refusal it
@@ -43,6 +52,15 @@ void predict_tls(const struct predict_ctx *c, const struct pgs_observed *obs,
 const char *predict_by_probe(const struct predict_ctx *c, const struct pgs_observed *obs,
 							 int timeout_ms, struct pgs_observed *probe,
 							 struct pgs_prediction *pred);
+
+/*
+ * What the application as it is, and this policy's enforcement, would do
+ * once the server's certificate comes from c->d->settings->next_ca: each
+ * store libpq would use (the app's own, in libpq's order; enforcement's)
+ * must trust next_ca, when libpq checks the chain at all.  Fills *OUT;
+ * out->next_ca stays NULL when no next_ca applies.
+ */
+void predict_rotation(const struct predict_ctx *c, struct pgs_rotation *out);
 
 /*
  * The CA file the application itself makes libpq use (its sslrootcert, or

@@ -15,7 +15,6 @@
 #include <openssl/x509_vfy.h>
 
 #include "forksafe.h"
-#include "keybuf.h"
 #include "reasons.h"
 
 #define NCACHE 16
@@ -31,8 +30,8 @@ static struct proc_lock lock = PROC_LOCK_INIT;
 static struct cached cache[NCACHE];
 static unsigned long clock_;
 
-static bool
-regular_file(const char *path)
+bool
+store_regular_file(const char *path)
 {
 	struct stat st;
 
@@ -63,7 +62,7 @@ warm(const struct own_ssl *t, void *store)
 static void
 load_crls(const struct own_ssl *t, void *store, const char *crl, const char *crldir)
 {
-	if ((crl == NULL || regular_file(crl)) && (crl != NULL || crldir != NULL) &&
+	if ((crl == NULL || store_regular_file(crl)) && (crl != NULL || crldir != NULL) &&
 		t->X509_STORE_load_locations(store, crl, crldir) == 1)
 		t->X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
 	t->ERR_clear_error();
@@ -77,7 +76,7 @@ build(const struct own_ssl *t, const char *rootcert, const char *crl, const char
 	bool system = strcmp(rootcert, "system") == 0;
 	void *store;
 
-	if (!system && !regular_file(rootcert))
+	if (!system && !store_regular_file(rootcert))
 	{
 		*why = access(rootcert, F_OK) == 0 ? R_BUNDLE_BAD : R_BUNDLE_MISSING;
 		return NULL;
@@ -97,9 +96,8 @@ build(const struct own_ssl *t, const char *rootcert, const char *crl, const char
 	return store;
 }
 
-/* The cache's key for these files; false when one of them changed under us. */
-static bool
-make_key(struct keybuf *k, const char *rootcert, const char *crl, const char *crldir)
+bool
+store_key(struct keybuf *k, const char *rootcert, const char *crl, const char *crldir)
 {
 	kb_init(k);
 	if (strcmp(rootcert, "system") == 0)
@@ -124,7 +122,7 @@ store_get(const struct own_ssl *t, const char *rootcert, const char *crl, const 
 	struct cached *victim = &cache[0];
 	void *store;
 
-	if (!make_key(&k, rootcert, crl, crldir))
+	if (!store_key(&k, rootcert, crl, crldir))
 	{
 		free(k.p);
 		return build(t, rootcert, crl, crldir, why);

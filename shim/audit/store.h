@@ -8,6 +8,9 @@
 #ifndef PGTLS_SHIM_STORE_H
 #define PGTLS_SHIM_STORE_H
 
+#include <stdbool.h>
+
+#include "keybuf.h"
 #include "ownssl.h"
 
 /*
@@ -19,5 +22,14 @@
  */
 void *store_get(const struct own_ssl *t, const char *rootcert, const char *crl, const char *crldir,
 				const char **why);
+
+/*
+ * The cache key of a store for these files into *K (kb_init'ed here): a
+ * changed file is another key.  False when ROOTCERT cannot be stat'ed.
+ */
+bool store_key(struct keybuf *k, const char *rootcert, const char *crl, const char *crldir);
+
+/* True when PATH is a regular file: opening it cannot block. */
+bool store_regular_file(const char *path);
 
 #endif

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "match.h"
 #include "plan.h"
+#include "predict.h"
 #include "policy.h"
 #include "redact.h"
 
@@ -78,6 +79,22 @@ print_decision(const struct pgs_decision *d)
 		printf("warning:    %s\n", d->warn[i]);
 }
 
+/* The rotation verdict, when a next_ca applies. */
+static void
+print_rotation(const struct pq_api *api, const struct pgs_plan *plan)
+{
+	const struct pgs_facts *f = &plan->fb.f;
+	struct predict_ctx pc = {&plan->d, f, &api->caps, f->ntargets ? f->targets[0].host : ""};
+	struct pgs_rotation rot;
+
+	if (plan->d.mode == PGS_MODE_OFF)
+		return;
+	predict_rotation(&pc, &rot);
+	if (rot.next_ca != NULL)
+		printf("rotation:   to %s: as is %s, enforced %s%s%s\n", rot.next_ca, rot.as_is,
+			   rot.enforced, rot.reason[0] ? ": " : "", rot.reason);
+}
+
 /* Why the plan for P could not be made, on stderr; false when it was made. */
 static bool
 plan_failed(enum plan_result r, const struct pgs_plan *plan, const struct pgs_params *p)
@@ -124,6 +141,7 @@ explain(const struct pgs_policy *policy, const char *program, const char *connin
 		printf("program:    %s\n", program ? program : "(none given: --program)");
 		print_targets(policy, &plan.fb.f);
 		print_decision(&plan.d);
+		print_rotation(api, &plan);
 		if ((cs = cli_redacted_conninfo(&p)) != NULL)
 			printf("connection: %s\n", cs);
 	}

@@ -146,6 +146,8 @@ check_files(struct lint *l)
 		check_file(l, "sslrootcert", d->sslrootcert, 1);
 	if (inherited(p, offsetof(struct pgs_settings, sslcrl)))
 		check_file(l, "sslcrl", d->sslcrl, 1);
+	if (inherited(p, offsetof(struct pgs_settings, next_ca)))
+		check_file(l, "next_ca", d->next_ca, 1);
 	for (size_t i = 0; i < p->nrules; i++)
 	{
 		const struct pgs_rule *r = &p->rules[i];
@@ -156,6 +158,31 @@ check_files(struct lint *l)
 			check_file(l, "sslrootcert", r->s.sslrootcert, r->line);
 		if (r->s.sslcrl && (!d->sslcrl || strcmp(r->s.sslcrl, d->sslcrl) != 0))
 			check_file(l, "sslcrl", r->s.sslcrl, r->line);
+		if (r->s.next_ca && (!d->next_ca || strcmp(r->s.next_ca, d->next_ca) != 0))
+			check_file(l, "next_ca", r->s.next_ca, r->line);
+	}
+}
+
+/* A warning for sslrootcert "system" under a floor libpq 16+ does not accept with it. */
+static void
+check_system_floor(struct lint *l)
+{
+	const struct pgs_policy *p = l->p;
+	static const char why[] = "libpq 16 and later accept sslrootcert \"system\" only with "
+							  "verify-full: the shim raises the floor to verify-full there";
+
+	for (size_t i = 0; i <= p->nrules; i++)
+	{
+		const struct pgs_settings *s = i < p->nrules ? &p->rules[i].s : &p->defaults;
+		enum pgs_mode mode = i < p->nrules ? p->rules[i].mode : p->mode;
+
+		if (mode == PGS_MODE_OFF || s->sslrootcert == NULL || strcmp(s->sslrootcert, "system") ||
+			s->sslmode >= PGS_SSL_VERIFY_FULL ||
+			(i < p->nrules && s->sslmode == p->defaults.sslmode && p->defaults.sslrootcert &&
+			 strcmp(p->defaults.sslrootcert, "system") == 0))
+			continue;
+		say(l, true, i < p->nrules ? p->rules[i].line : key_line(l, "sslmode"), "sslmode %s: %s",
+			pgs_sslmode_name(s->sslmode), why);
 	}
 }
 
@@ -335,6 +362,7 @@ lint_policy(const struct pgs_policy *policy, int *warnings)
 
 	check_files(&l);
 	check_enforce_ca(&l);
+	check_system_floor(&l);
 	check_log(&l);
 	check_shadowed(&l);
 	check_ports(&l);

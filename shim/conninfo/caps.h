@@ -16,6 +16,7 @@ struct pgs_caps
 	bool has_gssencmode;
 	bool has_sslcrl;
 	bool has_sslrootcert_system; /* libpq 16 accepts sslrootcert=system */
+	bool has_sslkeylogfile;		 /* libpq 18 */
 	/*
 	 * What "system" means where libpq lacks it: OpenSSL's default CA file
 	 * as the libpq's own OpenSSL names it, SSL_CERT_FILE honoured.  The one

@@ -166,6 +166,7 @@ read_values(struct pgs_factbuf *fb, const char *program)
 	fb->f.sslcrldir = opt(fb->opts, "sslcrldir");
 	fb->f.gssencmode = opt(fb->opts, "gssencmode");
 	fb->f.ssl_min_protocol_version = opt(fb->opts, "ssl_min_protocol_version");
+	fb->f.sslkeylogfile = opt(fb->opts, "sslkeylogfile");
 }
 
 enum facts_result

@@ -37,6 +37,7 @@ struct pgs_facts
 	const char *sslcrldir; /* libpq 14 */
 	const char *gssencmode;
 	const char *ssl_min_protocol_version; /* NULL when this libpq has none */
+	const char *sslkeylogfile;			  /* libpq 18: where TLS keys are written, or NULL */
 };
 
 /* The facts of a connection and the storage behind their strings. */

@@ -83,30 +83,52 @@ choose_rule(const struct pgs_policy *policy, const struct pgs_facts *facts, stru
 	}
 }
 
+/*
+ * sslmode and sslrootcert.  libpq 16 and later refuse sslrootcert=system
+ * below verify-full, so where the shim injects it natively the floor it
+ * injects with it is raised to verify-full (and says so).
+ */
 static void
-choose_injections(const struct pgs_facts *facts, const struct pgs_caps *caps,
-				  struct pgs_decision *d)
+choose_verification(const struct pgs_facts *facts, const struct pgs_caps *caps,
+					struct pgs_decision *d)
+{
+	const struct pgs_settings *s = d->settings;
+	bool force = s->override == PGS_OVERRIDE_FORCE;
+	bool give_root = s->sslrootcert && (force || facts->sslrootcert == NULL);
+	bool system = give_root && strcmp(s->sslrootcert, "system") == 0;
+	enum pgs_sslmode floor = s->sslmode;
+
+	if (system && caps->has_sslrootcert_system && floor < PGS_SSL_VERIFY_FULL)
+	{
+		floor = PGS_SSL_VERIFY_FULL;
+		warn(d, "sslrootcert \"system\" requires sslmode verify-full in libpq 16 and later: "
+				"raised to verify-full");
+	}
+	d->effective = d->requested;
+	if (force || d->requested < floor)
+	{
+		inject(d, "sslmode", pgs_sslmode_name(floor));
+		d->effective = floor;
+	}
+	if (!give_root)
+		return;
+	if (!system || caps->has_sslrootcert_system)
+		inject(d, "sslrootcert", s->sslrootcert);
+	else if (caps->system_bundle)
+	{
+		inject(d, "sslrootcert", caps->system_bundle);
+		warn(d, "sslrootcert \"system\" is not supported by the loaded libpq: "
+				"used OpenSSL's default CA file instead");
+	}
+}
+
+/* CRL, protocol floor, GSS encryption, and the TLS key log (libpq 18). */
+static void
+choose_extras(const struct pgs_facts *facts, const struct pgs_caps *caps, struct pgs_decision *d)
 {
 	const struct pgs_settings *s = d->settings;
 	bool force = s->override == PGS_OVERRIDE_FORCE;
 
-	d->effective = d->requested;
-	if (force || d->requested < s->sslmode)
-	{
-		inject(d, "sslmode", pgs_sslmode_name(s->sslmode));
-		d->effective = s->sslmode;
-	}
-	if (s->sslrootcert && (force || facts->sslrootcert == NULL))
-	{
-		if (strcmp(s->sslrootcert, "system") != 0 || caps->has_sslrootcert_system)
-			inject(d, "sslrootcert", s->sslrootcert);
-		else if (caps->system_bundle)
-		{
-			inject(d, "sslrootcert", caps->system_bundle);
-			warn(d, "sslrootcert \"system\" is not supported by the loaded libpq: "
-					"used OpenSSL's default CA file instead");
-		}
-	}
 	if (s->sslcrl && (force || facts->sslcrl == NULL))
 	{
 		if (caps->has_sslcrl)
@@ -126,6 +148,13 @@ choose_injections(const struct pgs_facts *facts, const struct pgs_caps *caps,
 	if (!s->gssenc_allow && caps->has_gssencmode &&
 		(facts->gssencmode == NULL || strcmp(facts->gssencmode, "disable") != 0))
 		inject(d, "gssencmode", "disable");
+	if (facts->sslkeylogfile != NULL && !s->sslkeylogfile_allow)
+	{
+		/* libpq ignores an empty value: the keys go to /dev/null instead. */
+		warn(d, "the application writes its TLS session keys to a file (sslkeylogfile)");
+		if (caps->has_sslkeylogfile)
+			inject(d, "sslkeylogfile", "/dev/null");
+	}
 }
 
 void
@@ -148,5 +177,6 @@ decide(const struct pgs_policy *policy, const struct pgs_facts *facts, const str
 			d->refuse = "Unix-socket connection (no TLS)";
 		return;
 	}
-	choose_injections(facts, caps, d);
+	choose_verification(facts, caps, d);
+	choose_extras(facts, caps, d);
 }

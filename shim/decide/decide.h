@@ -14,7 +14,7 @@
 #include "policy.h"
 
 #define PGS_MAX_INJECT 8
-#define PGS_MAX_WARN   4
+#define PGS_MAX_WARN   6
 
 struct pgs_injection
 {

@@ -14,9 +14,11 @@
 static const char *const top_keys[] = {"version",  "mode",	"log", "audit",
 									   "defaults", "rules", NULL};
 static const char *const audit_keys[] = {"probe", "probe_timeout_ms", NULL};
-static const char *const settings_keys[] = {"sslmode",		"sslrootcert", "sslcrl",
-											"min_protocol", "override",	   "expiry_warning_days",
-											"unix_socket",	"gssenc",	   NULL};
+static const char *const settings_keys[] = {"sslmode",	   "sslrootcert",
+											"sslcrl",	   "min_protocol",
+											"override",	   "expiry_warning_days",
+											"unix_socket", "gssenc",
+											"next_ca",	   NULL};
 static const char *const rule_keys[] = {"name", "mode", "match", NULL};
 static const char *const mode_values[] = {"off", "audit", "enforce", NULL};
 
@@ -43,11 +45,15 @@ compile_settings(struct ctx *c, const config_setting_t *g, struct pgs_settings *
 		s->override = (enum pgs_override) v;
 	s->expiry_warning_days =
 		(int) pc_int(c, g, "expiry_warning_days", s->expiry_warning_days, 0, 36500);
+	s->next_ca = pc_path(c, g, "next_ca", s->next_ca, false);
 	if ((v = pc_enum(c, g, "unix_socket", allow_refuse, s->unix_socket_refuse,
 					 "allow or refuse")) >= 0)
 		s->unix_socket_refuse = v == 1;
 	if ((v = pc_enum(c, g, "gssenc", allow_refuse, !s->gssenc_allow, "allow or refuse")) >= 0)
 		s->gssenc_allow = v == 0;
+	if ((v = pc_enum(c, g, "sslkeylogfile", allow_refuse, !s->sslkeylogfile_allow,
+					 "allow or refuse")) >= 0)
+		s->sslkeylogfile_allow = v == 0;
 }
 
 static void

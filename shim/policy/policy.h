@@ -56,8 +56,10 @@ struct pgs_settings
 	enum pgs_tlsver min_protocol;
 	enum pgs_override override;
 	int expiry_warning_days;
-	bool unix_socket_refuse; /* unix_socket = "refuse" */
-	bool gssenc_allow;		 /* gssenc = "allow" */
+	const char *next_ca;	  /* the CA of the next rotation (PEM, issuing CA first), or NULL */
+	bool unix_socket_refuse;  /* unix_socket = "refuse" */
+	bool gssenc_allow;		  /* gssenc = "allow" */
+	bool sslkeylogfile_allow; /* sslkeylogfile = "allow": apps may log TLS keys */
 };
 
 enum pgs_match_key

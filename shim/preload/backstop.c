@@ -24,7 +24,11 @@ backstop_reason(const struct pgs_decision *d, const struct pgs_observed *obs,
 	if (obs->gssenc)
 		return s->gssenc_allow ? NULL : R_GSSENC;
 	if (!obs->tls)
-		return R_NO_TLS;
+	{
+		/* Under prefer libpq asked for TLS: the server said no (libpq falls
+		 * back after a failed handshake too, but that is rare). */
+		return d->requested == PGS_SSL_PREFER ? R_NO_TLS_SERVER : R_NO_TLS;
+	}
 	if (pgs_tls_below(obs->protocol, s->min_protocol))
 		return R_OLD_PROTOCOL;
 	if (d->mode == PGS_MODE_ENFORCE && s->sslmode >= PGS_SSL_VERIFY_CA &&

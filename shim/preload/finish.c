@@ -30,6 +30,7 @@ struct finish
 	struct pgs_observed probe;
 	struct pgs_prediction pred;
 	struct pgs_record r;
+	struct pgs_rotation rotation;
 	char mismatch[512];
 	char app_root[4096];
 	char *msg; /* the refusal text PQerrorMessage shows, or NULL */
@@ -133,6 +134,8 @@ attempt_finish(struct conn_state *st, PGconn *conn)
 	r->app_sslrootcert =
 		predict_app_rootcert(fx.pc.f, fx.pc.caps, fx.app_root, sizeof(fx.app_root));
 	r->extra_warning = fx.mismatch[0] ? fx.mismatch : NULL;
+	predict_rotation(&fx.pc, &fx.rotation);
+	r->rotation = &fx.rotation;
 	attempt_log(st, r);
 	observed_free(&fx.probe);
 	conn_state_refuse(st, fx.msg);

@@ -176,6 +176,22 @@ warnings(struct jbuf *b, const struct pgs_record *r)
 	jb_arr_end(b);
 }
 
+static void
+rotation_object(struct jbuf *b, const struct pgs_rotation *r)
+{
+	if (r == NULL || r->next_ca == NULL)
+	{
+		jb_null(b);
+		return;
+	}
+	jb_obj_begin(b);
+	jb_kstr(b, "next_ca", r->next_ca);
+	jb_kstr(b, "as_is", r->as_is);
+	jb_kstr(b, "enforced", r->enforced);
+	jb_kstr(b, "reason", r->reason[0] ? r->reason : NULL);
+	jb_obj_end(b);
+}
+
 static const char *
 first_nonempty(const char *a, const char *b)
 {
@@ -233,6 +249,8 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	jb_kstr(b, "reason", r->refuse_reason);
 	jb_kstr(b, "verification", r->verification ? r->verification : "none");
 	jb_kstr(b, "app_sslrootcert", r->app_sslrootcert);
+	jb_key(b, "rotation");
+	rotation_object(b, r->rotation);
 	jb_kstr(b, "local_addr", o ? o->local_addr : NULL);
 	if (o && o->local_addr)
 		jb_kint(b, "local_port", o->local_port);

@@ -11,6 +11,7 @@
 #include "decide.h"
 #include "inspect.h"
 #include "json.h"
+#include "predict.h"
 #include "verify.h"
 
 enum pgs_outcome
@@ -46,6 +47,7 @@ struct pgs_record
 	const char *verification;	 /* "none", "chain" or "full": what libpq checked */
 	const char *app_sslrootcert; /* the CA file the app itself makes libpq use, or NULL */
 	bool verified;				 /* connected, and libpq checked the chain */
+	const struct pgs_rotation *rotation; /* when next_ca applies, or NULL */
 	bool log_chain;
 	int64_t duration_us;
 	int64_t now_s;					   /* for expiry warnings */

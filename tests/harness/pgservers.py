@@ -31,7 +31,18 @@ SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
     "revoked": "server-revoked",
     "gss": "server-good",    # also accepts GSS-encrypted sessions (Kerberos)
     "ip": "server-ip",       # certificate for 127.0.0.1 (PgBouncer in the benchmark)
+    # For tests/integration/test_audit_truth.py:
+    "clientauth": "server-clientauth",  # extendedKeyUsage clientAuth only
+    "sha1": "server-sha1",              # leaf signed with SHA-1 (see WEAK_TLS)
+    "rsa1024": "server-rsa1024",        # leaf with a 1024-bit RSA key (see WEAK_TLS)
+    "ipdns": "server-ipdns",            # dNSName SAN "127.0.0.1", no iPAddress SAN
+    "ipcn": "server-ipcn",              # no SAN, CN=127.0.0.1
+    "manysans": "server-manysans",      # 40 dNSName SANs, the 38th is db.test
+    "crlrevoked": "server-crlrevoked",  # revoked by crl-root's CRL in crl-dir/
 }
+# Servers whose own OpenSSL must accept a certificate below the default
+# security level: they get the PKI's weak-openssl.cnf as OPENSSL_CONF.
+WEAK_TLS = {"sha1", "rsa1024"}
 REALM = "PGTLS.TEST"
 GSS_USER = "gssuser"
 GSS_PASSWORD = "gss-S3cret"
@@ -205,6 +216,12 @@ def start(state_dir, pki_dir):
                 os.chmod(key, 0o600)
                 for p in (cert, key):
                     chown(p, user)
+            openssl_conf = []
+            if name in WEAK_TLS:
+                conf = os.path.join(home, name + "-openssl.cnf")
+                shutil.copy(os.path.join(pki_dir, "weak-openssl.cnf"), conf)
+                os.chmod(conf, 0o644)
+                openssl_conf = ["OPENSSL_CONF=" + conf]
             port = free_port()
             configure(datadir, port, sockdir, stem is not None, cert, key,
                       max_tls="TLSv1.2" if name == "tls12" else None,
@@ -214,9 +231,9 @@ def start(state_dir, pki_dir):
                    "log": logfile, "ssl": stem is not None,
                    "chain": os.path.join(pki_dir, stem + ".chain.crt") if stem else None}
             state["servers"][name] = srv
-            as_user(user, ["env", "KRB5_CONFIG=" + state["krb5"]["config"],
-                           os.path.join(PGBIN, "pg_ctl"), "-D", datadir, "-l", logfile,
-                           "-w", "-t", "60", "start"], stdout=subprocess.DEVNULL)
+            as_user(user, ["env", "KRB5_CONFIG=" + state["krb5"]["config"]] + openssl_conf
+                    + [os.path.join(PGBIN, "pg_ctl"), "-D", datadir, "-l", logfile,
+                       "-w", "-t", "60", "start"], stdout=subprocess.DEVNULL)
             started.append(name)
             sql = ["CREATE ROLE app LOGIN PASSWORD '%s'" % PASSWORD,
                    "CREATE DATABASE reporting OWNER app",

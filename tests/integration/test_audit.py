@@ -23,7 +23,7 @@ CASES = [
     ("wrong host", tcp("wronghost"), "", None, "wrong host"),
     ("expired", tcp("expired"), "", None, "server certificate expired"),
     ("unknown CA", tcp("old"), "", None, "unknown CA"),
-    ("no TLS", tcp("plain"), "", None, "server did not use TLS"),
+    ("no TLS", tcp("plain"), "", None, "server does not support TLS"),
     ("old protocol", tcp("tls12"), 'min_protocol = "TLSv1.3";', None,
      "TLS protocol below min_protocol"),
     ("unix socket", sock("good"), "", '{ name = "test"; match = { host = [ "/*" ]; }; '

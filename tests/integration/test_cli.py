@@ -262,3 +262,25 @@ class Conventions(ShimCase):
                 self.assertEqual(p.returncode, 1)
                 self.assertIn("pgtls-shim: libpq: " + reason, p.stderr)
                 self.assertNotIn(pw, p.stdout + p.stderr)
+
+
+class ReleaseRules(ShimCase):
+    """What check says about settings libpq's versions treat differently."""
+
+    def check(self, text):
+        self.write_policy(text, mode=0o600)
+        return subprocess.run([CLI, "check", self.policy],
+                              capture_output=True, text=True, timeout=60)
+
+    def test_system_below_verify_full_is_a_warning(self):
+        p = self.check('version = 1;\nmode = "enforce";\n'
+                       'defaults = { sslmode = "verify-ca"; sslrootcert = "system"; };\n')
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stderr, r":\d+: warning: sslmode verify-ca: libpq 16 and later "
+                                   r"accept sslrootcert \"system\" only with verify-full")
+
+    def test_missing_next_ca_is_an_error(self):
+        p = self.check('version = 1;\nmode = "audit";\ndefaults = { sslrootcert = "%s/new-bundle.pem";'
+                       '\n  next_ca = "/nonexistent/next.pem"; };\n' % PKI)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(':4: next_ca "/nonexistent/next.pem" cannot be read', p.stderr)

@@ -99,7 +99,8 @@ class AuditAndEnforce(ShimCase):
         rec = self.one_record()
         self.assertIsNone(rec["tls"])
         self.assertTrue(rec["audit"]["would_refuse"])
-        self.assertEqual(rec["audit"]["reason"], "server did not use TLS")
+        # sslmode=prefer asked for TLS and the server said no: enforce's reason.
+        self.assertEqual(rec["audit"]["reason"], "server does not support TLS")
 
     def test_chain_logging_can_be_off(self):
         self.write_policy(policy_text("audit", chain=False))
@@ -143,6 +144,10 @@ class Refusals(ShimCase):
                     os.path.exists(self.log) and os.unlink(self.log)
                     outs, _ = self.client(mode, tcp(name, sslmode="prefer"))
                     self.assertRefused(outs[0], reason=reason)
+                    # The specific reason, then libpq's own words.
+                    self.assertTrue(outs[0]["error"].startswith(
+                        'pgtls-shim: refused by rule "test" (enforce): %s: ' % reason),
+                        outs[0]["error"])
                     self.assertIn(detail, outs[0]["error"])
                     rec = self.one_record()
                     self.assertEqual(rec["outcome"], "failed")

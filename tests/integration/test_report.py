@@ -83,7 +83,7 @@ class Report(ShimCase):
         reasons = [l for l in p.stdout.splitlines() if "would refuse:" in l]
         self.assertEqual(len(reasons), 1, p.stdout)
         self.assertIn("wrong host (1)", reasons[0])
-        self.assertIn("server did not use TLS (1)", reasons[0])
+        self.assertIn("server does not support TLS (1)", reasons[0])
         self.assertEqual(p.stdout.splitlines()[-1],
                          "ready to enforce: no (2 connections would be refused)")
         self.write_policy(policy_text("audit"))

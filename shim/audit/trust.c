@@ -1,0 +1,155 @@
+/*
+ * trust.c
+ *	  next_ca against a trust store, cached: a fleet auditing with next_ca
+ *	  checks each (store, next_ca) pair once per change of either file.
+ */
+#include "trust.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forksafe.h"
+#include "keybuf.h"
+#include "ownssl.h"
+#include "reasons.h"
+#include "store.h"
+
+#define NTRUST	 8
+#define MAX_NEXT 8
+
+struct answer
+{
+	struct keybuf key;
+	int result;
+	char why[200];
+	unsigned long used;
+};
+
+static struct proc_lock lock = PROC_LOCK_INIT;
+static struct answer answers[NTRUST];
+static unsigned long clock_;
+
+/* Reads up to MAX certificates of the PEM file PATH into CERTS; returns how many. */
+static int
+read_pem(const struct own_ssl *t, const char *path, void **certs, int max)
+{
+	void *bio;
+	int n = 0;
+
+	if (!store_regular_file(path) || (bio = t->BIO_new_file(path, "r")) == NULL)
+		return 0;
+	while (n < max && (certs[n] = t->PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+		n++;
+	t->BIO_free(bio);
+	t->ERR_clear_error();
+	return n;
+}
+
+/* Verifies CERTS[0] (with CERTS[1..N) untrusted) against STORE; WHY on failure. */
+static int
+verifies(const struct own_ssl *t, void *store, void **certs, int n, char *why, size_t len)
+{
+	void *untrusted = t->OPENSSL_sk_new_null();
+	void *ctx = t->X509_STORE_CTX_new();
+	char subject[160];
+	int ok = 0;
+
+	for (int i = 1; untrusted && i < n; i++)
+		t->OPENSSL_sk_push(untrusted, certs[i]);
+	if (ctx && untrusted && t->X509_STORE_CTX_init(ctx, store, certs[0], untrusted) == 1)
+	{
+		t->X509_VERIFY_PARAM_set_auth_level(t->X509_STORE_CTX_get0_param(ctx), t->security_level);
+		ok = t->X509_verify_cert(ctx) == 1;
+		if (!ok)
+			snprintf(
+				why, len, "does not trust %s (%s)",
+				t->X509_NAME_oneline(t->X509_get_subject_name(certs[0]), subject, sizeof(subject)),
+				t->X509_verify_cert_error_string(t->X509_STORE_CTX_get_error(ctx)));
+	}
+	else
+		snprintf(why, len, "cannot check next_ca");
+	if (ctx)
+		t->X509_STORE_CTX_free(ctx);
+	if (untrusted)
+		t->OPENSSL_sk_free(untrusted);
+	return ok;
+}
+
+/* The answer, uncached. */
+static int
+check(const char *rootcert, const char *next_ca, char *why, size_t len)
+{
+	const struct own_ssl *t = own_ssl();
+	void *certs[MAX_NEXT];
+	void *store;
+	const char *bad = NULL;
+	int n;
+	int r = -1;
+
+	if (t == NULL)
+	{
+		snprintf(why, len, "no libssl to check with");
+		return -1;
+	}
+	if ((n = read_pem(t, next_ca, certs, MAX_NEXT)) == 0)
+	{
+		snprintf(why, len, "next_ca %s holds no certificate", next_ca);
+		return -1;
+	}
+	if ((store = store_get(t, rootcert, NULL, NULL, &bad)) != NULL)
+	{
+		r = verifies(t, store, certs, n, why, len);
+		t->X509_STORE_free(store);
+	}
+	else
+	{
+		/* No root file at all trusts nothing; an unreadable one cannot be told. */
+		snprintf(why, len, "%s: %s", bad, rootcert);
+		r = strcmp(bad, R_BUNDLE_MISSING) == 0 ? 0 : -1;
+	}
+	for (int i = 0; i < n; i++)
+		t->X509_free(certs[i]);
+	t->ERR_clear_error();
+	return r;
+}
+
+int
+trust_next_ca(const char *rootcert, const char *next_ca, char *why, size_t len)
+{
+	struct keybuf k;
+	struct answer *victim = &answers[0];
+	int r;
+
+	why[0] = '\0';
+	if (!store_key(&k, rootcert, NULL, NULL) || !kb_put_file(&k, next_ca) || !k.ok)
+	{
+		free(k.p);
+		return check(rootcert, next_ca, why, len);
+	}
+	proc_lock(&lock);
+	for (int i = 0; i < NTRUST; i++)
+	{
+		struct answer *a = &answers[i];
+
+		if (a->key.p && a->key.len == k.len && memcmp(a->key.p, k.p, k.len) == 0)
+		{
+			a->used = ++clock_;
+			snprintf(why, len, "%s", a->why);
+			r = a->result;
+			proc_unlock(&lock);
+			free(k.p);
+			return r;
+		}
+		if (a->used < victim->used)
+			victim = a;
+	}
+	proc_unlock(&lock);
+	r = check(rootcert, next_ca, why, len);
+	proc_lock(&lock);
+	free(victim->key.p);
+	*victim = (struct answer){.key = k, .result = r, .used = ++clock_};
+	snprintf(victim->why, sizeof(victim->why), "%s", why);
+	proc_unlock(&lock);
+	return r;
+}
