@@ -154,3 +154,19 @@ class TailCalls(unittest.TestCase):
                 self.assertTrue(any(re.match(r"jmp\s+\*%r", i) for i in insns), insns)
                 self.assertFalse(any(re.match(r"call\s+\*", i) for i in insns), insns)
                 self.assertFalse(any(re.match(r"ret", i) for i in insns), insns)
+
+
+class ExecWarnings(ShimCase):
+    def test_exec_warns_about_runtimes_whose_drivers_skip_libpq(self):
+        """`pgtls-shim exec` names what it can tell is out of reach: here a
+        program called node (node-postgres speaks the protocol itself)."""
+        self.write_policy(policy_text("audit"))
+        cli = os.path.join(os.path.dirname(BIN), "pgtls-shim")
+        node = os.path.join(self.dir, "node")
+        shutil.copy("/bin/true", node)
+        p = subprocess.run([cli, "exec", "--policy", self.policy, "--", node],
+                           capture_output=True, text=True, env=self.env(preload=False),
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("node-postgres without pg-native speaks the PostgreSQL protocol "
+                      "without libpq", p.stderr)
