@@ -22,6 +22,7 @@
 
 #include "blindspot.h"
 #include "hooktab.h"
+#include "real.h"
 #include "forksafe.h"
 
 #if defined(__x86_64__)
@@ -176,8 +177,8 @@ patch_object(const struct dl_phdr_info *info, void *const hooks[NHOOKS])
 	struct obj o;
 	bool ok = true;
 
-	if (!load_obj(&o, info))
-		return true;
+	if (!load_obj(&o, info) || real_is_self(at(info->dlpi_addr + info->dlpi_phdr[0].p_vaddr)))
+		return true; /* nothing to patch, or the shim itself */
 	for (int t = 0; t < 2; t++)
 	{
 		for (size_t i = 0; o.rela[t] != NULL && i < o.nrela[t]; i++)

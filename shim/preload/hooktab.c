@@ -8,6 +8,7 @@
 #include "hooktab.h"
 
 #include <dlfcn.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "real.h"
@@ -31,14 +32,18 @@ hook_index(const char *name)
 	return -1;
 }
 
-bool
-hook_addresses(void *out[NHOOKS])
+static void *cache[NHOOKS];
+static atomic_bool cached;
+
+/* The shim's definitions, looked up through its own handle. */
+static bool
+look_up(void *out[NHOOKS])
 {
 	Dl_info info;
 	void *self;
 	bool ok = true;
 
-	if (!dladdr((void *) &hook_addresses, &info) || info.dli_fname == NULL)
+	if (!dladdr((void *) &look_up, &info) || info.dli_fname == NULL)
 		return false;
 	self = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
 	if (self == NULL)
@@ -50,4 +55,19 @@ hook_addresses(void *out[NHOOKS])
 	}
 	dlclose(self);
 	return ok;
+}
+
+bool
+hook_addresses(void *out[NHOOKS])
+{
+	/* Racing first callers find the same addresses: the copy is idempotent. */
+	if (!atomic_load_explicit(&cached, memory_order_acquire))
+	{
+		if (!look_up(out))
+			return false;
+		memcpy(cache, out, sizeof(cache));
+		atomic_store_explicit(&cached, true, memory_order_release);
+	}
+	memcpy(out, cache, sizeof(cache));
+	return true;
 }
