@@ -84,15 +84,13 @@ dlsym_hooked(void *handle, const char *name, const void *caller)
 	int saved = errno;
 	void *hooks[NHOOKS];
 
-	if (p == NULL || real_is_self(caller) || real_is_self(p) || !real_adopt(p) ||
-		!hook_addresses(hooks))
-	{
-		errno = saved;
-		return p;
-	}
-	(void) dlerror(); /* our lookups succeeded, but leave no error behind */
+	if (p == NULL || real_is_self(caller) || real_is_self(p))
+		return p; /* the app's error, or the shim's own lookup: untouched */
+	if (real_adopt(p) && hook_addresses(hooks))
+		p = hooks[hook_index(name)];
+	(void) dlerror(); /* the lookup succeeded: leave none of ours behind */
 	errno = saved;
-	return hooks[hook_index(name)];
+	return p;
 }
 
 HOOK void *

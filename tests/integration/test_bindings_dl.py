@@ -45,6 +45,18 @@ async def main():
     print((await cur.fetchone())[0])
 asyncio.run(main())
 """
+CTYPES = """
+import ctypes
+lib = ctypes.CDLL("libpq.so.5")
+def where(f):
+    a = ctypes.cast(f, ctypes.c_void_p).value
+    for line in open("/proc/self/maps"):
+        r, *rest = line.split()
+        lo, hi = (int(x, 16) for x in r.split("-"))
+        if lo <= a < hi:
+            return rest[-1]
+print(where(lib.PQconnectStart)); print(where(lib.PQlibVersion)); print(lib.PQlibVersion())
+"""
 REFUSED = re.compile(r'(^|: |\] )pgtls-shim: refused by rule "test" \(enforce\)', re.M)
 
 
@@ -117,6 +129,21 @@ class Psycopg3(DlClients):
 
     def test_refused(self):
         self.refused(["/usr/bin/python3", "-c", PSYCOPG3, tcp("plain")])
+
+
+class Ctypes(ShimCase):
+    def test_dlsym_hands_out_hooks_only_for_hooked_names(self):
+        """ctypes' dlsym of a hooked name on an RTLD_LOCAL libpq gets the
+        shim's hook; any other name gets libpq's own function."""
+        self.write_policy(policy_text("audit"))
+        for preload, first in ((True, os.path.realpath(LIB)), (False, "libpq.so.5")):
+            with self.subTest(preload=preload):
+                p = self.run_cmd(["/usr/bin/python3", "-c", CTYPES], preload=preload)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                hooked, other, version = p.stdout.split()
+                self.assertIn(first, hooked)
+                self.assertIn("libpq.so.5", other)
+                self.assertGreater(int(version), 90000)
 
 
 class Dlmopen(ShimCase):
