@@ -32,7 +32,7 @@ typedef void *(*dlmopen_fn)(Lmid_t, const char *, int);
 static _Atomic(void *) next_fns[3];
 
 /* libc's own NAME (the next definition after the shim), found once. */
-static void *
+PGS_NO_SANITIZE static void *
 next_fn(int i, const char *name)
 {
 	void *p = atomic_load_explicit(&next_fns[i], memory_order_acquire);
@@ -46,7 +46,7 @@ next_fn(int i, const char *name)
 	return p;
 }
 
-static inline dlsym_fn
+PGS_NO_SANITIZE static inline dlsym_fn
 next_dlsym(void)
 {
 	void *p = next_fn(0, "dlsym");
@@ -56,7 +56,7 @@ next_dlsym(void)
 	return f;
 }
 
-static inline dlopen_fn
+PGS_NO_SANITIZE static inline dlopen_fn
 next_dlopen(void)
 {
 	void *p = next_fn(1, "dlopen");
@@ -66,7 +66,7 @@ next_dlopen(void)
 	return f;
 }
 
-static inline dlmopen_fn
+PGS_NO_SANITIZE static inline dlmopen_fn
 next_dlmopen(void)
 {
 	void *p = next_fn(2, "dlmopen");
@@ -93,7 +93,7 @@ dlsym_hooked(void *handle, const char *name, const void *caller)
 	return p;
 }
 
-HOOK void *
+HOOK PGS_NO_SANITIZE void *
 dlsym(void *restrict handle, const char *restrict name)
 {
 	if (handle == RTLD_NEXT || handle == RTLD_DEFAULT || hook_index(name) < 0)
@@ -101,7 +101,7 @@ dlsym(void *restrict handle, const char *restrict name)
 	return dlsym_hooked(handle, name, __builtin_return_address(0));
 }
 
-static bool
+PGS_NO_SANITIZE static bool
 has_slash(const char *file)
 {
 	while (*file != '\0' && *file != '/')
@@ -124,7 +124,7 @@ dlopen_deep(const char *file, int mode)
 	return h;
 }
 
-HOOK void *
+HOOK PGS_NO_SANITIZE void *
 dlopen(const char *file, int mode)
 {
 	if (!(mode & RTLD_DEEPBIND) || file == NULL || !has_slash(file))
@@ -150,7 +150,7 @@ dlmopen_other(Lmid_t lmid, const char *file, int mode)
 	return h;
 }
 
-HOOK void *
+HOOK PGS_NO_SANITIZE void *
 dlmopen(Lmid_t lmid, const char *file, int mode)
 {
 	if (lmid == LM_ID_BASE)

@@ -19,7 +19,7 @@ static const char names[NHOOKS][21] = {
 	"PQconnectPoll", "PQreset",			  "PQresetStart",  "PQresetPoll",	 "PQping",
 	"PQpingParams",	 "PQfinish",		  "PQerrorMessage"};
 
-int
+PGS_NO_SANITIZE int
 hook_index(const char *name)
 {
 	if (name == NULL || name[0] != 'P' || name[1] != 'Q')
