@@ -59,8 +59,9 @@ struct obj
 	const struct dl_phdr_info *info;
 	const elf_sym *symtab;
 	const char *strtab;
-	const elf_rela *rela[2];
+	const elf_rela *rela[2]; /* DT_JMPREL, DT_RELA */
 	size_t nrela[2];
+	size_t first[2]; /* DT_RELACOUNT: the leading RELATIVE ones, skipped */
 	uintptr_t relro_lo;
 	uintptr_t relro_hi;
 	bool rel_only; /* REL relocations: not handled */
@@ -136,6 +137,8 @@ read_dynamic(struct obj *o, const elf_dyn *d)
 			o->rela[1] = dyn_ptr(o, d->d_un.d_ptr);
 		else if (d->d_tag == DT_RELASZ)
 			o->nrela[1] = d->d_un.d_val / sizeof(elf_rela);
+		else if (d->d_tag == DT_RELACOUNT)
+			o->first[1] = d->d_un.d_val;
 		else if (d->d_tag == DT_PLTREL)
 			pltrel = (elf_sxword) d->d_un.d_val;
 		else if (d->d_tag == DT_REL)
@@ -181,18 +184,20 @@ patch_object(const struct dl_phdr_info *info, void *const hooks[NHOOKS])
 		return true; /* nothing to patch, or the shim itself */
 	for (int t = 0; t < 2; t++)
 	{
-		for (size_t i = 0; o.rela[t] != NULL && i < o.nrela[t]; i++)
+		for (size_t i = o.first[t]; o.rela[t] != NULL && i < o.nrela[t]; i++)
 		{
 			const elf_rela *r = &o.rela[t][i];
 			size_t type = ELF64_R_TYPE(r->r_info);
 			size_t symi = ELF64_R_SYM(r->r_info);
+			const char *name;
 			int h;
 
 			if (symi == 0 || (type != R_JUMP_SLOT && type != R_GLOB_DAT))
 				continue;
-			h = hook_index(o.strtab + o.symtab[symi].st_name);
-			if (h >= 0)
-				ok &= write_slot(&o, info->dlpi_addr + r->r_offset, hooks[h]);
+			name = o.strtab + o.symtab[symi].st_name;
+			if (name[0] != 'P' || name[1] != 'Q' || (h = hook_index(name)) < 0)
+				continue;
+			ok &= write_slot(&o, info->dlpi_addr + r->r_offset, hooks[h]);
 		}
 	}
 	return ok && !o.rel_only;
