@@ -83,6 +83,20 @@ def instructions(shim, extra, conns, log=True):
     return int(m.group(1)) / conns / 1e6   # million instructions per connection
 
 
+def first_connection(shim, extra):
+    """Million instructions psql executes for `select 1` on a fresh process's
+    first connection (callgrind): the cost of an audit prediction with
+    nothing cached, against libpq verifying by itself."""
+    psql = os.path.join(os.path.dirname(PGBENCH), "psql")
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", psql, GOOD,
+            "-Atc", "select 1"]
+    p = subprocess.run(argv, env=env(shim, extra), capture_output=True, text=True)
+    m = re.search(r"Collected : (\d+)", p.stderr)
+    if p.returncode != 0 or m is None:
+        sys.exit("bench: callgrind of psql failed: %s" % p.stderr[-2000:])
+    return int(m.group(1)) / 1e6
+
+
 def alternate(a, b, rounds=ROUNDS):
     """Medians of A() and B() over ROUNDS alternate runs."""
     xs, ys = [], []
@@ -184,6 +198,13 @@ def main():
     row("  (context: instructions, audit)", "callgrind, the shim, audit",
         "callgrind, sslmode=prefer", instructions("audit", None, few),
         instructions(None, {"PGSSLMODE": "prefer"}, few), "Mi", None)
+
+    prefer = first_connection(None, {"PGSSLMODE": "prefer"})
+    row("audit's first connection in a fresh process", "callgrind psql, audit, prefer",
+        "callgrind psql, verify-full", first_connection("audit", {"PGSSLMODE": "prefer"}),
+        first_connection(None, VERIFY_ENV), "Mi", 1.0)
+    row("  (context: the same psql at sslmode=prefer)", "callgrind psql, no shim, prefer",
+        "callgrind psql, verify-full", prefer, first_connection(None, VERIFY_ENV), "Mi", None)
 
     tx = n(20000)
     a, b = alternate(latency(GOOD, env("enforce"), tx), latency(GOOD, env(None, VERIFY_ENV), tx),

@@ -3,7 +3,7 @@
 # PostgreSQL servers and PgBouncer on loopback, and prints the cost of the
 # shim as ratios of medians of alternate runs; writes bench/results.json.
 # BENCH_SCALE=0.1 gives a quick, rougher run.  The last section times
-# `pgtls-shim report`; BENCH_REPORT_ONLY=1 runs only that one.
+# `pgtls-shim report` and `pgtls-shim reconcile`; BENCH_REPORT_ONLY=1 runs only those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -108,3 +108,7 @@ for name, argv in clients.items():
 shutil.rmtree(work)
 PY
 fi
+
+# reconcile: one pass over RECONCILE_N generated sessions and their records
+# (time, sessions per second, peak memory).
+/usr/bin/python3 bench/reconcile_gen.py --run "$PWD/build-bench/pgtls-shim" "${RECONCILE_N:-1000000}"

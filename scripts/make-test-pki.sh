@@ -8,9 +8,13 @@
 # 1024-bit RSA key, revoked by a CRL in a hashed directory, with 40 SANs;
 # leaves for the IP 127.0.0.1 named by a dNSName SAN or by the CN alone; a CA
 # file with no certificate in it.
+# For the CA-rotation rehearsal (tests/integration/test_rotation.py):
+# next-ca.pem, the CA that issues the "good" server's certificate after the
+# rotation (new-int.crt, then new-root.crt: issuing CA first), as a policy's
+# next_ca names it.
 set -euo pipefail
 dir=${1:?usage: make-test-pki.sh DIR}
-version=6     # bump when the set of files changes: an old PKI is then remade
+version=7     # bump when the set of files changes: an old PKI is then remade
 [[ -f $dir/.done && $(cat "$dir/.done") == "$version" ]] && exit 0
 rm -rf "$dir"
 mkdir -p "$dir"
@@ -184,6 +188,7 @@ cp server-old.crt server-old.chain.crt
 cp new-root.crt new-bundle.pem
 cp old-root.crt old-bundle.pem
 cat old-root.crt new-root.crt > both-bundle.pem
+cat new-int.crt new-root.crt > next-ca.pem
 chmod 644 ./*.crt ./*.pem ./*.cnf crl-dir/*.pem
 chmod 755 crl-dir
 rm -f ./*.csr
@@ -199,6 +204,12 @@ for n in server-clientauth server-ipdns server-ipcn server-manysans; do
   openssl verify -CAfile new-root.crt -untrusted new-int.crt "$n.crt" >/dev/null
 done
 openssl verify -CAfile crl-root.crt server-crlrevoked.crt >/dev/null
+# next-ca.pem: trusted by a store holding the new root, not by the old one.
+openssl verify -CAfile both-bundle.pem new-int.crt >/dev/null
+if openssl verify -CAfile old-bundle.pem new-int.crt >/dev/null 2>&1; then
+  echo "make-test-pki: next-ca.pem's issuing CA verifies against the old root alone" >&2
+  exit 1
+fi
 if openssl verify -crl_check_all -CRLfile crl-dir/crl-root.crl.pem -CAfile crl-root.crt \
      server-crlrevoked.crt >/dev/null 2>&1; then
   echo "make-test-pki: the certificate revoked by the CRL directory verifies" >&2

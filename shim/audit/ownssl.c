@@ -65,21 +65,32 @@ static const struct dl_sym syms[] = {
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_once_t level_once = PTHREAD_ONCE_INIT;
 static struct own_ssl T;
 static bool ok;
+static int level = 1;
 
 /*
  * The security level libpq's SSL_CTX gets: a new context's, from OpenSSL's
  * configuration (Debian: SECLEVEL=2), since libpq never sets one.
  */
-static int
-security_level(void)
+static void
+read_level(void)
 {
 	void *ctx = T.SSL_CTX_new(T.TLS_client_method());
-	int level = ctx ? T.SSL_CTX_get_security_level(ctx) : 1;
 
 	if (ctx)
+	{
+		level = T.SSL_CTX_get_security_level(ctx);
 		T.SSL_CTX_free(ctx);
+	}
+}
+
+int
+own_ssl_security_level(const struct own_ssl *t)
+{
+	(void) t; /* the one table */
+	pthread_once(&level_once, read_level);
 	return level;
 }
 
@@ -91,8 +102,6 @@ load(void)
 
 	ok = h != NULL && dl_fill(h, syms, sizeof(syms) / sizeof(syms[0]), &T, sizeof(T), NULL) &&
 		 ossl_load(h, &T.chain, NULL);
-	if (ok)
-		T.security_level = security_level();
 }
 
 const struct own_ssl *

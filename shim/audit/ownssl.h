@@ -70,11 +70,17 @@ struct own_ssl
 	const char *(*SSL_get_version)(const void *ssl);
 
 	/* Filled once loaded. */
-	int security_level;	   /* what a new SSL_CTX gets from OpenSSL's configuration */
 	struct ossl_api chain; /* for chain_read on the probe's SSL */
 };
 
 /* The table, loaded on first use; NULL when no usable libssl exists. */
 const struct own_ssl *own_ssl(void);
+
+/*
+ * The security level a new SSL_CTX of T gets from OpenSSL's configuration
+ * (Debian: 2), as libpq's gets it; computed once.  For when libpq's own SSL
+ * object cannot be asked.
+ */
+int own_ssl_security_level(const struct own_ssl *t);
 
 #endif

@@ -30,13 +30,15 @@ enforced_value(const struct pgs_decision *d, const char *keyword, const char *ap
 }
 
 /*
- * libpq's pqGetHomeDirectory: the password database's entry for the
- * effective user; from libpq 18, $HOME first.  False when there is none.
+ * libpq's pqGetHomeDirectory: $HOME when set, else the password database's
+ * entry for the effective user (the $HOME rule is in libpq 18 and in the
+ * minor releases of 15 to 17 that Debian ships: 15.18 reads $HOME, checked
+ * by test_rotation).  False when there is none.
  */
 static bool
-libpq_home(int version, char *buf, size_t len)
+libpq_home(char *buf, size_t len)
 {
-	const char *home = version >= 180000 ? getenv("HOME") : NULL;
+	const char *home = getenv("HOME");
 	struct passwd pw;
 	struct passwd *res = NULL;
 	char pwbuf[4096];
@@ -50,13 +52,13 @@ libpq_home(int version, char *buf, size_t len)
 	return snprintf(buf, len, "%s", home) < (int) len;
 }
 
-/* ~/.postgresql/NAME for libpq VERSION into BUF; NULL without a home. */
+/* ~/.postgresql/NAME as libpq finds it, into BUF; NULL without a home. */
 static const char *
-home_file(int version, const char *name, char *buf, size_t len)
+home_file(const char *name, char *buf, size_t len)
 {
 	char home[4096];
 
-	if (!libpq_home(version, home, sizeof(home)) ||
+	if (!libpq_home(home, sizeof(home)) ||
 		snprintf(buf, len, "%s/.postgresql/%s", home, name) >= (int) len)
 		return NULL;
 	return buf;
@@ -84,7 +86,7 @@ resolve_root(const char *root, const struct pgs_caps *caps, char *buf, size_t le
 		return "system";
 	}
 	if (root == NULL)
-		root = home_file(caps->version, "root.crt", buf, len);
+		root = home_file("root.crt", buf, len);
 	*found = exists(root);
 	return root;
 }
@@ -111,6 +113,9 @@ predict_tls(const struct predict_ctx *c, const struct pgs_observed *obs,
 	struct verify_input in = {
 		.chain = obs->chain,
 		.nchain = obs->nchain,
+		.x509 = obs->x509_ossl ? obs->x509 : NULL,
+		.x509_ossl = obs->x509_ossl,
+		.security_level = obs->security_level,
 		.rootcert = root,
 		.root_exists = found,
 		.root_required = c->d->effective >= PGS_SSL_VERIFY_CA,
@@ -119,9 +124,8 @@ predict_tls(const struct predict_ctx *c, const struct pgs_observed *obs,
 		.host = c->host,
 	};
 
-	in.crl = (crl == NULL && in.crldir == NULL)
-				 ? home_file(c->caps->version, "root.crl", crlbuf, sizeof(crlbuf))
-				 : crl;
+	in.crl =
+		(crl == NULL && in.crldir == NULL) ? home_file("root.crl", crlbuf, sizeof(crlbuf)) : crl;
 	predict_cached(&in, pred);
 	if (pred->reason == NULL && pgs_tls_below(obs->protocol, c->d->settings->min_protocol))
 		pred->reason = R_OLD_PROTOCOL;

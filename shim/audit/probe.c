@@ -150,6 +150,7 @@ probe_server(const char *host, const char *addr, const char *port, int timeout_m
 	char answer;
 
 	memset(obs, 0, sizeof(*obs));
+	obs->security_level = -1; /* the probe's SSL is not libpq's */
 	if ((t = own_ssl()) == NULL)
 	{
 		obs->error = strdup("no libssl to probe with");

@@ -59,7 +59,8 @@ verifies(const struct own_ssl *t, void *store, void **certs, int n, char *why, s
 		t->OPENSSL_sk_push(untrusted, certs[i]);
 	if (ctx && untrusted && t->X509_STORE_CTX_init(ctx, store, certs[0], untrusted) == 1)
 	{
-		t->X509_VERIFY_PARAM_set_auth_level(t->X509_STORE_CTX_get0_param(ctx), t->security_level);
+		t->X509_VERIFY_PARAM_set_auth_level(t->X509_STORE_CTX_get0_param(ctx),
+											own_ssl_security_level(t));
 		ok = t->X509_verify_cert(ctx) == 1;
 		if (!ok)
 			snprintf(

@@ -41,9 +41,13 @@ decode_chain(const struct own_ssl *t, const struct pgs_cert *chain, int nchain, 
 	return n;
 }
 
-/* Verifies CERTS[0] with CERTS[1..N) as intermediates against STORE into *OUT. */
+/*
+ * Verifies CERTS[0] with CERTS[1..N) as intermediates against STORE, at
+ * security LEVEL, into *OUT.
+ */
 static void
-verify_chain(const struct own_ssl *t, void *store, void **certs, int n, struct pgs_prediction *out)
+verify_chain(const struct own_ssl *t, void *store, void **certs, int n, int level,
+			 struct pgs_prediction *out)
 {
 	void *untrusted = t->OPENSSL_sk_new_null();
 	void *ctx = t->X509_STORE_CTX_new();
@@ -61,7 +65,7 @@ verify_chain(const struct own_ssl *t, void *store, void **certs, int n, struct p
 			t->OPENSSL_sk_push(untrusted, certs[i]);
 		/* What ssl_verify_cert_chain sets up for a client checking a server. */
 		t->X509_STORE_CTX_set_default(ctx, "ssl_server");
-		t->X509_VERIFY_PARAM_set_auth_level(t->X509_STORE_CTX_get0_param(ctx), t->security_level);
+		t->X509_VERIFY_PARAM_set_auth_level(t->X509_STORE_CTX_get0_param(ctx), level);
 		if (t->X509_verify_cert(ctx) == 1)
 			out->would_verify = true;
 		else
@@ -135,12 +139,30 @@ open_store(const struct own_ssl *t, const struct verify_input *in, void **store,
 	return false;
 }
 
+/*
+ * The chain as objects of T into CERTS: libpq's own when they belong to the
+ * same libcrypto (no second parse; *BORROWED), else decoded from DER.
+ */
+static int
+chain_for(const struct own_ssl *t, const struct verify_input *in, void **certs, bool *borrowed)
+{
+	*borrowed = in->x509 != NULL && in->x509_ossl != NULL &&
+				(const void *) in->x509_ossl->X509_get_subject_name ==
+					(const void *) t->X509_get_subject_name;
+	if (!*borrowed)
+		return decode_chain(t, in->chain, in->nchain, certs, MAX_CERTS);
+	for (int i = 0; i < in->nchain && i < MAX_CERTS; i++)
+		certs[i] = in->x509[i];
+	return in->nchain < MAX_CERTS ? in->nchain : MAX_CERTS;
+}
+
 void
 predict_verification(const struct verify_input *in, struct pgs_prediction *out)
 {
 	const struct own_ssl *t;
 	void *certs[MAX_CERTS] = {0};
 	void *store = NULL;
+	bool borrowed = false;
 	int n = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -161,9 +183,9 @@ predict_verification(const struct verify_input *in, struct pgs_prediction *out)
 		out->reason = R_NOT_VERIFIED;
 		return;
 	}
-	if (open_store(t, in, &store, out) &&
-		(n = decode_chain(t, in->chain, in->nchain, certs, MAX_CERTS)) > 0)
-		verify_chain(t, store, certs, n, out);
+	if (open_store(t, in, &store, out) && (n = chain_for(t, in, certs, &borrowed)) > 0)
+		verify_chain(t, store, certs, n,
+					 in->security_level >= 0 ? in->security_level : own_ssl_security_level(t), out);
 	if (n > 0 && in->check_host)
 	{
 		/* libpq checks the name once the chain passed; shown in any case. */
@@ -176,6 +198,6 @@ predict_verification(const struct verify_input *in, struct pgs_prediction *out)
 	t->ERR_clear_error();
 	if (store)
 		t->X509_STORE_free(store);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && !borrowed; i++)
 		t->X509_free(certs[i]);
 }

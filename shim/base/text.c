@@ -7,7 +7,9 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 char *
 one_line(const char *msg)
@@ -48,4 +50,16 @@ hex_lower(const unsigned char *data, size_t len, char *out)
 		*out++ = digits[data[i] & 15];
 	}
 	*out = '\0';
+}
+
+void
+format_ts(int64_t ts_ms, char *buf, size_t len)
+{
+	time_t s = (time_t) (ts_ms / 1000);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&s, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03dZ", (int) (ts_ms % 1000));
 }

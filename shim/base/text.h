@@ -6,11 +6,15 @@
 #define PGTLS_SHIM_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Collapses MSG (libpq's, multi-line) into one malloc'd line; NULL on OOM or NULL MSG. */
 char *one_line(const char *msg);
 
 /* Lower-case hex of LEN bytes of DATA into OUT (2 * LEN + 1 bytes). */
 void hex_lower(const unsigned char *data, size_t len, char *out);
+
+/* Formats TS_MS (ms since the epoch) as RFC 3339 UTC with milliseconds into BUF (>= 32 bytes). */
+void format_ts(int64_t ts_ms, char *buf, size_t len);
 
 #endif

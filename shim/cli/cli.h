@@ -15,12 +15,14 @@ int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_reconcile(int argc, char **argv);
 
 /* Each command's usage, "usage: pgtls-shim COMMAND ..." then its details. */
 extern const char cli_usage_check[];
 extern const char cli_usage_explain[];
 extern const char cli_usage_exec[];
 extern const char cli_usage_report[];
+extern const char cli_usage_reconcile[];
 
 /* Whether ARG asks for help: --help or -h. */
 bool cli_is_help(const char *arg);

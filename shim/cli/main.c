@@ -15,7 +15,7 @@ static const char usage[] = "usage: pgtls-shim COMMAND [ARGS] (pgtls-shim --help
 
 /* The overview: each command's own synopsis line, so none is written twice. */
 static const char *const usages[] = {cli_usage_exec, cli_usage_check, cli_usage_explain,
-									 cli_usage_report};
+									 cli_usage_report, cli_usage_reconcile};
 
 /* The overview of every command, to OUT. */
 static void
@@ -50,6 +50,8 @@ main(int argc, char **argv)
 		return cmd_exec(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
+	if (strcmp(argv[1], "reconcile") == 0)
+		return cmd_reconcile(argc - 1, argv + 1);
 	fprintf(stderr, "pgtls-shim: unknown command \"%s\"\n%s", argv[1], usage);
 	return 2;
 }

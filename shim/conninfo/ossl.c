@@ -37,6 +37,7 @@ static const struct dl_sym fns[] = {
 	FN(SSL_get_current_cipher),
 	FN(SSL_CIPHER_get_bits),
 	FN(SSL_get_verify_mode),
+	FN(SSL_get_security_level),
 	FN(X509_get_default_cert_file),
 	FN(X509_get_default_cert_file_env),
 };

@@ -41,6 +41,7 @@ struct ossl_api
 	const void *(*SSL_get_current_cipher)(const void *ssl);
 	int (*SSL_CIPHER_get_bits)(const void *cipher, int *alg_bits);
 	int (*SSL_get_verify_mode)(const void *ssl);
+	int (*SSL_get_security_level)(const void *ssl);
 	const char *(*X509_get_default_cert_file)(void);
 	const char *(*X509_get_default_cert_file_env)(void);
 };

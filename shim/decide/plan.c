@@ -5,6 +5,7 @@
  */
 #include "plan.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Appends the decision's injections to P; false (P unchanged) on out-of-memory. */
@@ -25,6 +26,52 @@ rewrite(const struct pgs_decision *d, struct pgs_params *p)
 	return true;
 }
 
+/* The last value P gives KEYWORD (later keywords win), else NULL. */
+static const char *
+param(const struct pgs_params *p, const char *keyword)
+{
+	const char *v = NULL;
+
+	for (size_t i = 0; i < p->n; i++)
+	{
+		if (strcmp(p->kw[i], keyword) == 0 && p->val[i] && p->val[i][0])
+			v = p->val[i];
+	}
+	return v;
+}
+
+/*
+ * libpq 17 refuses sslnegotiation=direct below sslmode=require before it
+ * even tries, and the dry run with it: when the app asks for direct
+ * negotiation, the facts are read again with sslmode=require, as
+ * enforcement will connect, and the app's own sslmode restored in them.
+ * False when that is not the case, or libpq still refuses.
+ */
+static bool
+retry_direct(const struct pq_api *api, struct pgs_params *p, const char *program,
+			 struct pgs_plan *out)
+{
+	const char *neg = param(p, "sslnegotiation");
+	const char *app = param(p, "sslmode");
+	enum pgs_sslmode mode;
+	size_t n0 = p->n;
+	bool ok;
+
+	if (neg == NULL)
+		neg = getenv("PGSSLNEGOTIATION");
+	if (app == NULL)
+		app = getenv("PGSSLMODE");
+	if (neg == NULL || strcmp(neg, "direct") != 0 || !params_push(p, "sslmode", "require"))
+		return false;
+	factbuf_free(api, &out->fb);
+	ok = facts_gather(api, p, program, &out->fb, &out->dry_run) == FACTS_OK;
+	p->n = n0;
+	p->kw[n0] = p->val[n0] = NULL;
+	if (ok)
+		out->fb.f.sslmode = pgs_sslmode_parse(app, &mode) ? pgs_sslmode_name(mode) : "prefer";
+	return ok;
+}
+
 enum plan_result
 plan_connection(const struct pq_api *api, const struct pgs_policy *policy, struct pgs_params *p,
 				const char *program, struct pgs_plan *out)
@@ -35,7 +82,9 @@ plan_connection(const struct pq_api *api, const struct pgs_policy *policy, struc
 		case FACTS_OK:
 			break;
 		case FACTS_LIBPQ_ERROR:
-			return PLAN_LIBPQ_ERROR;
+			if (!retry_direct(api, p, program, out))
+				return PLAN_LIBPQ_ERROR;
+			break;
 		case FACTS_OOM:
 			return PLAN_OOM;
 	}

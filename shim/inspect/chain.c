@@ -172,3 +172,15 @@ chain_read(const struct ossl_api *o, void *ssl, struct pgs_cert *out, int max)
 	}
 	return got;
 }
+
+int
+chain_objects(const struct ossl_api *o, void *ssl, void **out, int max)
+{
+	void *sk = o->SSL_get_peer_cert_chain(ssl);
+	int n = sk ? o->OPENSSL_sk_num(sk) : 0;
+	int got = 0;
+
+	for (int i = 0; i < n && got < max && (out[got] = o->OPENSSL_sk_value(sk, i)) != NULL; i++)
+		got++;
+	return got;
+}

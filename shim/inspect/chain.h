@@ -16,4 +16,7 @@
  */
 int chain_read(const struct ossl_api *o, void *ssl, struct pgs_cert *out, int max);
 
+/* The peer chain's X509 objects of SSL, borrowed, into OUT (at most MAX); returns how many. */
+int chain_objects(const struct ossl_api *o, void *ssl, void **out, int max);
+
 #endif

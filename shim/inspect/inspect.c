@@ -51,8 +51,13 @@ read_chain(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
 {
 	void *ssl;
 
-	if (api->ossl != NULL && (ssl = api->sslStruct(conn, "OpenSSL")) != NULL)
-		obs->nchain = chain_read(api->ossl, ssl, obs->chain, PGS_MAX_CHAIN);
+	obs->security_level = -1;
+	if (api->ossl == NULL || (ssl = api->sslStruct(conn, "OpenSSL")) == NULL)
+		return;
+	obs->nchain = chain_read(api->ossl, ssl, obs->chain, PGS_MAX_CHAIN);
+	if (chain_objects(api->ossl, ssl, obs->x509, PGS_MAX_CHAIN) == obs->nchain)
+		obs->x509_ossl = api->ossl;
+	obs->security_level = api->ossl->SSL_get_security_level(ssl);
 }
 
 /*
@@ -63,7 +68,7 @@ read_chain(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
 static void
 local_end(const struct pq_api *api, PGconn *conn, struct pgs_observed *obs)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = {0};
 	socklen_t len = sizeof(ss);
 	char addr[INET6_ADDRSTRLEN];
 	int fd = api->socket(conn);

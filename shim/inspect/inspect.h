@@ -35,6 +35,14 @@ struct pgs_observed
 	int local_port;
 	int nchain;
 	struct pgs_cert chain[PGS_MAX_CHAIN];
+	/*
+	 * libpq's own X509 objects of the chain, borrowed from its SSL (valid
+	 * while the connection lives), of the OpenSSL behind x509_ossl; and the
+	 * security level libpq's SSL applies (-1 when unknown).
+	 */
+	void *x509[PGS_MAX_CHAIN];
+	const struct ossl_api *x509_ossl;
+	int security_level;
 };
 
 /*

@@ -11,18 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-/* RFC 3339 UTC with milliseconds, into BUF (>= 32 bytes). */
-static void
-format_ts(int64_t ts_ms, char *buf, size_t len)
-{
-	time_t s = (time_t) (ts_ms / 1000);
-	struct tm tm;
-	size_t n;
-
-	gmtime_r(&s, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03dZ", (int) (ts_ms % 1000));
-}
+#include "text.h"
 
 static void
 head(struct jbuf *b, const struct pgs_origin *who, const char *event)

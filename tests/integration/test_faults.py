@@ -5,10 +5,13 @@ resume, and enforcement never gives way."""
 
 import json
 import os
+import shutil
 import subprocess
 import unittest
 
 from shimtest import BIN, PKI, ShimCase, policy_text, tcp
+
+CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 
 PQCLIENT = os.path.join(BIN, "pqclient")
 DIAG = "pgtls-shim: cannot write log "
@@ -288,3 +291,47 @@ class HugeAndNull(ShimCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ConfigMap(ShimCase):
+    """A Kubernetes ConfigMap mount: policy.conf -> ..data/policy.conf, and the
+    kubelet swaps ..data atomically to a new timestamped directory, then
+    deletes the old one.  The swap is a reload, never a refusal of everything."""
+
+    def mount(self, name, text):
+        d = os.path.join(self.dir, "cm", name)
+        os.makedirs(d)
+        with open(os.path.join(d, "policy.conf"), "w") as f:
+            f.write(text.replace("@LOG@", self.log))
+        os.chmod(os.path.join(d, "policy.conf"), 0o644)
+        return d
+
+    def swap(self, name):
+        cm = os.path.join(self.dir, "cm")
+        tmp = os.path.join(cm, "..data_tmp")
+        os.symlink(name, tmp)
+        os.rename(tmp, os.path.join(cm, "..data"))
+
+    def test_swap_is_a_reload(self):
+        old = self.mount("..2026_01_01", policy_text("audit"))
+        cm = os.path.join(self.dir, "cm")
+        os.symlink("..2026_01_01", os.path.join(cm, "..data"))
+        link = os.path.join(cm, "policy.conf")
+        os.symlink("..data/policy.conf", link)
+        # exec passes the path on as given, links and all.
+        p = subprocess.run([CLI, "exec", "--policy", link, "--", "/bin/sh", "-c",
+                            'printf %s "$PGTLS_SHIM_POLICY"'], capture_output=True, text=True,
+                           timeout=60, env=self.env(preload=False))
+        self.assertEqual((p.returncode, p.stdout), (0, link), p.stderr)
+        s = Session(self, tcp("good", sslmode="disable"), env={"PGTLS_SHIM_POLICY": link})
+        self.assertFalse(s.connect()["ssl"])
+        self.mount("..2026_01_02", policy_text("enforce"))
+        self.swap("..2026_01_02")
+        shutil.rmtree(old)
+        out = s.connect()
+        self.assertEqual(out["status"], "ok", out)
+        self.assertTrue(out["ssl"], "the new policy's enforcement applies")
+        rc, _, _ = s.close()
+        self.assertEqual(rc, 0)
+        self.assertEqual([r["mode"] for r in self.records()], ["audit", "enforce"])
+        self.assertEqual(self.records("policy_error"), [])

@@ -1,0 +1,310 @@
+/*
+ * reconcile.c
+ *	  pgtls-shim reconcile [--json] [--tolerance SECONDS] [--prefix REGEX]
+ *	    (--server-log FILE... | --server CONNINFO [--for SECONDS]) [LOG...]
+ *	  Joins the server's view of its sessions with the shim's records: owns
+ *	  the arguments, the join (a TCP session is accounted for by the record
+ *	  whose local_addr/local_port is the session's host/port and whose ts is
+ *	  within the tolerance of the moment the server received it), the tallies
+ *	  and the output.  Blind spots are kept grouped by client address, user,
+ *	  database, application_name and SSL, so memory follows the number of
+ *	  such groups, not of sessions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "json.h"
+#include "reconcile.h"
+#include "text.h"
+
+#define DEFAULT_TOLERANCE_S 10
+
+const char cli_usage_reconcile[] =
+	"usage: pgtls-shim reconcile [--json] [--tolerance SECONDS] [--prefix REGEX]\n"
+	"         --server-log FILE [--server-log FILE]... [LOG...]\n"
+	"       pgtls-shim reconcile [--json] --server CONNINFO [--for SECONDS] [LOG...]\n"
+	"Joins the sessions a PostgreSQL server saw (its log, written with\n"
+	"log_connections = on, gzip or plain; or pg_stat_activity sampled once a\n"
+	"second) with the shim's records (LOG files, standard input when none):\n"
+	"prints the sessions no record accounts for and those where the server and\n"
+	"the record disagree about TLS.  A record accounts for a session when its\n"
+	"local_addr/local_port is the session's client address and port and its ts\n"
+	"is at most --tolerance seconds (default 10) from the server's time.\n"
+	"Exit 0 when every TCP session has a record and none disagrees, 1 otherwise,\n"
+	"2 on trouble.\n";
+
+static bool
+same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+static char *
+dup_opt(const char *s, bool *ok)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	*ok &= s == NULL || d != NULL;
+	return d;
+}
+
+static size_t
+group_hash(const struct rc_session *s)
+{
+	size_t h = 5381;
+
+	for (const char *t = s->addr; *t; t++)
+		h = h * 33 + (unsigned char) *t;
+	for (const char *t = s->user ? s->user : ""; *t; t++)
+		h = h * 33 + (unsigned char) *t;
+	return (h ^ (size_t) s->ssl) % RC_BUCKETS;
+}
+
+/* Counts S in its blind-spot group; false on out-of-memory. */
+static bool
+add_blind(struct rc *r, const struct rc_session *s)
+{
+	struct blind **pp = &r->bucket[group_hash(s)];
+	struct blind *g;
+	bool ok = true;
+
+	for (g = *pp; g; g = g->next)
+		if (strcmp(g->addr, s->addr) == 0 && same(g->user, s->user) && same(g->db, s->database) &&
+			same(g->app, s->app) && g->ssl == s->ssl)
+			break;
+	if (g == NULL)
+	{
+		if ((g = calloc(1, sizeof(*g))) == NULL)
+			return false;
+		g->addr = dup_opt(s->addr, &ok);
+		g->user = dup_opt(s->user, &ok);
+		g->db = dup_opt(s->database, &ok);
+		g->app = dup_opt(s->app, &ok);
+		g->ssl = s->ssl;
+		g->first_port = s->port;
+		g->first_ms = s->ts_ms;
+		g->next = *pp;
+		*pp = g;
+		r->nblind++;
+	}
+	g->n++;
+	r->blind_sessions++;
+	return ok;
+}
+
+/* Keeps the first RC_MAX_DISAGREE disagreements; counts them all. */
+static bool
+add_disagree(struct rc *r, const struct rc_session *s, const struct rc_match *m)
+{
+	struct disagree *d = &r->dis[r->ndisagree < RC_MAX_DISAGREE ? r->ndisagree : 0];
+	bool ok = true;
+
+	if (r->ndisagree++ >= RC_MAX_DISAGREE)
+		return true;
+	d->addr = dup_opt(s->addr, &ok);
+	d->user = dup_opt(s->user, &ok);
+	d->db = dup_opt(s->database, &ok);
+	d->app = dup_opt(s->app, &ok);
+	d->port = s->port;
+	d->server_ssl = s->ssl;
+	d->ts_ms = s->ts_ms;
+	d->pid = m->pid;
+	return ok;
+}
+
+/* The join, for each session of the server (rc_session_fn). */
+static bool
+on_session(void *arg, const struct rc_session *s)
+{
+	struct rc *r = arg;
+	struct rc_match m;
+
+	if (s->port < 0 || strcmp(s->addr, "[local]") == 0)
+	{
+		r->unix_sessions++;
+		return true;
+	}
+	r->sessions++;
+	if (r->windowed)
+	{
+		if (!rc_sources_upto(r->sources, r->records, s->ts_ms + r->tol_ms + RC_SLACK_MS))
+			return false;
+		rc_records_forget(r->records, s->ts_ms - r->tol_ms - RC_SLACK_MS);
+	}
+	if (!rc_records_match(r->records, s->addr, s->port, s->ts_ms, r->tol_ms, &m))
+		return add_blind(r, s);
+	r->matched++;
+	return m.tls == s->ssl || add_disagree(r, s, &m);
+}
+
+static void
+rc_free(struct rc *r)
+{
+	for (int b = 0; b < RC_BUCKETS; b++)
+		while (r->bucket[b])
+		{
+			struct blind *g = r->bucket[b];
+
+			r->bucket[b] = g->next;
+			free(g->addr);
+			free(g->user);
+			free(g->db);
+			free(g->app);
+			free(g);
+		}
+	for (long i = 0; i < r->ndisagree && i < RC_MAX_DISAGREE; i++)
+	{
+		free(r->dis[i].addr);
+		free(r->dis[i].user);
+		free(r->dis[i].db);
+		free(r->dis[i].app);
+	}
+	rc_records_free(r->records);
+	rc_sources_close(r->sources);
+	free(r);
+}
+
+struct args
+{
+	bool as_json;
+	const char *server;
+	int seconds;
+	const char *prefix;
+	int nlogs;
+	const char **logs; /* --server-log FILEs */
+	int nrecs;
+	const char **recs; /* LOG files; none: standard input */
+	double tolerance_s;
+};
+
+/* A positive number in TEXT into *V; false when it is not one. */
+static bool
+number(const char *text, double max, double *v)
+{
+	char *end;
+
+	*v = text ? strtod(text, &end) : -1;
+	return text && end != text && *end == '\0' && *v >= 0 && *v <= max;
+}
+
+/* Parses ARGV into *A (arrays sized ARGC); false on a usage error. */
+static bool
+parse_args(int argc, char **argv, struct args *a)
+{
+	double v;
+
+	for (int i = 1; i < argc; i++)
+	{
+		const char *arg = argv[i];
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(arg, "--json") == 0)
+			a->as_json = true;
+		else if (strcmp(arg, "--server-log") == 0 && next)
+			a->logs[a->nlogs++] = argv[++i];
+		else if (strcmp(arg, "--server") == 0 && next)
+			a->server = argv[++i];
+		else if (strcmp(arg, "--prefix") == 0 && next)
+			a->prefix = argv[++i];
+		else if (strcmp(arg, "--for") == 0 && number(next, 86400, &v))
+			a->seconds = (int) v, i++;
+		else if (strcmp(arg, "--tolerance") == 0 && number(next, 86400, &v))
+			a->tolerance_s = v, i++;
+		else if (arg[0] == '-' && strcmp(arg, "-") != 0)
+			return false;
+		else
+			a->recs[a->nrecs++] = arg;
+	}
+	return (a->nlogs > 0) != (a->server != NULL);
+}
+
+/*
+ * Joins the records with each server log in turn, reading the records in
+ * step with the sessions (and again from the start for the next log: each
+ * server is matched on its own); with
+ * the records on standard input and more than one log, or with live
+ * sampling, reads them all first.  False on trouble.
+ */
+static bool
+run(struct rc *r, const struct args *a, const regex_t *prefix)
+{
+	for (int i = 0; i < a->nlogs; i++)
+	{
+		if (access(a->logs[i], R_OK) != 0)
+		{
+			fprintf(stderr, "pgtls-shim: cannot read %s: %m\n", a->logs[i]);
+			return false;
+		}
+	}
+	r->sources = rc_sources_open(a->recs, a->nrecs);
+	if (r->sources == NULL)
+		return false;
+	r->windowed = a->server == NULL && (a->nlogs == 1 || rc_sources_rewindable(r->sources));
+	if (!r->windowed && !rc_sources_upto(r->sources, r->records, INT64_MAX))
+		return false;
+	for (int i = 0; i < a->nlogs; i++)
+	{
+		if (i > 0 && !r->windowed)
+			rc_records_unmatch(r->records);
+		if (i > 0 && r->windowed)
+		{
+			rc_records_clear(r->records);
+			if (!rc_sources_rewind(r->sources))
+				return false;
+		}
+		if (!rc_serverlog_read(a->logs[i], prefix, on_session, r, &r->st) ||
+			(i == 0 && !rc_sources_drain(r->sources)))
+			return false;
+	}
+	return a->server == NULL || rc_live_sample(a->server, a->seconds, on_session, r);
+}
+
+int
+cmd_reconcile(int argc, char **argv)
+{
+	struct args a = {.tolerance_s = DEFAULT_TOLERANCE_S};
+	struct rc *r = NULL;
+	regex_t prefix;
+	int status;
+	bool ok;
+
+	for (int i = 1; i < argc; i++)
+		if (cli_is_help(argv[i]))
+			return cli_usage(cli_usage_reconcile, true);
+	a.logs = calloc((size_t) argc, sizeof(char *));
+	a.recs = calloc((size_t) argc, sizeof(char *));
+	if (a.logs == NULL || a.recs == NULL || !parse_args(argc, argv, &a))
+	{
+		free(a.logs);
+		free(a.recs);
+		return cli_usage(cli_usage_reconcile, false);
+	}
+	if (a.prefix && regcomp(&prefix, a.prefix, REG_EXTENDED) != 0)
+	{
+		fprintf(stderr, "pgtls-shim: --prefix: not a regular expression: %s\n", a.prefix);
+		free(a.logs);
+		free(a.recs);
+		return 2;
+	}
+	ok = (r = calloc(1, sizeof(*r))) != NULL && (r->records = rc_records_new()) != NULL;
+	if (ok)
+	{
+		r->tol_ms = (int64_t) (a.tolerance_s * 1000);
+		ok = run(r, &a, a.prefix ? &prefix : NULL);
+	}
+	if (r == NULL || r->records == NULL)
+		fprintf(stderr, "pgtls-shim: out of memory\n");
+	if (ok && !rc_print(r, a.as_json, stdout))
+		ok = false;
+	if (a.prefix)
+		regfree(&prefix);
+	free(a.logs);
+	free(a.recs);
+	status = (!ok || r == NULL) ? 2 : (r->matched == r->sessions && r->ndisagree == 0) ? 0 : 1;
+	if (r)
+		rc_free(r);
+	return status;
+}
