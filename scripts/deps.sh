@@ -3,9 +3,10 @@
 # packages; does nothing when everything is there already.
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang libconfig-dev libpq-dev libssl-dev
-      libjson-c-dev zlib1g-dev postgresql postgresql-client python3 python3-psycopg2
+      libjson-c-dev zlib1g-dev postgresql postgresql-client python3 python3-psycopg2 python3-jsonschema
       openssl binutils patchelf strace libdbd-pg-perl krb5-kdc krb5-admin-server krb5-user
-      libclang-rt-14-dev valgrind clang-tidy clang-format cppcheck locales)
+      libclang-rt-14-dev valgrind clang-tidy clang-format cppcheck locales
+      php-cli php-pgsql php-fpm python3-psycopg)
 sudo=""
 [[ $(id -u) -eq 0 ]] || sudo="sudo"
 missing=()

@@ -4,7 +4,8 @@
  *	  way language runtimes load database extensions, so libpq may be absent
  *	  from the global scope (dlsym(RTLD_NEXT) then finds nothing).
  *	  pqclient_dl FLAGS CONNINFO [MODULE...]; FLAGS: local, local-lazy,
- *	  global, global-lazy, deepbind.  Each module's pqmodule_run connects.
+ *	  global, global-lazy, deepbind, dlmopen (a new link-map namespace).
+ *	  Each module's pqmodule_run connects.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ flags_of(const char *name)
 		{"global", RTLD_NOW | RTLD_GLOBAL},
 		{"global-lazy", RTLD_LAZY | RTLD_GLOBAL}, /* Ruby, Perl with dl_load_flags */
 		{"deepbind", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND},
+		{"dlmopen", RTLD_NOW | RTLD_LOCAL},
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -47,7 +49,8 @@ main(int argc, char **argv)
 	for (int i = argc > 3 ? 3 : 2; i < (argc > 3 ? argc : 3); i++)
 	{
 		const char *path = argc > 3 ? argv[i] : PQMODULE_PATH;
-		void *h = dlopen(path, flags);
+		void *h = strcmp(argv[1], "dlmopen") == 0 ? dlmopen(LM_ID_NEWLM, path, flags)
+												  : dlopen(path, flags);
 		int (*run)(const char *);
 
 		if (h == NULL)

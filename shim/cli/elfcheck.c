@@ -2,7 +2,8 @@
  * elfcheck.c
  *	  Tells in advance when LD_PRELOAD cannot reach a program's connections:
  *	  a static executable (no PT_INTERP: the dynamic linker never runs), or a
- *	  Go program (Go's PostgreSQL drivers speak the protocol themselves).
+ *	  Go program (Go's PostgreSQL drivers speak the protocol themselves), or
+ *	  a runtime whose usual drivers do the same (JVM, .NET, Node).
  *	  Reads the ELF headers directly, so containers need no binutils.
  */
 #include <elf.h>
@@ -83,6 +84,34 @@ inspect_elf(int fd, bool *is_elf, bool *dynamic, bool *go)
 	}
 }
 
+/* Runtimes whose common PostgreSQL drivers do not use libpq, by file name. */
+static const struct
+{
+	const char *name;
+	const char *drivers;
+} runtimes[] = {
+	{"java", "JDBC (pgjdbc)"},
+	{"dotnet", "Npgsql"},
+	{"node", "node-postgres without pg-native"},
+	{"nodejs", "node-postgres without pg-native"},
+};
+
+static void
+warn_runtime(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+	{
+		if (strcmp(base, runtimes[i].name) == 0)
+			fprintf(stderr,
+					"pgtls-shim: warning: %s: %s speaks the PostgreSQL protocol without "
+					"libpq, so connections made through it will not be checked\n",
+					path, runtimes[i].drivers);
+	}
+}
+
 void
 cli_warn_unreachable(const char *cmd)
 {
@@ -106,4 +135,6 @@ cli_warn_unreachable(const char *cmd)
 				"pgtls-shim: warning: %s is a Go program: Go's PostgreSQL drivers "
 				"do not use libpq, so its connections will not be checked\n",
 				path);
+	else if (is_elf)
+		warn_runtime(path);
 }

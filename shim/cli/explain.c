@@ -1,6 +1,7 @@
 /*
  * explain.c
- *	  pgtls-shim explain [--policy FILE] [--program PATH] CONNINFO: what the
+ *	  pgtls-shim explain [--policy FILE] [--program PATH] [--script PATH]
+ *	  CONNINFO: what the
  *	  library would decide for this connection string, in this environment
  *	  (service file, PG* variables), without connecting.  The same code as
  *	  the library: plan_connection() resolves the values with libpq, decides
@@ -19,7 +20,7 @@
 #include "redact.h"
 
 const char cli_usage_explain[] =
-	"usage: pgtls-shim explain [--policy FILE] [--program PATH] CONNINFO\n"
+	"usage: pgtls-shim explain [--policy FILE] [--program PATH] [--script PATH] CONNINFO\n"
 	"  Prints the decision for the connection string CONNINFO without connecting:\n"
 	"  each host and its rule, the mode, what would be injected, and the resulting\n"
 	"  connection string with the password redacted.\n";
@@ -116,7 +117,8 @@ plan_failed(enum plan_result r, const struct pgs_plan *plan, const struct pgs_pa
 }
 
 static int
-explain(const struct pgs_policy *policy, const char *program, const char *conninfo)
+explain(const struct pgs_policy *policy, const char *program, const char *script,
+		const char *conninfo)
 {
 	const struct pq_api *api = cli_pq_api();
 	struct pgs_params p;
@@ -135,10 +137,12 @@ explain(const struct pgs_policy *policy, const char *program, const char *connin
 		params_free(api, &p);
 		return 1;
 	}
-	if (!plan_failed(plan_connection(api, policy, &p, program, &plan), &plan, &p))
+	if (!plan_failed(plan_connection(api, policy, &p, program, script, &plan), &plan, &p))
 	{
 		printf("policy:     %s\n", policy->path);
 		printf("program:    %s\n", program ? program : "(none given: --program)");
+		if (script)
+			printf("script:     %s\n", script);
 		print_targets(policy, &plan.fb.f);
 		print_decision(&plan.d);
 		print_rotation(api, &plan);
@@ -157,6 +161,7 @@ cmd_explain(int argc, char **argv)
 {
 	const char *policy_arg = NULL;
 	const char *program = NULL;
+	const char *script = NULL;
 	const char *conninfo = NULL;
 	bool bad = false;
 	struct pgs_errors errs = {0};
@@ -171,6 +176,8 @@ cmd_explain(int argc, char **argv)
 			policy_arg = argv[++i];
 		else if (strcmp(argv[i], "--program") == 0 && i + 1 < argc)
 			program = argv[++i];
+		else if (strcmp(argv[i], "--script") == 0 && i + 1 < argc)
+			script = argv[++i];
 		else if (conninfo == NULL && argv[i][0] != '-')
 			conninfo = argv[i];
 		else
@@ -185,7 +192,7 @@ cmd_explain(int argc, char **argv)
 		errors_free(&errs);
 		return 1;
 	}
-	rc = explain(policy, program, conninfo);
+	rc = explain(policy, program, script, conninfo);
 	policy_free(policy);
 	errors_free(&errs);
 	return rc;

@@ -176,8 +176,8 @@ check_system_floor(struct lint *l)
 		const struct pgs_settings *s = i < p->nrules ? &p->rules[i].s : &p->defaults;
 		enum pgs_mode mode = i < p->nrules ? p->rules[i].mode : p->mode;
 
-		if (mode == PGS_MODE_OFF || s->sslrootcert == NULL || strcmp(s->sslrootcert, "system") ||
-			s->sslmode >= PGS_SSL_VERIFY_FULL ||
+		if (mode == PGS_MODE_OFF || s->sslrootcert == NULL ||
+			strcmp(s->sslrootcert, "system") != 0 || s->sslmode >= PGS_SSL_VERIFY_FULL ||
 			(i < p->nrules && s->sslmode == p->defaults.sslmode && p->defaults.sslrootcert &&
 			 strcmp(p->defaults.sslrootcert, "system") == 0))
 			continue;

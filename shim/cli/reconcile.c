@@ -201,6 +201,8 @@ parse_args(int argc, char **argv, struct args *a)
 		const char *arg = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (arg == NULL)
+			return false;
 		if (strcmp(arg, "--json") == 0)
 			a->as_json = true;
 		else if (strcmp(arg, "--server-log") == 0 && next)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonfield.h"
 #include "reconcile.h"
 
 struct source
@@ -37,27 +38,17 @@ struct rc_sources
 	struct source src[];
 };
 
-static const char *
-get_str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* The entry for one parsed record; false when it is not one to keep. */
 static bool
 entry_of(json_object *rec, struct rc_entry *e)
 {
-	const char *ts = get_str(rec, "ts");
-	const char *addr = get_str(rec, "local_addr");
+	const char *ts = json_field_str(rec, "ts");
+	const char *addr = json_field_str(rec, "local_addr");
 	json_object *v;
 	int port;
 
-	if (addr == NULL || ts == NULL || get_str(rec, "event") == NULL ||
-		strcmp(get_str(rec, "event"), "connect") != 0 ||
+	if (addr == NULL || ts == NULL || json_field_str(rec, "event") == NULL ||
+		strcmp(json_field_str(rec, "event"), "connect") != 0 ||
 		!json_object_object_get_ex(rec, "local_port", &v) || !json_object_is_type(v, json_type_int))
 		return false;
 	port = json_object_get_int(v);

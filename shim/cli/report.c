@@ -233,6 +233,7 @@ static bool
 set_by(struct report *r, const char *list, bool *first)
 {
 	const char *p = list;
+	bool any = false;
 
 	if (*first)
 		memset(r->by, 0, sizeof(r->by));
@@ -254,7 +255,9 @@ set_by(struct report *r, const char *list, bool *first)
 		r->by[d] = true;
 		p += n + (p[n] == ',');
 	}
-	if (memchr(r->by, true, sizeof(r->by)) == NULL)
+	for (size_t i = 0; i < sizeof(r->by) / sizeof(r->by[0]); i++)
+		any |= r->by[i];
+	if (!any)
 	{
 		fprintf(stderr, "pgtls-shim: --by: name at least one of program, script, host, rule\n");
 		return false;

@@ -14,17 +14,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "jsonfield.h"
 #include "report.h"
-
-static const char *
-get_str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 static bool
 get_bool(json_object *o, const char *key)
@@ -61,7 +52,7 @@ in_window(const struct report *r, json_object *rec)
 
 	if (!r->has_since && !r->has_until)
 		return true;
-	ts = get_str(rec, "ts");
+	ts = json_field_str(rec, "ts");
 	if (ts == NULL || !report_parse_time(ts, false, &t))
 		return false;
 	return (!r->has_since || t >= r->since_ms) && (!r->has_until || t < r->until_ms);
@@ -96,7 +87,8 @@ earliest_not_after(json_object *rec)
 	for (size_t i = 0; i < n; i++)
 	{
 		json_object *c = json_object_array_get_idx(chain, i);
-		const char *na = json_object_is_type(c, json_type_object) ? get_str(c, "not_after") : NULL;
+		const char *na =
+			json_object_is_type(c, json_type_object) ? json_field_str(c, "not_after") : NULL;
 
 		if (na && (best == NULL || strcmp(na, best) < 0))
 			best = na;
@@ -108,11 +100,11 @@ earliest_not_after(json_object *rec)
 static const char *
 enforce_reason(json_object *rec)
 {
-	const char *err = get_str(rec, "error");
+	const char *err = json_field_str(rec, "error");
 	const char *colon;
 
 	if (err == NULL)
-		return eq(get_str(rec, "outcome"), "failed") ? "failed" : "refused";
+		return eq(json_field_str(rec, "outcome"), "failed") ? "failed" : "refused";
 	if (strncmp(err, "pgtls-shim: ", 12) == 0 && (colon = strstr(err + 12, "): ")) != NULL)
 		return colon + 3;
 	return err;
@@ -129,12 +121,13 @@ fill_outcome(json_object *o, struct rec *rec)
 	if (rec->enforce && (eq(outcome, "refused") || eq(outcome, "failed")))
 		rec->refuse_reason = enforce_reason(o);
 	else if (!rec->enforce && audit && get_bool(audit, "would_refuse"))
-		rec->refuse_reason = get_str(audit, "reason") ? get_str(audit, "reason") : "unknown";
+		rec->refuse_reason =
+			json_field_str(audit, "reason") ? json_field_str(audit, "reason") : "unknown";
 	if (rot != NULL)
 	{
 		rec->rotation = true;
-		rec->would_break = eq(get_str(rot, rec->enforce ? "enforced" : "as_is"), "breaks");
-		rec->break_reason = get_str(rot, "reason");
+		rec->would_break = eq(json_field_str(rot, rec->enforce ? "enforced" : "as_is"), "breaks");
+		rec->break_reason = json_field_str(rot, "reason");
 	}
 }
 
@@ -145,15 +138,16 @@ add_connect(struct report *r, json_object *o)
 	struct rec rec = {0};
 	json_object *tls = get_typed(o, "tls", json_type_object);
 
-	rec.key[RD_PROGRAM] = get_str(o, "program");
-	rec.key[RD_SCRIPT] = get_str(o, "script") ? get_str(o, "script") : rec.key[RD_PROGRAM];
-	rec.key[RD_HOST] = get_str(o, "host");
-	rec.key[RD_RULE] = get_str(o, "rule");
+	rec.key[RD_PROGRAM] = json_field_str(o, "program");
+	rec.key[RD_SCRIPT] =
+		json_field_str(o, "script") ? json_field_str(o, "script") : rec.key[RD_PROGRAM];
+	rec.key[RD_HOST] = json_field_str(o, "host");
+	rec.key[RD_RULE] = json_field_str(o, "rule");
 	rec.tls = tls != NULL;
-	rec.protocol = tls ? get_str(tls, "protocol") : NULL;
+	rec.protocol = tls ? json_field_str(tls, "protocol") : NULL;
 	rec.verified = get_bool(o, "verified");
-	rec.enforce = eq(get_str(o, "mode"), "enforce");
-	rec.outcome = get_str(o, "outcome");
+	rec.enforce = eq(json_field_str(o, "mode"), "enforce");
+	rec.outcome = json_field_str(o, "outcome");
 	rec.expiry_warning = expiry_warning(o);
 	rec.not_after = earliest_not_after(o);
 	fill_outcome(o, &rec);
@@ -167,7 +161,7 @@ add_connect(struct report *r, json_object *o)
 static bool
 add_record(struct report *r, json_object *o, bool *ok)
 {
-	const char *event = get_str(o, "event");
+	const char *event = json_field_str(o, "event");
 
 	*ok = true;
 	if (event == NULL)
@@ -182,7 +176,8 @@ add_record(struct report *r, json_object *o, bool *ok)
 	else if (strcmp(event, "blind_spot") == 0)
 	{
 		r->blind_spots++;
-		tally_add(&r->blind_programs, get_str(o, "program") ? get_str(o, "program") : "unknown");
+		tally_add(&r->blind_programs,
+				  json_field_str(o, "program") ? json_field_str(o, "program") : "unknown");
 	}
 	else if (strcmp(event, "connect") == 0)
 		*ok = add_connect(r, o);
@@ -253,7 +248,8 @@ report_line(struct report *r, const char *line, size_t len)
 		return true;
 	}
 	o = parse_object(r, brace, len - (size_t) (brace - line));
-	if (o != NULL && get_str(o, "event") == NULL && json_object_object_get_ex(o, "MESSAGE", &msg))
+	if (o != NULL && json_field_str(o, "event") == NULL &&
+		json_object_object_get_ex(o, "MESSAGE", &msg))
 	{
 		json_object *inner = journal_message(r, msg);
 

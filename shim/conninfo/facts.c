@@ -181,9 +181,9 @@ facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program
 	*dry_run = NULL;
 	if ((r = start_dry_run(api, p, &conn, &fb->libpq_error)) != FACTS_OK)
 		return r;
-	if ((fb->opts = api->conninfo(conn)) == NULL)
-		r = FACTS_OOM;
-	else if ((tsa = opt(fb->opts, "target_session_attrs")) == NULL || strcmp(tsa, DRY_RUN_TSA) != 0)
+	fb->opts = api->conninfo(conn);
+	tsa = fb->opts ? opt(fb->opts, "target_session_attrs") : NULL;
+	if (fb->opts != NULL && (tsa == NULL || strcmp(tsa, DRY_RUN_TSA) != 0))
 	{
 		/*
 		 * The marker is in the message but not in the connection's options:
@@ -192,7 +192,7 @@ facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program
 		 */
 		r = FACTS_LIBPQ_ERROR;
 	}
-	else if (!fill_targets(api, conn, fb))
+	else if (fb->opts == NULL || !fill_targets(api, conn, fb))
 		r = FACTS_OOM;
 	if (r != FACTS_OK)
 	{
@@ -252,7 +252,7 @@ resolve_target(const struct pgs_target *t, struct pgs_target *out, size_t max, c
 		return 0;
 	for (struct addrinfo *ai = res; ai != NULL && n < max; ai = ai->ai_next)
 	{
-		char *text = slots + n * ADDR_LEN;
+		char *text = slots + (n * ADDR_LEN);
 
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, text, ADDR_LEN, NULL, 0, NI_NUMERICHOST) != 0)
 			continue;
@@ -272,7 +272,7 @@ facts_resolve(struct pgs_factbuf *fb)
 	size_t nin = f->ntargets;
 	size_t n = 0;
 
-	if (fb->resolved != NULL || (fb->resolved = malloc(PGS_MAX_HOSTS * ADDR_LEN)) == NULL)
+	if (fb->resolved != NULL || (fb->resolved = malloc((size_t) PGS_MAX_HOSTS * ADDR_LEN)) == NULL)
 		return;
 	memcpy(in, f->targets, nin * sizeof(in[0]));
 	for (size_t i = 0; i < nin && n < PGS_MAX_HOSTS; i++)

@@ -30,6 +30,7 @@ struct pgs_facts
 	const char *dbname;
 	const char *user;
 	const char *program; /* absolute path of the executable */
+	const char *script;	 /* the script an interpreter runs, or NULL */
 	const char *application_name;
 	const char *sslmode;	 /* effective, "prefer" when unset */
 	const char *sslrootcert; /* NULL when the app set none */
@@ -67,7 +68,8 @@ enum facts_result
  * PQconninfo.  On FACTS_OK, *dry_run is that never-connected
  * CONNECTION_BAD conn (the caller finishes it, or hands it to the app as a
  * refused connection).  PROGRAM is stored as is.  Free *fb with
- * factbuf_free.
+ * factbuf_free whatever the result (on FACTS_LIBPQ_ERROR it holds libpq's
+ * message).
  */
 enum facts_result facts_gather(const struct pq_api *api, struct pgs_params *p, const char *program,
 							   struct pgs_factbuf *fb, PGconn **dry_run) PGS_WUR;

@@ -46,18 +46,11 @@ params_push(struct pgs_params *p, const char *kw, const char *val)
 	return true;
 }
 
-bool
-params_from_conninfo(const struct pq_api *api, const char *conninfo, struct pgs_params *p)
+/* Appends every option of p->parsed that has a value; false when there is none or on OOM. */
+static bool
+push_parsed(struct pgs_params *p)
 {
-	char *err = NULL;
-
-	memset(p, 0, sizeof(*p));
-	p->parsed = api->conninfoParse(conninfo, &err);
-	if (err)
-		api->freemem(err);
-	if (p->parsed == NULL)
-		return false;
-	if (!grow(p, 0))
+	if (p->parsed == NULL || !grow(p, 0))
 		return false;
 	p->kw[0] = p->val[0] = NULL;
 	for (PQconninfoOption *o = p->parsed; o->keyword; o++)
@@ -69,19 +62,23 @@ params_from_conninfo(const struct pq_api *api, const char *conninfo, struct pgs_
 }
 
 bool
+params_from_conninfo(const struct pq_api *api, const char *conninfo, struct pgs_params *p)
+{
+	char *err = NULL;
+
+	memset(p, 0, sizeof(*p));
+	p->parsed = api->conninfoParse(conninfo, &err);
+	if (err)
+		api->freemem(err);
+	return push_parsed(p);
+}
+
+bool
 params_from_conn(const struct pq_api *api, PGconn *conn, struct pgs_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->parsed = api->conninfo(conn);
-	if (p->parsed == NULL || !grow(p, 0))
-		return false;
-	p->kw[0] = p->val[0] = NULL;
-	for (PQconninfoOption *o = p->parsed; o->keyword; o++)
-	{
-		if (o->val != NULL && !params_push(p, o->keyword, o->val))
-			return false;
-	}
-	return true;
+	return push_parsed(p);
 }
 
 bool

@@ -96,6 +96,7 @@ rule_matches(const struct pgs_rule *r, const struct pgs_facts *f, const struct p
 		[PGS_M_USER] = nz(f->user),
 		[PGS_M_PROGRAM] = nz(f->program),
 		[PGS_M_APPLICATION_NAME] = nz(f->application_name),
+		[PGS_M_SCRIPT] = nz(f->script),
 	};
 
 	for (int k = 0; k < PGS_M_NKEYS; k++)

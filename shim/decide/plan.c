@@ -74,7 +74,7 @@ retry_direct(const struct pq_api *api, struct pgs_params *p, const char *program
 
 enum plan_result
 plan_connection(const struct pq_api *api, const struct pgs_policy *policy, struct pgs_params *p,
-				const char *program, struct pgs_plan *out)
+				const char *program, const char *script, struct pgs_plan *out)
 {
 	memset(out, 0, sizeof(*out));
 	switch (facts_gather(api, p, program, &out->fb, &out->dry_run))
@@ -88,6 +88,7 @@ plan_connection(const struct pq_api *api, const struct pgs_policy *policy, struc
 		case FACTS_OOM:
 			return PLAN_OOM;
 	}
+	out->fb.f.script = script;
 	if (policy == NULL)
 		return PLAN_OK;
 	if (policy->uses_hostaddr)

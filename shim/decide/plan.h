@@ -33,7 +33,7 @@ enum plan_result
 
 /*
  * Plans for parameters P under POLICY with libpq API: gathers the facts
- * (PROGRAM stored as is), decides with API's capabilities, and, when the
+ * (PROGRAM and SCRIPT stored as they are), decides with API's capabilities, and, when the
  * decision is to enforce without refusing, appends the injections to P
  * (borrowed pointers into POLICY).  With POLICY NULL only the facts are
  * gathered.  *OUT is owned by the caller and freed with plan_free in every
@@ -41,7 +41,7 @@ enum plan_result
  * refused connection (plan_take_dry_run), else plan_free finishes it.
  */
 enum plan_result plan_connection(const struct pq_api *api, const struct pgs_policy *policy,
-								 struct pgs_params *p, const char *program,
+								 struct pgs_params *p, const char *program, const char *script,
 								 struct pgs_plan *out) PGS_WUR;
 
 /*

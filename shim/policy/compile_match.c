@@ -79,8 +79,8 @@ compile_patterns(struct ctx *c, const config_setting_t *s, enum pgs_match_key ke
 		}
 		if (key == PGS_M_HOSTADDR && strchr(text, '/') && !parse_cidr(text, &v[i]))
 			pc_err(c, e, "invalid CIDR \"%s\" in match.hostaddr", text);
-		if (key == PGS_M_PROGRAM && text[0] != '/')
-			pc_err(c, e, "match.program patterns must be absolute paths: \"%s\"", text);
+		if ((key == PGS_M_PROGRAM || key == PGS_M_SCRIPT) && text[0] != '/')
+			pc_err(c, e, "match.%s patterns must be absolute paths: \"%s\"", name, text);
 		v[i].text = pc_dup(c, text);
 	}
 	out->n = (size_t) n;
@@ -90,8 +90,8 @@ compile_patterns(struct ctx *c, const config_setting_t *s, enum pgs_match_key ke
 void
 compile_match(struct ctx *c, const config_setting_t *g, struct pgs_rule *r)
 {
-	static const char *const keys[] = {"host",	  "hostaddr",		  "port", "dbname", "user",
-									   "program", "application_name", NULL};
+	static const char *const keys[] = {"host",	  "hostaddr",		  "port",	"dbname", "user",
+									   "program", "application_name", "script", NULL};
 
 	if (g == NULL)
 		return;

@@ -10,8 +10,8 @@
 static const char *const mode_names[] = {"off", "audit", "enforce"};
 static const char *const sslmode_names[] = {"disable", "allow",		"prefer",
 											"require", "verify-ca", "verify-full"};
-static const char *const key_names[] = {"host",	   "hostaddr",		  "port", "dbname", "user",
-										"program", "application_name"};
+static const char *const key_names[] = {"host",	   "hostaddr",		   "port",	"dbname", "user",
+										"program", "application_name", "script"};
 
 const char *
 pgs_mode_name(enum pgs_mode mode)

@@ -71,6 +71,7 @@ enum pgs_match_key
 	PGS_M_USER,
 	PGS_M_PROGRAM,
 	PGS_M_APPLICATION_NAME,
+	PGS_M_SCRIPT,
 	PGS_M_NKEYS
 };
 

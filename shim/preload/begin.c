@@ -73,7 +73,7 @@ attempt_begin(const struct pq_api *api, struct pgs_params *p, struct conn_state 
 		return BEGIN_PASS;
 	}
 	attempt_restart(st);
-	pr = plan_connection(api, snap->policy, p, process_program(), &st->plan);
+	pr = plan_connection(api, snap->policy, p, process_program(), process_script(), &st->plan);
 	if (pr == PLAN_LIBPQ_ERROR || pr == PLAN_OOM ||
 		(snap->error == NULL && st->plan.d.mode == PGS_MODE_OFF))
 	{
@@ -160,7 +160,7 @@ attempt_reset(const struct pq_api *api, PGconn *conn, struct conn_state **stp)
 	}
 	/* PQreset reconnects with the options the connection holds now. */
 	if (params_from_conn(api, conn, &p))
-		pr = plan_connection(api, snap->policy, &p, process_program(), &st->plan);
+		pr = plan_connection(api, snap->policy, &p, process_program(), process_script(), &st->plan);
 	params_free(api, &p);
 	api->finish(plan_take_dry_run(&st->plan));
 	if (pr == PLAN_LIBPQ_ERROR || pr == PLAN_OOM ||

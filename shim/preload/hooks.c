@@ -91,6 +91,7 @@ ping_common(const struct pq_api *api, const struct call *c)
 		api->finish(st->conn);
 		conn_state_free(st);
 		params_free(api, &p);
+		errno = saved;
 		return PQPING_NO_ATTEMPT;
 	}
 	ping_st = st;

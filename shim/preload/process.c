@@ -121,6 +121,13 @@ process_program(void)
 	return program[0] ? program : NULL;
 }
 
+const char *
+process_script(void)
+{
+	pthread_once(&once, init);
+	return script[0] ? script : NULL;
+}
+
 void
 process_origin(struct pgs_origin *o)
 {

@@ -16,6 +16,7 @@
 const char *process_policy_path(bool *named);
 bool process_on_error_allow(void); /* PGTLS_SHIM_ON_ERROR=allow */
 const char *process_program(void); /* absolute path of the executable, or NULL */
+const char *process_script(void);  /* the script an interpreter runs, or NULL */
 
 /* Fills *O with this process: pid, program, script, host name (not ts_ms). */
 void process_origin(struct pgs_origin *o);

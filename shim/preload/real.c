@@ -143,6 +143,14 @@ api_for_function(void *f)
 	return &apis[n];
 }
 
+/*
+ * The libpq whose function dlsym last handed out as a hook (dlhooks.c):
+ * for a caller whose own scope holds no libpq, such as libffi's
+ * trampolines calling what ctypes found in an RTLD_LOCAL libpq.  Written
+ * under `lock`.
+ */
+static const struct pq_api *adopted;
+
 /* Resolves for CALLER under `lock` and caches its object's range. */
 static const struct pq_api *
 resolve(const void *caller)
@@ -164,6 +172,8 @@ resolve(const void *caller)
 	}
 	if (api == NULL)
 		api = api_for_function(sym(RTLD_NEXT, "PQconnectStartParams"));
+	if (api == NULL && (api = adopted) != NULL && napis > 1)
+		return api; /* not cached: another copy may be the caller's next time */
 	n = atomic_load_explicit(&ncallers, memory_order_relaxed);
 	if (api != NULL && fo.found && n < MAX_CALLERS)
 	{
@@ -194,4 +204,25 @@ real_for_caller(const void *caller)
 	proc_unlock(&lock);
 	errno = saved;
 	return api;
+}
+
+bool
+real_is_self(const void *addr)
+{
+	return is_self(addr);
+}
+
+bool
+real_adopt(void *fn)
+{
+	const struct pq_api *api;
+	int saved = errno;
+
+	proc_lock(&lock);
+	api = api_for_function(fn);
+	if (api != NULL)
+		adopted = api;
+	proc_unlock(&lock);
+	errno = saved;
+	return api != NULL;
 }

@@ -17,4 +17,14 @@
  */
 const struct pq_api *real_for_caller(const void *caller);
 
+/* True when ADDR lies in the shim itself. */
+bool real_is_self(const void *addr);
+
+/*
+ * FN, a function dlsym found, lies in a libpq: builds that copy's table and
+ * makes it the one for callers that have no libpq of their own (the last
+ * adopted wins).  False when FN is not in a libpq.  Preserves errno.
+ */
+bool real_adopt(void *fn);
+
 #endif

@@ -264,3 +264,14 @@ record_policy_error(const struct pgs_origin *who, const char *error, struct jbuf
 	jb_raw(b, "\n", 1);
 	return jb_ok(b);
 }
+
+bool
+record_blind_spot(const struct pgs_origin *who, const char *libpq, const char *why, struct jbuf *b)
+{
+	head(b, who, "blind_spot");
+	jb_kstr(b, "libpq", libpq);
+	jb_kstr(b, "why", why);
+	jb_obj_end(b);
+	jb_raw(b, "\n", 1);
+	return jb_ok(b);
+}

@@ -68,4 +68,11 @@ bool record_connect(const struct pgs_record *r, struct jbuf *out)
 bool record_policy_error(const struct pgs_origin *who, const char *error, struct jbuf *out)
 	__attribute__((warn_unused_result));
 
+/*
+ * A blind_spot record: the libpq copy at LIBPQ (a file) whose connections
+ * the shim cannot see or govern, and WHY (one line).
+ */
+bool record_blind_spot(const struct pgs_origin *who, const char *libpq, const char *why,
+					   struct jbuf *out) __attribute__((warn_unused_result));
+
 #endif

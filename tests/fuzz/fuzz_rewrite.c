@@ -97,7 +97,10 @@ check_injection(const struct pq_api *api, struct pgs_params *p)
 	PGconn *dry_run = NULL;
 
 	if (facts_gather(api, p, "/fuzz", &before, &dry_run) != FACTS_OK)
-		return; /* libpq rejects the application's parameters itself */
+	{
+		factbuf_free(api, &before); /* it holds libpq's message */
+		return;						/* libpq rejects the application's parameters itself */
+	}
 	api->finish(dry_run);
 	if (!params_push(p, "sslmode", "verify-full") || !params_push(p, "sslrootcert", INJECTED_CA))
 	{

@@ -3,6 +3,7 @@ what enforce then does to the same connection (one table, case by case), and a
 CA rotation rehearsal is predicted and then confirmed."""
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -41,7 +42,27 @@ CASES = [
 ]
 
 
+REFUSAL = re.compile(r'pgtls-shim: refused by (?:rule "[^"]*"|the policy\'s top-level mode) '
+                     r'\(enforce\): (.*)$', re.S)
+
+
+def reason_in(error):
+    """The reason in a refusal message: after the prefix, up to ": detail"."""
+    m = REFUSAL.match(error or "")
+    return m.group(1).split(": ", 1)[0].strip() if m else None
+
+
+def refusal_reason(rec):
+    """The reason of an enforce record: its own `reason` field if it has
+    one, else the one in its error text."""
+    return rec.get("reason") or reason_in(rec["error"])
+
+
 class PredictionEqualsOutcome(ShimCase):
+    """Each case runs in audit, then in enforce, against the same server:
+    audit's would_refuse must be enforce's outcome, and audit's reason the
+    reason of enforce's refusal."""
+
     def run_mode(self, mode, ci, defaults, rules, extra=""):
         os.path.exists(self.log) and os.unlink(self.log)
         self.write_policy(policy_text(mode, defaults=defaults, extra=extra,
@@ -49,13 +70,23 @@ class PredictionEqualsOutcome(ShimCase):
         outs, _ = self.client("connectdb", ci, gss_env())
         return outs[0], self.one_record()
 
-    def test_each_reason_predicted_then_enforced(self):
+    def each_case(self):
+        """Runs every case in audit then in enforce; returns a list of (name,
+        expected reason, audit client output, audit record, enforce client
+        output, enforce record)."""
+        results = []
         for name, ci, defaults, rules, reason, *extra in CASES:
             extra = extra[0] if extra else ""
+            audit_out, audit_rec = self.run_mode("audit", ci, defaults, rules, extra)
+            out, rec = self.run_mode("enforce", ci, defaults, rules, extra)
+            results.append((name, reason, audit_out, audit_rec, out, rec))
+        return results
+
+    def test_each_reason_predicted_then_enforced(self):
+        for name, reason, audit_out, audit_rec, out, rec in self.each_case():
             with self.subTest(case=name):
-                out, rec = self.run_mode("audit", ci, defaults, rules, extra)
-                self.assertEqual(out["status"], "ok", out)      # audit changes nothing
-                audit = rec["audit"]
+                self.assertEqual(audit_out["status"], "ok", audit_out)   # audit changes nothing
+                audit = audit_rec["audit"]
                 self.assertEqual(audit["would_refuse"], reason is not None, audit)
                 self.assertEqual(audit["reason"], reason)
                 if name in ("verified", "wrong host"):
@@ -66,9 +97,12 @@ class PredictionEqualsOutcome(ShimCase):
                     self.assertFalse(audit["would_verify"])
                     self.assertTrue(audit["verify_error"])
 
-                out, rec = self.run_mode("enforce", ci, defaults, rules, extra)
+                # Outcome agreement: would_refuse exactly when enforce refused or failed.
+                self.assertEqual(audit["would_refuse"], rec["outcome"] in ("refused", "failed"),
+                                 (audit, rec["outcome"], rec["error"]))
                 if reason is None:
                     self.assertEqual(out["status"], "ok", out)
+                    self.assertEqual(rec["outcome"], "ok", rec)
                     self.assertTrue(rec["verified"])
                 else:
                     self.assertEqual(out["status"], "bad", out)
@@ -76,6 +110,21 @@ class PredictionEqualsOutcome(ShimCase):
                                     out["error"])
                     self.assertIn(rec["outcome"], ("refused", "failed"))
                     self.assertFalse(rec["verified"])
+
+    def test_predicted_reason_is_enforces_reason(self):
+        """The README: "each predicted refusal is what enforce then does";
+        reasons.h: one vocabulary, "the same words in enforce's refusal,
+        audit's prediction and report"."""
+        for name, reason, audit_out, audit_rec, out, rec in self.each_case():
+            with self.subTest(case=name):
+                if reason is None:
+                    self.assertIsNone(audit_rec["audit"]["reason"])
+                    self.assertEqual(rec["outcome"], "ok", rec)
+                    continue
+                self.assertEqual(refusal_reason(rec), audit_rec["audit"]["reason"],
+                                 "enforce's error: %s" % rec["error"])
+                self.assertEqual(reason_in(out["error"]), refusal_reason(rec),
+                                 out["error"])                # the app sees the same
 
     def test_expired_verify_error_is_openssls(self):
         self.write_policy(policy_text("audit"))

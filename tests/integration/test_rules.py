@@ -1,5 +1,6 @@
 """Rules match what libpq will really do: the transport it uses, the address
 it connects to, the host name without its trailing root dot."""
+import os
 import unittest
 
 from shimtest import ShimCase, policy_text, server, tcp
@@ -84,3 +85,21 @@ class Addresses(ShimCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Scripts(ShimCase):
+    def test_script_rule_matches_the_interpreted_program(self):
+        # Every Python service runs /usr/bin/python3: match.script names the
+        # script, and the record says which one ran.
+        script = os.path.join(self.dir, "service.py")
+        with open(script, "w") as f:
+            f.write("import psycopg2, sys\ntry:\n    psycopg2.connect(sys.argv[1])\n"
+                    "except psycopg2.Error:\n    pass\n")
+        self.write_policy(policy_text(mode="audit", rules='{ name = "svc"; match = '
+                                      '{ script = [ "%s" ]; }; mode = "enforce"; }' % script))
+        p = self.run_cmd(["/usr/bin/python3", "-u", script, tcp("plain", sslmode="disable")])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rec = self.one_record()
+        self.assertEqual((rec["script"], rec["rule"], rec["mode"], rec["reason"]),
+                         (os.path.realpath(script), "svc", "enforce",
+                          "server does not support TLS"))

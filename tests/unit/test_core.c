@@ -64,18 +64,24 @@ test_json(void)
 	jb_free(&b);
 }
 
-/* A policy: rule "rds" enforce on *.rds.amazonaws.com, "net" audit on a CIDR,
- * "sock" off on sockets; top level audit. */
+/* A policy: rule "legacy" audit on a program glob, "rds" enforce on
+ * *.rds.amazonaws.com, "net" audit on a CIDR, "sock" off on sockets; top
+ * level audit.  Each case builds its own (fresh_policy) and may change it:
+ * no case sees another's changes. */
 static struct pgs_pattern p_rds = {.text = "*.rds.amazonaws.com"};
-static struct pgs_pattern p_cidr = {
-	.text = "10.1.0.0/16", .is_cidr = true, .family = AF_INET, .prefix_len = 16};
 static struct pgs_pattern p_sock = {.text = "/*"};
 static struct pgs_pattern p_prog = {.text = "/opt/legacy/*"};
-static struct pgs_rule rules[4];
-static struct pgs_policy pol;
 
+struct test_policy
+{
+	struct pgs_pattern cidr;
+	struct pgs_rule rules[4];
+	struct pgs_policy pol;
+};
+
+/* Fills *TP with the policy above, from scratch; pol.rules points into *TP. */
 static void
-setup_policy(void)
+fresh_policy(struct test_policy *tp)
 {
 	struct pgs_settings s = {
 		.sslmode = PGS_SSL_VERIFY_FULL,
@@ -83,20 +89,23 @@ setup_policy(void)
 		.expiry_warning_days = 30,
 	};
 
-	inet_pton(AF_INET, "10.1.0.0", p_cidr.addr);
-	pol.mode = PGS_MODE_AUDIT;
-	pol.defaults = s;
-	rules[0] = (struct pgs_rule){.name = "legacy", .mode = PGS_MODE_AUDIT, .s = s};
-	rules[0].match[PGS_M_PROGRAM] = (struct pgs_patterns){1, &p_prog};
-	rules[0].s.sslrootcert = "/etc/next.pem";
-	rules[1] = (struct pgs_rule){.name = "rds", .mode = PGS_MODE_ENFORCE, .s = s};
-	rules[1].match[PGS_M_HOST] = (struct pgs_patterns){1, &p_rds};
-	rules[2] = (struct pgs_rule){.name = "net", .mode = PGS_MODE_AUDIT, .s = s};
-	rules[2].match[PGS_M_HOSTADDR] = (struct pgs_patterns){1, &p_cidr};
-	rules[3] = (struct pgs_rule){.name = "sock", .mode = PGS_MODE_OFF, .s = s};
-	rules[3].match[PGS_M_HOST] = (struct pgs_patterns){1, &p_sock};
-	pol.rules = rules;
-	pol.nrules = 4;
+	memset(tp, 0, sizeof(*tp));
+	tp->cidr = (struct pgs_pattern){
+		.text = "10.1.0.0/16", .is_cidr = true, .family = AF_INET, .prefix_len = 16};
+	inet_pton(AF_INET, "10.1.0.0", tp->cidr.addr);
+	tp->pol.mode = PGS_MODE_AUDIT;
+	tp->pol.defaults = s;
+	tp->rules[0] = (struct pgs_rule){.name = "legacy", .mode = PGS_MODE_AUDIT, .s = s};
+	tp->rules[0].match[PGS_M_PROGRAM] = (struct pgs_patterns){1, &p_prog};
+	tp->rules[0].s.sslrootcert = "/etc/next.pem";
+	tp->rules[1] = (struct pgs_rule){.name = "rds", .mode = PGS_MODE_ENFORCE, .s = s};
+	tp->rules[1].match[PGS_M_HOST] = (struct pgs_patterns){1, &p_rds};
+	tp->rules[2] = (struct pgs_rule){.name = "net", .mode = PGS_MODE_AUDIT, .s = s};
+	tp->rules[2].match[PGS_M_HOSTADDR] = (struct pgs_patterns){1, &tp->cidr};
+	tp->rules[3] = (struct pgs_rule){.name = "sock", .mode = PGS_MODE_OFF, .s = s};
+	tp->rules[3].match[PGS_M_HOST] = (struct pgs_patterns){1, &p_sock};
+	tp->pol.rules = tp->rules;
+	tp->pol.nrules = 4;
 }
 
 static const struct pgs_caps caps15 = {
@@ -126,123 +135,218 @@ injected(const struct pgs_decision *d, const char *kw)
 	return NULL;
 }
 
+/* Host glob, case-insensitive; upgrade from disable. */
 static void
-test_decide(void)
+decide_host_glob_upgrades(void)
 {
+	struct test_policy tp;
 	struct pgs_decision d;
-	struct pgs_facts f;
+	struct pgs_facts f = facts1("DB.abc.RDS.amazonaws.com", "", "disable");
 
-	setup_policy();
-
-	/* Host glob, case-insensitive; upgrade from disable. */
-	f = facts1("DB.abc.RDS.amazonaws.com", "", "disable");
-	decide(&pol, &f, &caps15, &d);
-	CHECK(d.rule == &rules[1] && d.mode == PGS_MODE_ENFORCE);
+	fresh_policy(&tp);
+	decide(&tp.pol, &f, &caps15, &d);
+	CHECK(d.rule == &tp.rules[1] && d.mode == PGS_MODE_ENFORCE);
 	CHECK(d.requested == PGS_SSL_DISABLE && d.effective == PGS_SSL_VERIFY_FULL);
 	CHECK(injected(&d, "sslmode") && strcmp(injected(&d, "sslmode"), "verify-full") == 0);
 	CHECK(injected(&d, "sslrootcert") &&
 		  strcmp(injected(&d, "sslrootcert"), "/etc/bundle.pem") == 0);
 	CHECK(injected(&d, "gssencmode") && strcmp(injected(&d, "gssencmode"), "disable") == 0);
 	CHECK(d.refuse == NULL);
+}
 
-	/* Upgrade keeps a stronger or equal app setting and the app's own CA. */
-	f = facts1("x.rds.amazonaws.com", "", "verify-full");
+/* A verify-full app with its own CA, for the upgrade and force cases. */
+static struct pgs_facts
+strong_app(void)
+{
+	struct pgs_facts f = facts1("x.rds.amazonaws.com", "", "verify-full");
+
 	f.sslrootcert = "/app/ca.pem";
-	decide(&pol, &f, &caps15, &d);
+	return f;
+}
+
+/* Upgrade keeps a stronger or equal app setting and the app's own CA. */
+static void
+decide_upgrade_keeps_stronger(void)
+{
+	struct test_policy tp;
+	struct pgs_decision d;
+	struct pgs_facts f = strong_app();
+
+	fresh_policy(&tp);
+	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(injected(&d, "sslmode") == NULL && injected(&d, "sslrootcert") == NULL);
 	CHECK(d.effective == PGS_SSL_VERIFY_FULL);
+}
 
-	/* Force replaces both, even a stronger sslmode. */
-	rules[1].s.override = PGS_OVERRIDE_FORCE;
-	rules[1].s.sslmode = PGS_SSL_VERIFY_CA;
-	decide(&pol, &f, &caps15, &d);
+/* Force replaces both, even a stronger sslmode. */
+static void
+decide_force_replaces(void)
+{
+	struct test_policy tp;
+	struct pgs_decision d;
+	struct pgs_facts f = strong_app();
+
+	fresh_policy(&tp);
+	tp.rules[1].s.override = PGS_OVERRIDE_FORCE;
+	tp.rules[1].s.sslmode = PGS_SSL_VERIFY_CA;
+	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(injected(&d, "sslmode") && strcmp(injected(&d, "sslmode"), "verify-ca") == 0);
 	CHECK(injected(&d, "sslrootcert") &&
 		  strcmp(injected(&d, "sslrootcert"), "/etc/bundle.pem") == 0);
-	rules[1].s.override = PGS_OVERRIDE_UPGRADE;
-	rules[1].s.sslmode = PGS_SSL_VERIFY_FULL;
+}
 
-	/* CIDR on hostaddr; no match falls to the top level. */
-	f = facts1("db.internal", "10.1.200.3", NULL);
-	decide(&pol, &f, &caps15, &d);
-	CHECK(d.rule == &rules[2] && d.mode == PGS_MODE_AUDIT);
+/* CIDR on hostaddr; no match falls to the top level. */
+static void
+decide_cidr_and_top_level(void)
+{
+	struct test_policy tp;
+	struct pgs_decision d;
+	struct pgs_facts f = facts1("db.internal", "10.1.200.3", NULL);
+
+	fresh_policy(&tp);
+	decide(&tp.pol, &f, &caps15, &d);
+	CHECK(d.rule == &tp.rules[2] && d.mode == PGS_MODE_AUDIT);
 	CHECK(d.requested == PGS_SSL_PREFER);
 	f = facts1("db.internal", "10.2.0.1", NULL);
-	decide(&pol, &f, &caps15, &d);
+	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(d.rule == NULL && d.mode == PGS_MODE_AUDIT);
+}
 
-	/* First match wins: program rule before host rule. */
-	f = facts1("a.rds.amazonaws.com", "", NULL);
+/* First match wins: program rule before host rule. */
+static void
+decide_first_match_wins(void)
+{
+	struct test_policy tp;
+	struct pgs_decision d;
+	struct pgs_facts f = facts1("a.rds.amazonaws.com", "", NULL);
+
+	fresh_policy(&tp);
 	f.program = "/opt/legacy/report";
-	decide(&pol, &f, &caps15, &d);
-	CHECK(d.rule == &rules[0]);
+	decide(&tp.pol, &f, &caps15, &d);
+	CHECK(d.rule == &tp.rules[0]);
+}
 
-	/* Socket: mode off, nothing injected. */
-	f = facts1("/var/run/postgresql", "", NULL);
-	decide(&pol, &f, &caps15, &d);
+/* Socket: mode off, nothing injected. */
+static void
+decide_socket_off(void)
+{
+	struct test_policy tp;
+	struct pgs_decision d;
+	struct pgs_facts f = facts1("/var/run/postgresql", "", NULL);
+
+	fresh_policy(&tp);
+	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(d.mode == PGS_MODE_OFF && d.ninject == 0);
+}
 
-	/* Unix socket in enforce: nothing to inject; refuse only if told to. */
-	rules[3].mode = PGS_MODE_ENFORCE;
-	decide(&pol, &f, &caps15, &d);
+/* Unix socket in enforce: nothing to inject; refuse only if told to. */
+static void
+decide_socket_enforce(void)
+{
+	struct test_policy tp;
+	struct pgs_decision d;
+	struct pgs_facts f = facts1("/var/run/postgresql", "", NULL);
+
+	fresh_policy(&tp);
+	tp.rules[3].mode = PGS_MODE_ENFORCE;
+	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(d.mode == PGS_MODE_ENFORCE && d.ninject == 0 && d.refuse == NULL);
-	rules[3].s.unix_socket_refuse = true;
-	decide(&pol, &f, &caps15, &d);
-	CHECK(d.refuse != NULL);
-	rules[3].mode = PGS_MODE_OFF;
-	rules[3].s.unix_socket_refuse = false;
 
-	/* Multi-host: strictest mode wins; different CA bundles refused. */
-	f = facts1("db.internal", "10.1.0.5", NULL);
+	fresh_policy(&tp);
+	tp.rules[3].mode = PGS_MODE_ENFORCE;
+	tp.rules[3].s.unix_socket_refuse = true;
+	decide(&tp.pol, &f, &caps15, &d);
+	CHECK(d.refuse != NULL);
+}
+
+/* Multi-host: strictest mode wins; different CA bundles refused. */
+static void
+decide_multi_host(void)
+{
+	struct test_policy tp;
+	struct pgs_decision d;
+	struct pgs_facts f = facts1("db.internal", "10.1.0.5", NULL);
+
 	f.ntargets = 2;
 	f.targets[1] = (struct pgs_target){"b.rds.amazonaws.com", "", "5432", false};
-	decide(&pol, &f, &caps15, &d);
-	CHECK(d.rule == &rules[1] && d.mode == PGS_MODE_ENFORCE && d.refuse == NULL);
-	rules[2].s.sslrootcert = "/etc/other.pem";
-	rules[2].mode = PGS_MODE_ENFORCE;
-	decide(&pol, &f, &caps15, &d);
+	fresh_policy(&tp);
+	decide(&tp.pol, &f, &caps15, &d);
+	CHECK(d.rule == &tp.rules[1] && d.mode == PGS_MODE_ENFORCE && d.refuse == NULL);
+
+	fresh_policy(&tp);
+	tp.rules[2].s.sslrootcert = "/etc/other.pem";
+	tp.rules[2].mode = PGS_MODE_ENFORCE;
+	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(d.refuse != NULL && strstr(d.refuse, "different CA bundles"));
-	rules[2].s.sslrootcert = "/etc/bundle.pem";
-	rules[2].mode = PGS_MODE_AUDIT;
+}
 
-	/* Capabilities: no keyword, no injection, a warning instead. */
-	{
-		struct pgs_caps old = {.system_bundle = "/etc/ssl/certs/ca-certificates.crt"};
+/* Capabilities: no keyword, no injection, a warning instead. */
+static void
+decide_capabilities(void)
+{
+	struct test_policy tp;
+	struct pgs_decision d;
+	struct pgs_facts f = facts1("c.rds.amazonaws.com", "", NULL);
+	struct pgs_caps old = {.system_bundle = "/etc/ssl/certs/ca-certificates.crt"};
 
-		rules[1].s.min_protocol = PGS_TLS_1_3;
-		rules[1].s.sslrootcert = "system";
-		f = facts1("c.rds.amazonaws.com", "", NULL);
-		decide(&pol, &f, &old, &d);
-		CHECK(injected(&d, "ssl_min_protocol_version") == NULL);
-		CHECK(injected(&d, "gssencmode") == NULL);
-		CHECK(d.nwarn == 2 && strstr(d.warn[1], "checked after the handshake"));
-		CHECK(injected(&d, "sslrootcert") &&
-			  strcmp(injected(&d, "sslrootcert"), old.system_bundle) == 0);
-		decide(&pol, &f, &caps15, &d);
-		CHECK(injected(&d, "ssl_min_protocol_version") &&
-			  strcmp(injected(&d, "ssl_min_protocol_version"), "TLSv1.3") == 0);
-		/* Upgrade never lowers the app's own minimum; TLSv1.2 is libpq's default. */
-		rules[1].s.min_protocol = PGS_TLS_1_2;
-		f.ssl_min_protocol_version = "TLSv1.2";
-		decide(&pol, &f, &caps15, &d);
-		CHECK(injected(&d, "ssl_min_protocol_version") == NULL);
-		f.ssl_min_protocol_version = "TLSv1";
-		decide(&pol, &f, &caps15, &d);
-		CHECK(injected(&d, "ssl_min_protocol_version") != NULL);
-		rules[1].s.min_protocol = PGS_TLS_ANY;
-		rules[1].s.sslrootcert = "/etc/bundle.pem";
-	}
-
-	/* App already disables GSS: nothing to inject for it. */
-	f = facts1("d.rds.amazonaws.com", "", "verify-full");
-	f.gssencmode = "disable";
-	decide(&pol, &f, &caps15, &d);
+	fresh_policy(&tp);
+	tp.rules[1].s.min_protocol = PGS_TLS_1_3;
+	tp.rules[1].s.sslrootcert = "system";
+	decide(&tp.pol, &f, &old, &d);
+	CHECK(injected(&d, "ssl_min_protocol_version") == NULL);
 	CHECK(injected(&d, "gssencmode") == NULL);
+	CHECK(d.nwarn == 2 && strstr(d.warn[1], "checked after the handshake"));
+	CHECK(injected(&d, "sslrootcert") &&
+		  strcmp(injected(&d, "sslrootcert"), old.system_bundle) == 0);
+	decide(&tp.pol, &f, &caps15, &d);
+	CHECK(injected(&d, "ssl_min_protocol_version") &&
+		  strcmp(injected(&d, "ssl_min_protocol_version"), "TLSv1.3") == 0);
+
+	/* Upgrade never lowers the app's own minimum; TLSv1.2 is libpq's default. */
+	fresh_policy(&tp);
+	tp.rules[1].s.min_protocol = PGS_TLS_1_2;
+	tp.rules[1].s.sslrootcert = "system";
+	f.ssl_min_protocol_version = "TLSv1.2";
+	decide(&tp.pol, &f, &caps15, &d);
+	CHECK(injected(&d, "ssl_min_protocol_version") == NULL);
+	f.ssl_min_protocol_version = "TLSv1";
+	decide(&tp.pol, &f, &caps15, &d);
+	CHECK(injected(&d, "ssl_min_protocol_version") != NULL);
+}
+
+/* App already disables GSS: nothing to inject for it. */
+static void
+decide_app_disables_gss(void)
+{
+	struct test_policy tp;
+	struct pgs_decision d;
+	struct pgs_facts f = facts1("d.rds.amazonaws.com", "", "verify-full");
+
+	fresh_policy(&tp);
+	f.gssencmode = "disable";
+	decide(&tp.pol, &f, &caps15, &d);
+	CHECK(injected(&d, "gssencmode") == NULL);
+}
+
+static void
+test_decide(void)
+{
+	decide_host_glob_upgrades();
+	decide_upgrade_keeps_stronger();
+	decide_force_replaces();
+	decide_cidr_and_top_level();
+	decide_first_match_wins();
+	decide_socket_off();
+	decide_socket_enforce();
+	decide_multi_host();
+	decide_capabilities();
+	decide_app_disables_gss();
 }
 
 static void
 test_record(void)
 {
+	struct test_policy tp;
 	struct pgs_decision d;
 	struct pgs_facts f = facts1("a.rds.amazonaws.com", "", "prefer");
 	struct pgs_observed o = {.ok = true,
@@ -266,7 +370,8 @@ test_record(void)
 	strcpy(o.chain[0].not_after, "2023-11-20T00:00:00Z");
 	o.chain[0].not_after_t = 1700000000 + 5 * 86400;
 	strcpy(o.chain[0].sha256, "00ff");
-	decide(&pol, &f, &caps15, &d);
+	fresh_policy(&tp);
+	decide(&tp.pol, &f, &caps15, &d);
 	jb_init(&b);
 	CHECK(record_connect(&r, &b));
 	CHECK(strncmp(b.p, "{\"ts\":\"2023-11-14T22:13:20.123Z\",\"event\":\"connect\",\"pid\":42,",
