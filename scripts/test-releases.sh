@@ -19,11 +19,12 @@ cd "$(dirname "$0")/.."
 TOP=$PWD
 OUT=$TOP/build-releases
 
-# What the suite needs on a release (the server is whatever the release has).
-PKGS=(cmake make gcc clang pkg-config libc6-dev libconfig-dev libpq-dev libssl-dev
-      libjson-c-dev zlib1g-dev postgresql postgresql-client python3 python3-psycopg2
-      openssl binutils patchelf strace libdbd-pg-perl krb5-kdc krb5-admin-server
-      krb5-user procps man-db locales)
+# What the suite needs on a release: scripts/deps.sh's list, less the tools of
+# the hardening runs (scripts/test.sh runs those on the machine), plus man-db
+# (the man page tests) and procps.  The server is whatever the release has.
+mapfile -t PKGS < <(sed -n '/^PKGS=(/,/)/p' scripts/deps.sh | tr -d '()' | sed 's/PKGS=//' |
+  tr ' ' '\n' | grep -vxE '|libclang-rt-.*|valgrind|clang-tidy|clang-format|cppcheck')
+PKGS+=(procps man-db)
 
 # --- inside the chroot ------------------------------------------------------
 if [[ ${1:-} == --in-chroot ]]; then
