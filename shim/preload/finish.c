@@ -16,6 +16,7 @@
 
 #include "attempt.h"
 #include "backstop.h"
+#include "failure.h"
 #include "logging.h"
 #include "predict.h"
 #include "reasons.h"
@@ -71,8 +72,8 @@ classify_failure(struct finish *fx)
 {
 	if (fx->obs.unix_socket || fx->obs.hostaddr == NULL || fx->pc.d->mode == PGS_MODE_OFF)
 		return NULL;
-	return predict_by_probe(&fx->pc, &fx->obs, fx->st->snap->policy->audit.probe_timeout_ms,
-							&fx->probe, &fx->pred);
+	return predict_failure(&fx->pc, &fx->obs, fx->st->snap->policy->audit.probe_timeout_ms,
+						   &fx->pred);
 }
 
 /* The backstop on an established connection; refuses it in enforce. */

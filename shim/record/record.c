@@ -187,6 +187,37 @@ first_nonempty(const char *a, const char *b)
 	return (a && a[0]) ? a : ((b && b[0]) ? b : NULL);
 }
 
+/* What the audit and libpq checked, and the fields after it, to duration_ms. */
+static void
+verification_fields(struct jbuf *b, const struct pgs_record *r)
+{
+	const struct pgs_observed *o = r->obs;
+	char num[32];
+
+	if (r->probe)
+	{
+		jb_key(b, "probe");
+		probe_object(b, r->probe);
+	}
+	jb_kstr(b, "reason", r->refuse_reason);
+	jb_kstr(b, "verification", r->verification ? r->verification : "none");
+	jb_kstr(b, "app_sslrootcert", r->app_sslrootcert);
+	jb_key(b, "rotation");
+	rotation_object(b, r->rotation);
+	jb_kstr(b, "local_addr", o ? o->local_addr : NULL);
+	if (o && o->local_addr)
+		jb_kint(b, "local_port", o->local_port);
+	else
+		jb_knull(b, "local_port");
+	/* Integer arithmetic: printf's %f would write a decimal comma under a
+	 * host's LC_NUMERIC (de_DE), and the record would not be JSON. */
+	jb_key(b, "duration_ms");
+	snprintf(num, sizeof(num), "%lld.%03lld", (long long) (r->duration_us / 1000),
+			 (long long) (r->duration_us % 1000));
+	jb_raw(b, num, strlen(num));
+	b->need_comma = true;
+}
+
 bool
 record_connect(const struct pgs_record *r, struct jbuf *b)
 {
@@ -194,7 +225,6 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	const struct pgs_facts *f = r->facts;
 	const struct pgs_target *t = f->ntargets ? &f->targets[0] : NULL;
 	const struct pgs_observed *o = r->obs;
-	char num[32];
 
 	head(b, &r->who, "connect");
 	jb_kstr(b, "application_name", f->application_name);
@@ -228,28 +258,7 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	audit_object(b, r);
 	jb_key(b, "warnings");
 	warnings(b, r);
-	if (r->probe)
-	{
-		jb_key(b, "probe");
-		probe_object(b, r->probe);
-	}
-	/* Integer arithmetic: printf's %f would write a decimal comma under a
-	 * host's LC_NUMERIC (de_DE), and the record would not be JSON. */
-	jb_kstr(b, "reason", r->refuse_reason);
-	jb_kstr(b, "verification", r->verification ? r->verification : "none");
-	jb_kstr(b, "app_sslrootcert", r->app_sslrootcert);
-	jb_key(b, "rotation");
-	rotation_object(b, r->rotation);
-	jb_kstr(b, "local_addr", o ? o->local_addr : NULL);
-	if (o && o->local_addr)
-		jb_kint(b, "local_port", o->local_port);
-	else
-		jb_knull(b, "local_port");
-	jb_key(b, "duration_ms");
-	snprintf(num, sizeof(num), "%lld.%03lld", (long long) (r->duration_us / 1000),
-			 (long long) (r->duration_us % 1000));
-	jb_raw(b, num, strlen(num));
-	b->need_comma = true;
+	verification_fields(b, r);
 	jb_obj_end(b);
 	jb_raw(b, "\n", 1);
 	return jb_ok(b);
