@@ -101,6 +101,31 @@ static struct doc_api doc_fns;
 static const struct soname *loaded;
 static void *handle;
 static int users;
+static bool octal; /* this libconfig reads 010 as 8 */
+
+/*
+ * Whether the loaded libconfig reads an integer with a leading zero as
+ * octal: 1.7 does, 1.5 and 1.8 read it as decimal.  Asked of the library
+ * itself, so no release needs to be known by number.  Caller holds mu.
+ */
+static bool
+reads_octal(void)
+{
+	_Alignas(max_align_t) unsigned char config[CONFIG_T_SPACE] = {0};
+	const config_setting_t *root;
+	const config_setting_t *v;
+	bool r = false;
+
+	doc_fns.config_init(config);
+	if (doc_fns.config_read_string(config, "v = 010;") == CONFIG_TRUE)
+	{
+		root = *(const config_setting_t *const *) (const void *) config; /* the first member */
+		v = root ? api.get_member(root, "v") : NULL;
+		r = v != NULL && api.get_int(v) == 8;
+	}
+	doc_fns.config_destroy(config);
+	return r;
+}
 
 /* dlopens libconfig into the tables; false with WHY filled.  Caller holds mu. */
 static bool
@@ -130,6 +155,7 @@ load(char *why, size_t len)
 	for (size_t i = 0; i < sizeof(sonames) / sizeof(sonames[0]); i++)
 		loaded = strcmp(sonames[i].name, which) == 0 ? &sonames[i] : loaded;
 	handle = h;
+	octal = reads_octal();
 	return true;
 }
 
@@ -213,6 +239,12 @@ const struct cfg_api *
 cfg(void)
 {
 	return &api;
+}
+
+bool
+cfg_reads_octal(void)
+{
+	return octal;
 }
 
 bool

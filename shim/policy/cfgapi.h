@@ -51,6 +51,12 @@ void cfg_doc_free(struct cfg_doc *doc);
 /* The setting functions; valid only while a document exists. */
 const struct cfg_api *cfg(void);
 
+/*
+ * True when the loaded libconfig read an integer written with a leading
+ * zero (0640) as octal; valid while a document exists.
+ */
+bool cfg_reads_octal(void);
+
 /* True for a setting holding one value (not a group, array or list). */
 bool cfg_is_scalar(const config_setting_t *s);
 

@@ -26,9 +26,11 @@ parse_file_mode(struct ctx *c, const config_setting_t *s)
 		if (*end != '\0' || end == cfg()->get_string(s))
 			v = -1;
 	}
+	else if (config_setting_type(s) == CONFIG_TYPE_INT && cfg_reads_octal())
+		v = cfg()->get_int(s); /* libconfig 1.7 read 0640 as octal already */
 	else if (config_setting_type(s) == CONFIG_TYPE_INT)
 	{
-		/* libconfig has no octal: read the digits of 0640 (= 640) as octal. */
+		/* libconfig 1.5 and 1.8 read 0640 as 640: its digits are the octal mode. */
 		char digits[16];
 		char *end;
 
