@@ -59,6 +59,8 @@ if [[ ${1:-} == --in-chroot ]]; then
     else
       result "$name" "FAIL $(grep -Eo '[0-9]+% tests passed.*' "$out/$name.log" | tail -n 1)"
     fi
+    # Every test's own output (which cases ran, which were skipped and why).
+    cp /work/build/Testing/Temporary/LastTest.log "$out/$name-tests.log" 2>/dev/null || true
   }
   cmake -S /work/src -B /work/build -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     >"$out/configure.log" 2>&1 || { result build "FAIL (configure: see configure.log)"; exit 0; }

@@ -4,7 +4,8 @@
 # PostgreSQL servers that the suite starts on loopback.  Then the hardening
 # runs: static analysis, every fuzz target (its corpus, then 30 s), the suite
 # again under ASan+UBSan, the threaded tests under TSan, and 10,000
-# connections under valgrind.
+# connections under valgrind; then the suite on Debian 13 and unstable
+# (scripts/test-releases.sh, chroots cached under /var/cache/pgtls-shim).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -23,3 +24,6 @@ bash scripts/fuzz.sh "${PGTLS_FUZZ_SECONDS:-30}"
 bash scripts/sanitize.sh asan
 bash scripts/sanitize.sh tsan
 bash scripts/valgrind.sh build-test-gcc "${PGTLS_VALGRIND_CONNECTIONS:-10000}"
+# Debian 13 (libpq 17) and unstable (libpq 18) in cached debootstrap chroots:
+# each release's own build and this machine's, through the same suite.
+bash scripts/test-releases.sh --host-build build-test-gcc
