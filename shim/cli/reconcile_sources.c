@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gzline.h"
 #include "jsonfield.h"
 #include "reconcile.h"
 
@@ -68,30 +69,10 @@ entry_of(json_object *rec, struct rc_entry *e)
 bool
 rc_gzline(gzFile f, char **buf, size_t *cap)
 {
-	size_t len = 0;
+	long len = cli_gz_getline(f, buf, cap);
 
-	for (;;)
-	{
-		if (*cap - len < 2)
-		{
-			size_t ncap = *cap ? *cap * 2 : 4096;
-			char *nb = realloc(*buf, ncap);
-
-			if (nb == NULL)
-				return false;
-			*buf = nb;
-			*cap = ncap;
-		}
-		if (gzgets(f, *buf + len, (int) (*cap - len)) == NULL)
-		{
-			if (len == 0)
-				return false;
-			break; /* a last line without a newline */
-		}
-		len += strlen(*buf + len);
-		if (len > 0 && (*buf)[len - 1] == '\n')
-			break;
-	}
+	if (len < 0)
+		return false;
 	while (len > 0 && ((*buf)[len - 1] == '\n' || (*buf)[len - 1] == '\r'))
 		(*buf)[--len] = '\0';
 	return true;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "gzline.h"
 #include "jsonfield.h"
 #include "report.h"
 
@@ -262,35 +263,6 @@ report_line(struct report *r, const char *line, size_t len)
 	return ok;
 }
 
-/*
- * gzgets for a line of any length into *BUF: its length, -1 at the end,
- * -2 on out-of-memory.
- */
-static long
-gz_getline(gzFile f, char **buf, size_t *cap)
-{
-	size_t len = 0;
-
-	for (;;)
-	{
-		if (*cap - len < 2)
-		{
-			size_t ncap = *cap ? *cap * 2 : 65536;
-			char *nbuf = realloc(*buf, ncap);
-
-			if (nbuf == NULL)
-				return -2;
-			*buf = nbuf;
-			*cap = ncap;
-		}
-		if (gzgets(f, *buf + len, (int) (*cap - len > INT32_MAX ? INT32_MAX : *cap - len)) == NULL)
-			return len ? (long) len : -1;
-		len += strlen(*buf + len);
-		if (len > 0 && (*buf)[len - 1] == '\n')
-			return (long) len;
-	}
-}
-
 bool
 report_read_path(struct report *r, const char *path)
 {
@@ -309,7 +281,7 @@ report_read_path(struct report *r, const char *path)
 		return false;
 	}
 	gzbuffer(f, 1 << 17);
-	while (ok && (len = gz_getline(f, &line, &cap)) >= 0)
+	while (ok && (len = cli_gz_getline(f, &line, &cap)) >= 0)
 		ok = report_line(r, line, (size_t) len);
 	ok = ok && len != -2;
 	if (!ok || gzerror(f, &err) == NULL || (err != Z_OK && err != Z_BUF_ERROR))
