@@ -28,18 +28,6 @@ static struct proc_lock lock = PROC_LOCK_INIT;
 static struct answer answers[NFAIL];
 static unsigned long clock_;
 
-/* The value enforcement gives KEYWORD: injected, else the app's own. */
-static const char *
-enforced(const struct pgs_decision *d, const char *keyword, const char *app)
-{
-	for (size_t i = 0; i < d->ninject; i++)
-	{
-		if (strcmp(d->inject[i].keyword, keyword) == 0)
-			return d->inject[i].value;
-	}
-	return app;
-}
-
 /* Everything the answer depends on. */
 static bool
 make_key(struct keybuf *k, const struct predict_ctx *c, const struct pgs_observed *obs)
@@ -53,8 +41,8 @@ make_key(struct keybuf *k, const struct predict_ctx *c, const struct pgs_observe
 	kb_put_str(k, obs->port);
 	kb_put(k, &mode, sizeof(mode));
 	kb_put(k, &floor, sizeof(floor));
-	kb_put_str(k, enforced(c->d, "sslrootcert", c->f->sslrootcert));
-	kb_put_str(k, enforced(c->d, "sslcrl", c->f->sslcrl));
+	kb_put_str(k, decision_enforced(c->d, "sslrootcert", c->f->sslrootcert));
+	kb_put_str(k, decision_enforced(c->d, "sslcrl", c->f->sslcrl));
 	kb_put_str(k, c->f->sslcrldir);
 	return k->ok;
 }

@@ -17,18 +17,6 @@
 #include "reasons.h"
 #include "trust.h"
 
-/* The value enforcement gives KEYWORD: injected, else the app's own. */
-static const char *
-enforced_value(const struct pgs_decision *d, const char *keyword, const char *app)
-{
-	for (size_t i = 0; i < d->ninject; i++)
-	{
-		if (strcmp(d->inject[i].keyword, keyword) == 0)
-			return d->inject[i].value;
-	}
-	return app;
-}
-
 /*
  * libpq's pqGetHomeDirectory: $HOME when set, else the password database's
  * entry for the effective user (the $HOME rule is in libpq 18 and in the
@@ -106,10 +94,10 @@ predict_tls(const struct predict_ctx *c, const struct pgs_observed *obs,
 {
 	char rootbuf[4096];
 	char crlbuf[4096];
-	const char *crl = enforced_value(c->d, "sslcrl", c->f->sslcrl);
+	const char *crl = decision_enforced(c->d, "sslcrl", c->f->sslcrl);
 	bool found;
-	const char *root = resolve_root(enforced_value(c->d, "sslrootcert", c->f->sslrootcert), c->caps,
-									rootbuf, sizeof(rootbuf), &found);
+	const char *root = resolve_root(decision_enforced(c->d, "sslrootcert", c->f->sslrootcert),
+									c->caps, rootbuf, sizeof(rootbuf), &found);
 	struct verify_input in = {
 		.chain = obs->chain,
 		.nchain = obs->nchain,
@@ -196,6 +184,6 @@ predict_rotation(const struct predict_ctx *c, struct pgs_rotation *out)
 	out->next_ca = c->d->settings->next_ca;
 	out->as_is =
 		rotation_verdict(c, c->f->sslrootcert, c->d->requested, "unaffected", "as is", out);
-	out->enforced = rotation_verdict(c, enforced_value(c->d, "sslrootcert", c->f->sslrootcert),
+	out->enforced = rotation_verdict(c, decision_enforced(c->d, "sslrootcert", c->f->sslrootcert),
 									 c->d->effective, "ok", "enforced", out);
 }

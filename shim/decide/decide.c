@@ -180,3 +180,14 @@ decide(const struct pgs_policy *policy, const struct pgs_facts *facts, const str
 	choose_verification(facts, caps, d);
 	choose_extras(facts, caps, d);
 }
+
+const char *
+decision_enforced(const struct pgs_decision *d, const char *keyword, const char *app)
+{
+	for (size_t i = 0; i < d->ninject; i++)
+	{
+		if (strcmp(d->inject[i].keyword, keyword) == 0)
+			return d->inject[i].value;
+	}
+	return app;
+}

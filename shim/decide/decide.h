@@ -44,4 +44,10 @@ struct pgs_decision
 void decide(const struct pgs_policy *policy, const struct pgs_facts *facts,
 			const struct pgs_caps *caps, struct pgs_decision *out);
 
+/*
+ * The value KEYWORD has under D's enforcement: the injected one, else APP
+ * (the application's own).  Pure.
+ */
+const char *decision_enforced(const struct pgs_decision *d, const char *keyword, const char *app);
+
 #endif

@@ -21,16 +21,22 @@ attempt_restart(struct conn_state *st)
 	st->pending = true;
 }
 
+/* What a refused app sees while SNAP's policy cannot be loaded; malloc'd, NULL on OOM. */
+static char *
+unloadable_message(const struct snapshot *snap)
+{
+	char *msg;
+
+	if (asprintf(&msg, "pgtls-shim: refused: the policy cannot be loaded: %s\n", snap->error) < 0)
+		return NULL;
+	return msg;
+}
+
 /* The policy cannot be loaded (and PGTLS_SHIM_ON_ERROR is not allow): refuse. */
 static enum begin_kind
 refuse_unloadable(struct conn_state *st)
 {
-	char *msg;
-
-	if (asprintf(&msg, "pgtls-shim: refused: the policy cannot be loaded: %s\n", st->snap->error) <
-		0)
-		msg = NULL;
-	refuse_before_connect(st, plan_take_dry_run(&st->plan), msg);
+	refuse_before_connect(st, plan_take_dry_run(&st->plan), unloadable_message(st->snap));
 	return BEGIN_REFUSED;
 }
 
@@ -149,7 +155,6 @@ attempt_reset(const struct pq_api *api, PGconn *conn, struct conn_state **stp)
 	struct conn_state *st;
 	struct pgs_params p;
 	enum plan_result pr = PLAN_OOM;
-	char *msg;
 
 	if ((snap->policy == NULL && snap->error == NULL) ||
 		(snap->error != NULL && process_on_error_allow()) ||
@@ -167,12 +172,7 @@ attempt_reset(const struct pq_api *api, PGconn *conn, struct conn_state **stp)
 		(snap->error == NULL && st->plan.d.mode == PGS_MODE_OFF))
 		return BEGIN_PASS;
 	if (snap->error != NULL)
-	{
-		if (asprintf(&msg, "pgtls-shim: refused: the policy cannot be loaded: %s\n", snap->error) <
-			0)
-			msg = NULL;
-		return refuse_reset(st, conn, NULL, msg);
-	}
+		return refuse_reset(st, conn, NULL, unloadable_message(snap));
 	if (st->plan.d.mode != PGS_MODE_ENFORCE)
 		return BEGIN_CONNECT;
 	if (st->plan.d.refuse)
