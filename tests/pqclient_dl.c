@@ -25,6 +25,7 @@ flags_of(const char *name)
 		{"global-lazy", RTLD_LAZY | RTLD_GLOBAL}, /* Ruby, Perl with dl_load_flags */
 		{"deepbind", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND},
 		{"dlmopen", RTLD_NOW | RTLD_LOCAL},
+		{"dlmopen-base-deepbind", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND},
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -49,9 +50,15 @@ main(int argc, char **argv)
 	for (int i = argc > 3 ? 3 : 2; i < (argc > 3 ? argc : 3); i++)
 	{
 		const char *path = argc > 3 ? argv[i] : PQMODULE_PATH;
-		void *h = strcmp(argv[1], "dlmopen") == 0 ? dlmopen(LM_ID_NEWLM, path, flags)
-												  : dlopen(path, flags);
+		void *h;
 		int (*run)(const char *);
+
+		if (strcmp(argv[1], "dlmopen") == 0)
+			h = dlmopen(LM_ID_NEWLM, path, flags);
+		else if (strncmp(argv[1], "dlmopen-base", 12) == 0)
+			h = dlmopen(LM_ID_BASE, path, flags);
+		else
+			h = dlopen(path, flags);
 
 		if (h == NULL)
 		{

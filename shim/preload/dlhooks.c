@@ -5,8 +5,9 @@
  *	  - dlsym(handle, "PQconnect...") on a real handle (ctypes, psycopg 3)
  *	    returns the shim's hook when the real function lies in a libpq, and
  *	    tells real.c which libpq that is;
- *	  - dlopen(path, ... RTLD_DEEPBIND) (PHP's extensions) patches the GOT
- *	    of the objects it loaded, where they bound PQ* to libpq itself;
+ *	  - dlopen(file, ... RTLD_DEEPBIND) (PHP's extensions) patches the GOT
+ *	    of the objects it loaded, where they bound PQ* to libpq itself (a
+ *	    bare file name is first looked up as the caller would: dlsearch.c);
  *	  - dlmopen into another namespace holding a libpq: a blind_spot record.
  *	  Everything else is handed on as a tail call: glibc resolves RTLD_NEXT,
  *	  RTLD_DEFAULT and a file name's RUNPATH from the caller's return
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "blindspot.h"
+#include "dlsearch.h"
 #include "gotpatch.h"
 #include "hooktab.h"
 #include "real.h"
@@ -124,12 +126,42 @@ dlopen_deep(const char *file, int mode)
 	return h;
 }
 
+/*
+ * A bare FILE with RTLD_DEEPBIND: glibc would search CALLER's RUNPATH and
+ * RPATH, which a call from here would not.  An object already loaded under
+ * that name is found by name whoever asks; otherwise the shim opens the file
+ * the caller's search finds, by its path.  Found nowhere there, glibc would
+ * ask ld.so.cache, which is the same for every caller.
+ */
+static __attribute__((noinline)) void *
+dlopen_deep_bare(const char *file, int mode, const void *caller)
+{
+	char path[4096];
+	int saved = errno;
+	void *loaded = next_dlopen()(file, RTLD_LAZY | RTLD_NOLOAD);
+
+	if (loaded != NULL)
+		(void) dlclose(loaded);
+	else if (dl_search_for_caller(caller, file, path, sizeof(path)))
+		file = path;
+	(void) dlerror();
+	errno = saved;
+	return dlopen_deep(file, mode);
+}
+
+/* FILE with RTLD_DEEPBIND into the caller's (the base) namespace. */
+PGS_NO_SANITIZE static inline void *
+deepbind(const char *file, int mode, const void *caller)
+{
+	return has_slash(file) ? dlopen_deep(file, mode) : dlopen_deep_bare(file, mode, caller);
+}
+
 HOOK PGS_NO_SANITIZE void *
 dlopen(const char *file, int mode)
 {
-	if (!(mode & RTLD_DEEPBIND) || file == NULL || !has_slash(file))
+	if (!(mode & RTLD_DEEPBIND) || file == NULL)
 		return next_dlopen()(file, mode);
-	return dlopen_deep(file, mode);
+	return deepbind(file, mode, __builtin_return_address(0));
 }
 
 static __attribute__((noinline)) void *
@@ -153,7 +185,9 @@ dlmopen_other(Lmid_t lmid, const char *file, int mode)
 HOOK PGS_NO_SANITIZE void *
 dlmopen(Lmid_t lmid, const char *file, int mode)
 {
-	if (lmid == LM_ID_BASE)
+	if (lmid != LM_ID_BASE)
+		return dlmopen_other(lmid, file, mode);
+	if (!(mode & RTLD_DEEPBIND) || file == NULL)
 		return next_dlmopen()(lmid, file, mode);
-	return dlmopen_other(lmid, file, mode);
+	return deepbind(file, mode, __builtin_return_address(0)); /* = dlopen */
 }

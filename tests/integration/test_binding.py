@@ -73,6 +73,41 @@ class Binding(ShimCase):
         self.assertTrue(rec["verified"])
         self.assertEqual(self.records("blind_spot"), [])
 
+    @unittest.skipIf(RUNTIME, "sanitizer runtimes refuse RTLD_DEEPBIND; the normal run has it")
+    def test_deepbind_module_by_bare_name(self):
+        """dlopen("name.so", RTLD_DEEPBIND) with no '/': the module is found
+        where the caller would find it (LD_LIBRARY_PATH; the caller's own
+        RUNPATH, which a dlopen from the shim would not search) and governed."""
+        moddir = os.path.join(self.dir, "modules")
+        os.mkdir(moddir)
+        shutil.copy(MODULE, os.path.join(moddir, "pqmodule_bare.so"))
+        caller = os.path.join(self.dir, "pqclient_dl_runpath")
+        shutil.copy(DL, caller)
+        subprocess.run(["patchelf", "--set-rpath", moddir, caller], check=True, timeout=60)
+        self.write_policy(policy_text("enforce"))
+        for how, argv, env in (
+                ("LD_LIBRARY_PATH", [DL], {"LD_LIBRARY_PATH": moddir}),
+                ("the caller's RUNPATH", [caller], {})):
+            with self.subTest(how=how):
+                os.path.exists(self.log) and os.unlink(self.log)
+                p = self.run_cmd(argv + ["deepbind", tcp("good", sslmode="disable"),
+                                         "pqmodule_bare.so"], env)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                rec = self.one_record()
+                self.assertEqual(rec["sslmode_effective"], "verify-full")
+                self.assertTrue(rec["verified"])
+                self.assertEqual(self.records("blind_spot"), [])
+
+    @unittest.skipIf(RUNTIME, "sanitizer runtimes refuse RTLD_DEEPBIND; the normal run has it")
+    def test_deepbind_module_through_dlmopen_base(self):
+        """dlmopen(LM_ID_BASE, ..., RTLD_DEEPBIND) is a dlopen: governed too."""
+        self.write_policy(policy_text("enforce"))
+        p = self.run_cmd([DL, "dlmopen-base-deepbind", tcp("good", sslmode="disable")])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        rec = self.one_record()
+        self.assertEqual(rec["sslmode_effective"], "verify-full")
+        self.assertTrue(rec["verified"])
+
     def test_two_libpq_copies_each_used_for_its_own(self):
         copy = os.path.join(self.dir, "libpqcopy.so.5")
         module_copy = os.path.join(self.dir, "pqmodule_copy.so")
