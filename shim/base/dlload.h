@@ -11,13 +11,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* One function of a table: where it goes, its name, an older alias. */
+/*
+ * One function of a table: where it goes, its name, an older alias.  The
+ * name is held in the entry, not pointed at: a table of pointers would need
+ * a relocation per entry in every process that preloads the library, and
+ * would dirty its pages, whether or not it ever calls libpq.
+ */
 struct dl_sym
 {
-	size_t offset;	  /* offsetof(table, field) */
-	const char *name; /* the symbol */
-	const char *alt;  /* another name to try (older versions), or NULL */
-	bool optional;	  /* absent: left NULL instead of failing */
+	size_t offset;	 /* offsetof(table, field) */
+	char name[40];	 /* the symbol: a longer one does not compile */
+	const char *alt; /* another name to try (older versions), or NULL */
+	bool optional;	 /* absent: left NULL instead of failing */
 };
 
 #define DL_SYM(type, field)                                                                        \

@@ -7,11 +7,12 @@
 
 #include "policy.h"
 
-static const char *const mode_names[] = {"off", "audit", "enforce"};
-static const char *const sslmode_names[] = {"disable", "allow",		"prefer",
-											"require", "verify-ca", "verify-full"};
-static const char *const key_names[] = {"host",	   "hostaddr",		   "port",	"dbname", "user",
-										"program", "application_name", "script"};
+/* Arrays of arrays, not of pointers: nothing to relocate at start-up. */
+static const char mode_names[][8] = {"off", "audit", "enforce"};
+static const char sslmode_names[][12] = {"disable", "allow",	 "prefer",
+										 "require", "verify-ca", "verify-full"};
+static const char key_names[][17] = {"host",	"hostaddr",			"port",	 "dbname", "user",
+									 "program", "application_name", "script"};
 
 const char *
 pgs_mode_name(enum pgs_mode mode)

@@ -22,10 +22,10 @@ static char program[PATH_MAX];
 static char script[PATH_MAX];
 static char hostname[256];
 
-/* Interpreters whose first non-option argument is the program that runs. */
-static const char *const interpreters[] = {"python", "perl",  "ruby", "php", "node",
-										   "nodejs", "tclsh", "wish", "sh",	 "bash",
-										   "dash",	 "zsh",	  "ksh"};
+/* Interpreters whose first non-option argument is the program that runs
+ * (arrays, not pointers: no relocation at start-up). */
+static const char interpreters[][8] = {"python", "perl", "ruby", "php",	 "node", "nodejs", "tclsh",
+									   "wish",	 "sh",	 "bash", "dash", "zsh",	 "ksh"};
 
 static bool
 is_interpreter(const char *path)
