@@ -7,6 +7,9 @@ PKGS=(build-essential cmake pkg-config clang libconfig-dev libpq-dev libssl-dev
       openssl binutils patchelf strace libdbd-pg-perl krb5-kdc krb5-admin-server krb5-user
       libclang-rt-14-dev valgrind clang-tidy clang-format cppcheck locales
       php-cli php-pgsql php-fpm python3-psycopg)
+command -v npm >/dev/null || PKGS+=(nodejs npm libnode-dev)  # test_node: pg-native's addon (node-gyp)
+# (skipped when a node with its own npm is installed: NodeSource's nodejs
+# bundles npm and node's headers, and conflicts with Debian's npm)
 sudo=""
 [[ $(id -u) -eq 0 ]] || sudo="sudo"
 missing=()
