@@ -84,16 +84,18 @@ inspect_elf(int fd, bool *is_elf, bool *dynamic, bool *go)
 	}
 }
 
-/* Runtimes whose common PostgreSQL drivers do not use libpq, by file name. */
+/* Runtimes whose common PostgreSQL drivers do not use libpq, by file name;
+ * what else there is for them that does. */
 static const struct
 {
 	const char *name;
 	const char *drivers;
+	const char *but;
 } runtimes[] = {
-	{"java", "JDBC (pgjdbc)"},
-	{"dotnet", "Npgsql"},
-	{"node", "node-postgres without pg-native"},
-	{"nodejs", "node-postgres without pg-native"},
+	{"java", "JDBC (pgjdbc)", ""},
+	{"dotnet", "Npgsql", ""},
+	{"node", "node-postgres without pg-native", " (pg-native uses libpq: its connections are)"},
+	{"nodejs", "node-postgres without pg-native", " (pg-native uses libpq: its connections are)"},
 };
 
 static void
@@ -107,8 +109,8 @@ warn_runtime(const char *path)
 		if (strcmp(base, runtimes[i].name) == 0)
 			fprintf(stderr,
 					"pgtls-shim: warning: %s: %s speaks the PostgreSQL protocol without "
-					"libpq, so connections made through it will not be checked\n",
-					path, runtimes[i].drivers);
+					"libpq, so connections made through it will not be checked%s\n",
+					path, runtimes[i].drivers, runtimes[i].but);
 	}
 }
 

@@ -91,9 +91,9 @@ class PgNative(DlClients):
         self.assertTrue(rec["verified"])
 
     def test_pgtls_shim_exec(self):
-        """`pgtls-shim exec -- node ...` governs pg-native's connections.  (It
-        also prints its warning for a program named node, about node-postgres
-        without pg-native: not asserted either way here.)"""
+        """`pgtls-shim exec -- node ...` governs pg-native's connections; its
+        warning for a program named node names node-postgres without
+        pg-native, and says pg-native's connections are checked."""
         self.write_policy(policy_text("enforce"))
         cli = os.path.join(os.path.dirname(BIN), "pgtls-shim")
         p = subprocess.run([cli, "exec", "--policy", self.policy, "--"]
@@ -102,6 +102,8 @@ class PgNative(DlClients):
                            env=self.env({"NODE_PATH": self.node_path}, preload=False))
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("42", p.stdout)
+        self.assertIn("node-postgres without pg-native speaks the PostgreSQL protocol", p.stderr)
+        self.assertIn("(pg-native uses libpq: its connections are)", p.stderr)
         rec = self.one_record()
         self.assertEqual(rec["sslmode_effective"], "verify-full")
         self.assertTrue(rec["verified"])
