@@ -7,6 +7,7 @@ PKGS=(build-essential cmake pkg-config clang libconfig-dev libpq-dev libssl-dev
       openssl binutils patchelf strace libdbd-pg-perl krb5-kdc krb5-admin-server krb5-user
       libclang-rt-14-dev valgrind clang-tidy clang-format cppcheck locales
       php-cli php-pgsql php-fpm python3-psycopg)
+PKGS+=(libfcgi-bin python3-cffi unixodbc odbc-postgresql gdal-bin libqt5sql5-psql python3-pyqt5.qtsql libpgtcl tcl libpqxx-dev g++ ruby-pg)  # tests/integration/test_drivers.py: more real clients
 sudo=""
 [[ $(id -u) -eq 0 ]] || sudo="sudo"
 missing=()
