@@ -87,7 +87,10 @@ CGI_FCGI = shutil.which("cgi-fcgi")
 FPM_SCRIPT = r"""<?php
 $ci = $_SERVER["PG_CI"]; $sql = $_SERVER["PG_SQL"];
 try {
-    if ($_SERVER["PG_API"] == "pgsql") {
+    if ($_SERVER["PG_API"] == "psql") {        // a program the script runs
+        echo shell_exec("psql -X -At -c " . escapeshellarg($sql) . " " . escapeshellarg($ci)
+                        . " 2>&1");
+    } elseif ($_SERVER["PG_API"] == "pgsql") {
         $c = @pg_connect($ci);
         if (!$c) { http_response_code(500); echo error_get_last()["message"], "\n"; exit; }
         echo pg_fetch_row(pg_query($c, $sql))[0], "\n";
@@ -187,6 +190,23 @@ class PhpFpm(DriverTests, ShimCase):
         self.assertRegex(out, r"(?m)^true$")
         self.assertIn("policy-env: '%s'" % self.policy, out)
         self.assertTrue(self.one_record()["verified"])
+
+    def test_programs_scripts_run_need_env_ld_preload(self):
+        """A program the script runs (psql from shell_exec) starts without
+        the library unless the pool passes LD_PRELOAD on too."""
+        policy = "env[PGTLS_SHIM_POLICY] = $PGTLS_SHIM_POLICY\n"
+        for pool, tls, n in [(policy, "false", 0),
+                             (policy + "env[LD_PRELOAD] = $LD_PRELOAD", "true", 1)]:
+            with self.subTest(pool=pool):
+                os.path.exists(self.log) and os.unlink(self.log)
+                self.write_policy(policy_text("enforce"))
+                rc, out = self.served("psql", pool)("good", "disable")
+                self.assertEqual(rc, 0, out)
+                self.assertRegex(out, r"(?m)^%s$" % tls)
+                recs = self.records()
+                self.assertEqual(len(recs), n, recs)
+                self.assertTrue(all(r["program"].endswith("/psql") and r["verified"]
+                                    for r in recs), recs)
 
     @unittest.skipIf(os.path.exists("/etc/pgtls-shim/policy.conf"),
                      "a policy at the default path would govern the workers")
