@@ -4,6 +4,7 @@ psqlODBC through unixODBC, GDAL's ogrinfo, Qt's QPSQL driver, Tcl's pgtcl,
 libpqxx and Ruby's pg.  Each asks the server whether its own session uses
 TLS, so an upgrade that did not happen shows in the answer as well as in
 the record."""
+import glob
 import os
 import re
 import shutil
@@ -32,7 +33,7 @@ def python_has(module):
 
 class DriverTests:
     """Audit and enforce against the TLS server, enforce against the plain
-    one.  A class sets run(server, sslmode) -> (returncode, output)."""
+    one.  A class defines run_client(server, sslmode) -> (returncode, output)."""
 
     def run_client(self, name, sslmode):
         raise NotImplementedError
@@ -82,7 +83,8 @@ class DriverTests:
 
 # ---------------------------------------------------------------- php-fpm
 
-PHP_FPM = shutil.which("php-fpm8.2") or shutil.which("php-fpm")
+# php-fpm8.2 on Debian 12, php-fpm8.4 on 13: the newest there is.
+PHP_FPM = max(glob.glob("/usr/sbin/php-fpm[0-9]*"), default=None)
 CGI_FCGI = shutil.which("cgi-fcgi")
 FPM_SCRIPT = r"""<?php
 $ci = $_SERVER["PG_CI"]; $sql = $_SERVER["PG_SQL"];
@@ -285,11 +287,11 @@ class Cffi(DriverTests, ShimCase):
 
 # ------------------------------------------------------ psqlODBC via unixODBC
 
-ODBC_DRIVER = "/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so"
+ODBC_DRIVER = (glob.glob("/usr/lib/*/odbc/psqlodbcw.so") or [""])[0]
 ISQL = shutil.which("isql")
 
 
-@unittest.skipUnless(ISQL and have(ODBC_DRIVER), "unixodbc or odbc-postgresql is not installed "
+@unittest.skipUnless(ISQL and ODBC_DRIVER, "unixodbc or odbc-postgresql is not installed "
                      "(scripts/deps.sh)")
 class Odbc(DriverTests, ShimCase):
     """A DSN in a private odbc.ini (ODBCSYSINI, ODBCINI); psqlODBC takes
