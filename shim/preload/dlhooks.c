@@ -23,6 +23,7 @@
 #include "dlsearch.h"
 #include "gotpatch.h"
 #include "hooktab.h"
+#include "process.h"
 #include "real.h"
 
 #define HOOK __attribute__((visibility("default")))
@@ -89,7 +90,10 @@ dlsym_hooked(void *handle, const char *name, const void *caller)
 	if (p == NULL || real_is_self(caller) || real_is_self(p))
 		return p; /* the app's error, or the shim's own lookup: untouched */
 	if (real_adopt(p) && hook_addresses(hooks))
+	{
+		process_settle();
 		p = hooks[hook_index(name)];
+	}
 	(void) dlerror(); /* the lookup succeeded: leave none of ours behind */
 	errno = saved;
 	return p;
@@ -119,6 +123,7 @@ dlopen_deep(const char *file, int mode)
 
 	if (h != NULL)
 	{
+		process_settle(); /* before a daemon forks workers and clears their environment */
 		gotpatch_loaded(h);
 		(void) dlerror();
 	}

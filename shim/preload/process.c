@@ -1,7 +1,9 @@
 /*
  * process.c
  *	  The environment is read with secure_getenv (a setuid program ignores
- *	  it), once, under pthread_once.
+ *	  it), once, under pthread_once, and what matters is copied: a daemon
+ *	  may empty its environment (php-fpm's clear_env) or write its process
+ *	  title over it after the first read.
  */
 #include "process.h"
 
@@ -15,6 +17,7 @@
 #define DEFAULT_POLICY "/etc/pgtls-shim/policy.conf"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static char policy_copy[PATH_MAX];
 static const char *policy_path = DEFAULT_POLICY;
 static bool policy_named;
 static bool on_error_allow;
@@ -87,7 +90,10 @@ init(void)
 
 	if (p != NULL && p[0] != '\0')
 	{
-		policy_path = p;
+		/* Too long to be a path: named, and unloadable (fails closed). */
+		if (strlen(p) < sizeof(policy_copy))
+			memcpy(policy_copy, p, strlen(p) + 1);
+		policy_path = policy_copy;
 		policy_named = true;
 	}
 	on_error_allow = e != NULL && strcmp(e, "allow") == 0;
@@ -97,6 +103,12 @@ init(void)
 		find_script();
 	if (gethostname(hostname, sizeof(hostname) - 1) != 0)
 		hostname[0] = '\0';
+}
+
+void
+process_settle(void)
+{
+	pthread_once(&once, init);
 }
 
 const char *

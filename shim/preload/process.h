@@ -1,7 +1,8 @@
 /*
  * process.h
  *	  Facts about the host process the library is a guest in, read once on
- *	  the first connection (never at load time): where the policy is, what
+ *	  the first connection, or earlier when the process loads a libpq module
+ *	  in a way the shim sees (never at load time): where the policy is, what
  *	  to do while it cannot be loaded, which program (and, for an
  *	  interpreter, which script) this is, on which host.
  */
@@ -11,6 +12,13 @@
 #include <stdbool.h>
 
 #include "record.h"
+
+/*
+ * Reads them now: called where a process is seen loading a module with its
+ * own libpq binding (dlhooks.c), which a daemon such as php-fpm does in its
+ * master, before its workers are forked and their environment emptied.
+ */
+void process_settle(void);
 
 /* PGTLS_SHIM_POLICY, or the default path; *NAMED: the variable set it. */
 const char *process_policy_path(bool *named);

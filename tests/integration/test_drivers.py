@@ -210,24 +210,21 @@ class PhpFpm(DriverTests, ShimCase):
                 self.assertTrue(all(r["program"].endswith("/psql") and r["verified"]
                                     for r in recs), recs)
 
-    @unittest.skipIf(os.path.exists("/etc/pgtls-shim/policy.conf"),
-                     "a policy at the default path would govern the workers")
-    def test_default_clear_env_without_env_line_is_not_governed(self):
-        """The pool's default clear_env = yes, and no env[] line: the worker
-        has the library (forked from the master) but no PGTLS_SHIM_POLICY,
-        (nor LD_PRELOAD), so it looks for the default
-        /etc/pgtls-shim/policy.conf, finds none and stays inert:
-        sslmode=disable connects in plaintext, unrecorded, although the
-        master's policy says enforce."""
+    def test_default_clear_env_is_governed(self):
+        """The pool's default clear_env = yes and no env[] line: the worker's
+        environment is empty (no PGTLS_SHIM_POLICY, no LD_PRELOAD), but the
+        library read the policy's name in the master, when it loaded the pgsql
+        extensions, before the workers were forked: governed all the same."""
         self.write_policy(policy_text("enforce"))
         self.start_fpm("")
         rc, out = self.request("pgsql", tcp("good", sslmode="disable"))
         self.assertEqual(rc, 0, out)
-        self.assertRegex(out, r"(?m)^false$")                  # no TLS
-        self.assertIn("policy-env: false", out)
+        self.assertIn("policy-env: false", out)                # emptied...
         self.assertIn("preload-env: false", out)
-        self.assertIn("shim-mapped: yes", out)                 # loaded, yet inert
-        self.assertEqual(self.records(None), [])
+        self.assertRegex(out, r"(?m)^true$")                   # ...and yet TLS
+        rec = self.one_record()
+        self.assertEqual(rec["sslmode_effective"], "verify-full")
+        self.assertTrue(rec["verified"])
 
 
 # ------------------------------------------------------------ cffi, ABI mode
