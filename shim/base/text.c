@@ -5,6 +5,8 @@
  */
 #include "text.h"
 
+#include <errno.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -50,6 +52,21 @@ hex_lower(const unsigned char *data, size_t len, char *out)
 		*out++ = digits[data[i] & 15];
 	}
 	*out = '\0';
+}
+
+const char *
+error_text(int err)
+{
+	int saved = errno;
+	/* glibc hands out its static C locale for "C": nothing to free. */
+	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t) 0);
+	locale_t before = c ? uselocale(c) : (locale_t) 0;
+	const char *text = strerror(err);
+
+	if (c)
+		(void) uselocale(before);
+	errno = saved;
+	return text;
 }
 
 void

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "text.h"
 
 #define MAX_POLICY_BYTES ((size_t) 1024 * 1024)
 
@@ -23,7 +24,7 @@ policy_check_file(int fd, const char *path, uid_t euid, struct pgs_errors *errs)
 
 	if (fstat(fd, &st) != 0)
 	{
-		errors_add(errs, "%s: cannot stat: %s", path, strerror(errno));
+		errors_add(errs, "%s: cannot stat: %s", path, error_text(errno));
 		return false;
 	}
 	if (!S_ISREG(st.st_mode))
@@ -82,7 +83,7 @@ read_all(int fd, const char *path, struct pgs_errors *errs)
 			continue;
 		if (n < 0)
 		{
-			errors_add(errs, "%s: cannot read: %s", path, strerror(errno));
+			errors_add(errs, "%s: cannot read: %s", path, error_text(errno));
 			free(buf);
 			return NULL;
 		}
@@ -127,7 +128,7 @@ policy_load(const char *path, struct pgs_errors *errs, bool *missing)
 		if (errno == ENOENT)
 			errors_add(errs, "%s: no such file", path);
 		else
-			errors_add(errs, "%s: cannot open: %s", path, strerror(errno));
+			errors_add(errs, "%s: cannot open: %s", path, error_text(errno));
 		return NULL;
 	}
 	if (!policy_check_file(fd, path, geteuid(), errs))

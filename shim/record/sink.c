@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "forksafe.h"
+#include "text.h"
 
 struct sink
 {
@@ -92,7 +93,7 @@ diagnose(struct sink *s, const char *what, int err)
 	n = snprintf(msg, sizeof(msg),
 				 "pgtls-shim: cannot write log %s: %s: %s "
 				 "(records are lost until it works again)\n",
-				 s->path, what, s->why ? s->why : strerror(err));
+				 s->path, what, s->why ? s->why : error_text(err));
 	if (n > 0 &&
 		write(STDERR_FILENO, msg, (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1) < 0)
 		return; /* nowhere left to report to */
