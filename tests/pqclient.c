@@ -15,6 +15,7 @@
  *	        (NULL arguments), setdbpw (PQsetdbLogin with login and password
  *	        from $PQCLIENT_LOGIN and $PQCLIENT_PWD)
  */
+#include <locale.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,10 @@ main(int argc, char **argv)
 	const char **val = NULL;
 	PGconn *conn = NULL;
 	int rc;
+
+	/* As psql does: under LC_ALL=de_DE.UTF-8 libpq speaks German (the suite's
+	 * German run, scripts/test-releases.sh), and the shim must not care. */
+	setlocale(LC_ALL, "");
 
 	if (argc != 3)
 	{

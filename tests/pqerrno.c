@@ -16,6 +16,7 @@
  *	        the process (PQconninfoParse, for the arrays, is not hooked).
  */
 #include <errno.h>
+#include <locale.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -224,6 +225,10 @@ main(int argc, char **argv)
 {
 	static const char *all[] = {"connectdb", "params",	   "setdb", "start",	 "startparams",
 								"reset",	 "resetstart", "ping",	"pingparams"};
+
+	/* As psql does: under LC_ALL=de_DE.UTF-8 libpq speaks German (the suite's
+	 * German run, scripts/test-releases.sh), and the shim must not care. */
+	setlocale(LC_ALL, "");
 
 	if (argc < 2)
 	{

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "decide.h"
+#include "fuzzlocale.h"
 #include "policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -21,6 +22,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void) argc;
 	(void) argv;
+	fuzz_locale_init();
 	/*
 	 * Keep libconfig mapped between inputs (the shim unloads it after each
 	 * parse): LeakSanitizer can then name it in the stacks of its own leaks,

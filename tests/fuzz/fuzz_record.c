@@ -4,7 +4,9 @@
  *	  user, program, libpq's error, certificate names) comes from the fuzzer,
  *	  with any bytes: the record must always be exactly one line that
  *	  json-c parses, in strict mode with UTF-8 validation, as an object.
- *	  The policy_error record gets the same check.
+ *	  The policy_error record gets the same check.  Under a locale from the
+ *	  environment (fuzzlocale.h; de_DE has a decimal comma) the writer must
+ *	  still write duration_ms as a JSON number with the right value.
  */
 #include <json-c/json.h>
 #include <stdint.h>
@@ -13,9 +15,20 @@
 #include <string.h>
 
 #include "fields.h"
+#include "fuzzlocale.h"
 #include "record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void) argc;
+	(void) argv;
+	fuzz_locale_init();
+	return 0;
+}
 
 static const char policy_text[] = "version = 1; mode = \"audit\";\n"
 								  "log = { path = \"stderr\"; chain = true; };\n"
@@ -24,23 +37,56 @@ static const char policy_text[] = "version = 1; mode = \"audit\";\n"
 								  "rules = ( { name = \"r\"; match = { user = [ \"*\" ]; }; "
 								  "mode = \"enforce\"; } );\n";
 
+/* Stops the run with WHY and the record, for the log of scripts/fuzz.sh. */
 static void
-check_line(const struct jbuf *b)
+fail(const char *why, const struct jbuf *b)
+{
+	fprintf(stderr, "fuzz_record: %s: %.*s\n", why, (int) (b->len < 4096 ? b->len : 4096), b->p);
+	abort();
+}
+
+/* duration_ms is a number of milliseconds: DURATION_US / 1000, to the microsecond. */
+static void
+check_duration(json_object *o, int64_t duration_us, const struct jbuf *b)
+{
+	json_object *v;
+	double diff;
+
+	if (!json_object_object_get_ex(o, "duration_ms", &v) ||
+		!(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		fail("duration_ms is not a number", b);
+	diff = json_object_get_double(v) - (double) duration_us / 1000.0;
+	if (diff > 0.0005 || diff < -0.0005)
+		fail("duration_ms is not duration_us / 1000", b);
+}
+
+/*
+ * Exactly one line, one JSON object; with DURATION_US >= 0, its duration_ms.
+ * Parsed in the C locale: what json-c reads must not depend on the locale
+ * the writer ran under.
+ */
+static void
+check_line(const struct jbuf *b, int64_t duration_us)
 {
 	json_tokener *tok;
 	json_object *o;
+	locale_t old;
 
 	if (b->len == 0 || b->p[b->len - 1] != '\n' || memchr(b->p, '\n', b->len - 1) != NULL ||
 		memchr(b->p, '\0', b->len) != NULL)
-		abort(); /* not exactly one line */
+		fail("not exactly one line", b);
+	old = fuzz_c_locale_begin();
 	tok = json_tokener_new();
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	o = json_tokener_parse_ex(tok, b->p, (int) b->len - 1);
 	if (o == NULL || !json_object_is_type(o, json_type_object) ||
 		json_tokener_get_error(tok) != json_tokener_success)
-		abort(); /* not one JSON object */
+		fail("not one JSON object", b);
+	if (duration_us >= 0)
+		check_duration(o, duration_us, b);
 	json_object_put(o);
 	json_tokener_free(tok);
+	fuzz_c_locale_end(old);
 }
 
 static void
@@ -117,12 +163,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.pred = &pred;
 	jb_init(&b);
 	if (record_connect(&r, &b))
-		check_line(&b);
+		check_line(&b, r.duration_us);
 	jb_free(&b);
 
 	jb_init(&b);
 	if (record_policy_error(&r.who, facts.dbname, &b))
-		check_line(&b);
+		check_line(&b, -1);
 	jb_free(&b);
 	fields_free(&fs);
 	return 0;

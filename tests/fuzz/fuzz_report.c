@@ -11,9 +11,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fuzzlocale.h"
 #include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void) argc;
+	(void) argv;
+	fuzz_locale_init(); /* the reader under a host's locale, if LC_ALL is set */
+	return 0;
+}
 
 /* Options from the first byte: bits 0-3 the dimensions, bit 4 a window. */
 static void
@@ -50,11 +61,13 @@ summarise(const uint8_t *data, size_t size, bool as_json)
 	fclose(out);
 	if (as_json)
 	{
+		locale_t old = fuzz_c_locale_begin(); /* the check reads in the C locale */
 		json_object *o = json_tokener_parse(text);
 
 		if (o == NULL || !json_object_is_type(o, json_type_object))
 			abort();
 		json_object_put(o);
+		fuzz_c_locale_end(old);
 	}
 	else if (len == 0 || text[len - 1] != '\n')
 		abort();

@@ -22,6 +22,7 @@
 #include "facts.h"
 #include "redact.h"
 #include "fields.h"
+#include "fuzzlocale.h"
 
 #define INJECTED_CA "/nonexistent/pgtls-fuzz-ca.pem"
 
@@ -33,6 +34,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void) argc;
 	(void) argv;
+	fuzz_locale_init();
 	/* libpq's environment must not decide the outcome. */
 	setenv("PGSERVICEFILE", "/nonexistent/pg_service.conf", 1);
 	setenv("PGSYSCONFDIR", "/nonexistent", 1);

@@ -1,10 +1,11 @@
 """The core shim against real servers: every entry point, audit and enforce,
 refusals, records, chain fingerprints, policy errors."""
+import json
 import os
 import subprocess
 import unittest
 
-from shimtest import (PKI, SANITIZER_LIBS, ShimCase, fingerprint, policy_text, preload,
+from shimtest import (BIN, PKI, SANITIZER_LIBS, ShimCase, fingerprint, policy_text, preload,
                       server, tcp, unsanitized_pg_programs)
 
 ENTRY_POINTS = ["connectdb", "params", "expand", "setdb", "start", "startparams"]
@@ -130,25 +131,37 @@ class AuditAndEnforce(ShimCase):
 
 class Refusals(ShimCase):
     CASES = [
-        ("wronghost", "wrong host", "does not match host name"),
-        ("expired", "server certificate expired", "certificate verify failed"),
-        ("old", "unknown CA", "certificate verify failed"),
-        ("plain", "server does not support TLS", "server does not support SSL"),
+        ("wronghost", "wrong host"),
+        ("expired", "server certificate expired"),
+        ("old", "unknown CA"),
+        ("plain", "server does not support TLS"),
     ]
+
+    def libpq_words(self, name):
+        """libpq's own message for server NAME with what enforce injects,
+        without the shim: in whatever language the client's locale gives."""
+        p = self.run_cmd([os.path.join(BIN, "pqclient"), "connectdb",
+                          tcp(name, sslmode="verify-full", sslrootcert=PKI + "/new-bundle.pem")],
+                         preload=False)
+        out = json.loads(p.stdout)
+        self.assertEqual(out["status"], "bad", out)
+        self.assertTrue(out["error"].strip(), out)
+        return out["error"]
 
     def test_enforce_refuses_unverifiable_servers(self):
         self.write_policy(policy_text("enforce"))
-        for name, reason, detail in self.CASES:
+        for name, reason in self.CASES:
+            words = self.libpq_words(name)
             for mode in ["connectdb", "start"]:
                 with self.subTest(server=name, mode=mode):
                     os.path.exists(self.log) and os.unlink(self.log)
                     outs, _ = self.client(mode, tcp(name, sslmode="prefer"))
                     self.assertRefused(outs[0], reason=reason)
-                    # The specific reason, then libpq's own words.
-                    self.assertTrue(outs[0]["error"].startswith(
-                        'pgtls-shim: refused by rule "test" (enforce): %s: ' % reason),
-                        outs[0]["error"])
-                    self.assertIn(detail, outs[0]["error"])
+                    # The specific reason (the shim's, never translated),
+                    # then libpq's own words (translated by the locale).
+                    self.assertEqual(
+                        outs[0]["error"],
+                        'pgtls-shim: refused by rule "test" (enforce): %s: %s' % (reason, words))
                     rec = self.one_record()
                     self.assertEqual(rec["outcome"], "failed")
                     self.assertFalse(rec["verified"])
@@ -157,7 +170,7 @@ class Refusals(ShimCase):
 
     def test_audit_lets_the_same_connections_through(self):
         self.write_policy(policy_text("audit"))
-        for name, _, _ in self.CASES:
+        for name, _ in self.CASES:
             with self.subTest(server=name):
                 outs, _ = self.client("connectdb", tcp(name))
                 self.assertEqual(outs[0]["status"], "ok", outs)

@@ -125,6 +125,30 @@ class TranslatedLibpq(GuestCase):
         self.assertEqual(recs[0]["audit"]["reason"], "wrong host")
         self.assertEqual(recs[0]["reason"], "wrong host")
 
+    def test_own_messages_are_not_translated(self):
+        """The shim's own messages, and the system errors they quote, read
+        the same in a German process: strerror follows LC_MESSAGES, and a
+        host's setlocale() must not change what the shim says."""
+        notdir = os.path.join(self.dir, "a-file")
+        open(notdir, "w").close()
+        said = {}
+        for lc in ("C", GERMAN):
+            env = {"LC_ALL": lc, "LANG": lc, "LANGUAGE": None}
+            # A policy that cannot be opened (ENOTDIR): the refusal.
+            out, _ = self.pqclient("connectdb", tcp("good"), dict(
+                env, PGTLS_SHIM_POLICY=os.path.join(notdir, "policy.conf")))
+            # A log that cannot be opened (ENOENT): the diagnostic on stderr.
+            self.write_policy(policy_text("audit").replace(
+                "@LOG@", os.path.join(self.dir, "no-dir", "log.jsonl")))
+            _, p = self.pqclient("connectdb", tcp("good"), env)
+            diag = [l for l in p.stderr.splitlines()
+                    if l.startswith("pgtls-shim: cannot write log")]
+            said[lc] = (out["error"], diag)
+        self.assertIn("cannot open: Not a directory", said["C"][0])
+        self.assertEqual(len(said["C"][1]), 1, said)
+        self.assertIn("No such file or directory", said["C"][1][0])
+        self.assertEqual(said[GERMAN], said["C"])
+
 
 def plant_fifo(path, user="nobody"):
     """A FIFO at PATH, made by USER (another user than the test's)."""
