@@ -2,7 +2,8 @@
 # The test command: installs what is missing, builds from scratch with gcc and
 # clang (-Wall -Wextra -Werror), and runs every test with ctest against real
 # PostgreSQL servers that the suite starts on loopback.  Then the hardening
-# runs: static analysis, every fuzz target (its corpus, then 30 s), the suite
+# runs: static analysis, every fuzz target (its corpus, then 30 s; again
+# under LC_ALL=de_DE.UTF-8, 15 s), the suite
 # again under ASan+UBSan, the threaded tests under TSan, and 10,000
 # connections under valgrind; then the suite on Debian 13 and unstable
 # (scripts/test-releases.sh, chroots cached under /var/cache/pgtls-shim).
