@@ -39,6 +39,15 @@ class Binding(ShimCase):
                 return True
         return False
 
+    def assertGoverned(self, p):
+        """P ran one sslmode=disable connection under enforce: it succeeded,
+        upgraded and verified, with no blind spot."""
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        rec = self.one_record()
+        self.assertEqual(rec["sslmode_effective"], "verify-full")
+        self.assertTrue(rec["verified"])
+        self.assertEqual(self.records("blind_spot"), [])
+
     def test_main_program_linked_to_libpq(self):
         self.write_policy(policy_text("enforce"))
         client = os.path.join(BIN, "pqclient")
@@ -68,10 +77,7 @@ class Binding(ShimCase):
         p, lines = self.bindings([DL, "deepbind", tcp("good", sslmode="disable")])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertTrue(self.bound(lines, MODULE, SYSTEM_LIBPQ, "PQconnectdb"))
-        rec = self.one_record()
-        self.assertEqual(rec["sslmode_effective"], "verify-full")
-        self.assertTrue(rec["verified"])
-        self.assertEqual(self.records("blind_spot"), [])
+        self.assertGoverned(p)
 
     @unittest.skipIf(RUNTIME, "sanitizer runtimes refuse RTLD_DEEPBIND; the normal run has it")
     def test_deepbind_module_by_bare_name(self):
@@ -90,23 +96,15 @@ class Binding(ShimCase):
                 ("the caller's RUNPATH", [caller], {})):
             with self.subTest(how=how):
                 os.path.exists(self.log) and os.unlink(self.log)
-                p = self.run_cmd(argv + ["deepbind", tcp("good", sslmode="disable"),
-                                         "pqmodule_bare.so"], env)
-                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-                rec = self.one_record()
-                self.assertEqual(rec["sslmode_effective"], "verify-full")
-                self.assertTrue(rec["verified"])
-                self.assertEqual(self.records("blind_spot"), [])
+                self.assertGoverned(self.run_cmd(
+                    argv + ["deepbind", tcp("good", sslmode="disable"), "pqmodule_bare.so"], env))
 
     @unittest.skipIf(RUNTIME, "sanitizer runtimes refuse RTLD_DEEPBIND; the normal run has it")
     def test_deepbind_module_through_dlmopen_base(self):
         """dlmopen(LM_ID_BASE, ..., RTLD_DEEPBIND) is a dlopen: governed too."""
         self.write_policy(policy_text("enforce"))
-        p = self.run_cmd([DL, "dlmopen-base-deepbind", tcp("good", sslmode="disable")])
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        rec = self.one_record()
-        self.assertEqual(rec["sslmode_effective"], "verify-full")
-        self.assertTrue(rec["verified"])
+        self.assertGoverned(self.run_cmd(
+            [DL, "dlmopen-base-deepbind", tcp("good", sslmode="disable")]))
 
     def test_two_libpq_copies_each_used_for_its_own(self):
         copy = os.path.join(self.dir, "libpqcopy.so.5")
