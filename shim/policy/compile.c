@@ -11,24 +11,20 @@
 #include "compile.h"
 #include "compile_ctx.h"
 
-static const char *const top_keys[] = {"version",  "mode",	"log", "audit",
-									   "defaults", "rules", NULL};
-static const char *const audit_keys[] = {"probe", "probe_timeout_ms", NULL};
-static const char *const settings_keys[] = {"sslmode",	   "sslrootcert",
-											"sslcrl",	   "min_protocol",
-											"override",	   "expiry_warning_days",
-											"unix_socket", "gssenc",
-											"next_ca",	   NULL};
-static const char *const rule_keys[] = {"name", "mode", "match", NULL};
-static const char *const mode_values[] = {"off", "audit", "enforce", NULL};
+static const char top_keys[] = "version\0mode\0log\0audit\0defaults\0rules\0";
+static const char audit_keys[] = "probe\0probe_timeout_ms\0";
+static const char settings_keys[] = "sslmode\0sslrootcert\0sslcrl\0min_protocol\0override\0"
+									"expiry_warning_days\0unix_socket\0gssenc\0next_ca\0";
+static const char rule_keys[] = "name\0mode\0match\0";
+static const char mode_values[] = "off\0audit\0enforce\0";
 
 static void
 compile_settings(struct ctx *c, const config_setting_t *g, struct pgs_settings *s)
 {
-	static const char *const floors[] = {"require", "verify-ca", "verify-full", NULL};
-	static const char *const tls[] = {"", "TLSv1.2", "TLSv1.3", NULL};
-	static const char *const overrides[] = {"upgrade", "force", NULL};
-	static const char *const allow_refuse[] = {"allow", "refuse", NULL};
+	static const char floors[] = "require\0verify-ca\0verify-full\0";
+	static const char tls[] = "TLSv1.2\0TLSv1.3\0"; /* after PGS_TLS_ANY */
+	static const char overrides[] = "upgrade\0force\0";
+	static const char allow_refuse[] = "allow\0refuse\0";
 	int v;
 
 	if (g == NULL)
@@ -39,8 +35,9 @@ compile_settings(struct ctx *c, const config_setting_t *g, struct pgs_settings *
 		s->sslmode = (enum pgs_sslmode)(v + PGS_SSL_REQUIRE);
 	s->sslrootcert = pc_path(c, g, "sslrootcert", s->sslrootcert, true);
 	s->sslcrl = pc_path(c, g, "sslcrl", s->sslcrl, false);
-	if ((v = pc_enum(c, g, "min_protocol", tls, (int) s->min_protocol, "TLSv1.2 or TLSv1.3")) >= 0)
-		s->min_protocol = (enum pgs_tlsver) v;
+	v = pc_enum(c, g, "min_protocol", tls, (int) s->min_protocol - 1, "TLSv1.2 or TLSv1.3");
+	if (v >= 0)
+		s->min_protocol = (enum pgs_tlsver)(v + 1);
 	if ((v = pc_enum(c, g, "override", overrides, (int) s->override, "upgrade or force")) >= 0)
 		s->override = (enum pgs_override) v;
 	s->expiry_warning_days =

@@ -25,16 +25,23 @@ void pc_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A copy of S in the policy's arena; NULL (reported) on out-of-memory. */
 const char *pc_dup(struct ctx *c, const char *s);
+/*
+ * A name list is one string of names, each ended by a NUL, the list by an
+ * empty name: "off\0audit\0enforce\0".  An array of pointers would cost a
+ * relocation per name in every process that preloads the library.
+ */
 /* Reports each member of group G not in ALLOWED (or ALLOWED2, may be NULL). */
-void pc_check_keys(struct ctx *c, const config_setting_t *g, const char *where,
-				   const char *const *allowed, const char *const *allowed2);
+void pc_check_keys(struct ctx *c, const config_setting_t *g, const char *where, const char *allowed,
+				   const char *allowed2);
 /* G.NAME, or NULL when G is NULL or has no such member. */
 const config_setting_t *pc_member(const config_setting_t *g, const char *name);
 /* The string at G.NAME; NULL when absent or (reported) not a string. */
 const char *pc_str(struct ctx *c, const config_setting_t *g, const char *name);
-/* Index of G.NAME's value in VALUES, DEF when absent, -1 (reported) when invalid. */
-int pc_enum(struct ctx *c, const config_setting_t *g, const char *name, const char *const *values,
-			int def, const char *expect);
+/* Index of G.NAME's value in name list VALUES, DEF when absent, -1 (reported) when invalid. */
+int pc_enum(struct ctx *c, const config_setting_t *g, const char *name, const char *values, int def,
+			const char *expect);
+/* The index of S in name list LIST, or -1. */
+int pc_list_index(const char *list, const char *s);
 bool pc_bool(struct ctx *c, const config_setting_t *g, const char *name, bool def);
 long long pc_int(struct ctx *c, const config_setting_t *g, const char *name, long long def,
 				 long long min, long long max);

@@ -10,8 +10,7 @@
 #include "cfgapi.h"
 #include "compile_ctx.h"
 
-static const char *const log_keys[] = {"path",	   "chain",	 "mode", "ident",
-									   "facility", "socket", NULL};
+static const char log_keys[] = "path\0chain\0mode\0ident\0facility\0socket\0";
 
 static int
 parse_file_mode(struct ctx *c, const config_setting_t *s)
@@ -52,9 +51,8 @@ parse_file_mode(struct ctx *c, const config_setting_t *s)
 void
 compile_log(struct ctx *c, const config_setting_t *g, struct pgs_log_cfg *log)
 {
-	static const char *const fac_names[] = {"user",	  "daemon", "auth",	  "authpriv", "local0",
-											"local1", "local2", "local3", "local4",	  "local5",
-											"local6", "local7", NULL};
+	static const char fac_names[] = "user\0daemon\0auth\0authpriv\0local0\0local1\0local2\0"
+									"local3\0local4\0local5\0local6\0local7\0";
 	static const int fac_values[] = {LOG_USER,	 LOG_DAEMON, LOG_AUTH,	 LOG_AUTHPRIV,
 									 LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
 									 LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};

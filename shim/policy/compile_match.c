@@ -90,15 +90,15 @@ compile_patterns(struct ctx *c, const config_setting_t *s, enum pgs_match_key ke
 void
 compile_match(struct ctx *c, const config_setting_t *g, struct pgs_rule *r)
 {
-	static const char *const keys[] = {"host",	  "hostaddr",		  "port",	"dbname", "user",
-									   "program", "application_name", "script", NULL};
+	static const char keys[] =
+		"host\0hostaddr\0port\0dbname\0user\0program\0application_name\0script\0";
 
 	if (g == NULL)
 		return;
 	pc_check_keys(c, g, "match", keys, NULL);
 	for (int k = 0; k < PGS_M_NKEYS; k++)
 	{
-		const config_setting_t *s = pc_member(g, keys[k]);
+		const config_setting_t *s = pc_member(g, pgs_match_key_name((enum pgs_match_key) k));
 
 		if (s != NULL)
 			compile_patterns(c, s, (enum pgs_match_key) k, &r->match[k]);

@@ -36,28 +36,29 @@ pc_dup(struct ctx *c, const char *s)
 	return d;
 }
 
-static bool
-in_list(const char *s, const char *const *list)
+int
+pc_list_index(const char *list, const char *s)
 {
-	for (; *list; list++)
+	for (int i = 0; *list; list += strlen(list) + 1, i++)
 	{
-		if (strcmp(s, *list) == 0)
-			return true;
+		if (strcmp(s, list) == 0)
+			return i;
 	}
-	return false;
+	return -1;
 }
 
 /* Reports each member of group G not in ALLOWED (or ALLOWED2). */
 void
-pc_check_keys(struct ctx *c, const config_setting_t *g, const char *where,
-			  const char *const *allowed, const char *const *allowed2)
+pc_check_keys(struct ctx *c, const config_setting_t *g, const char *where, const char *allowed,
+			  const char *allowed2)
 {
 	for (int i = 0; i < cfg()->length(g); i++)
 	{
 		const config_setting_t *m = cfg()->get_elem(g, (unsigned) i);
 		const char *name = config_setting_name(m);
 
-		if (name && !in_list(name, allowed) && !(allowed2 && in_list(name, allowed2)))
+		if (name && pc_list_index(allowed, name) < 0 &&
+			!(allowed2 && pc_list_index(allowed2, name) >= 0))
 			pc_err(c, m, "unknown setting \"%s%s%s\"", where, where[0] ? "." : "", name);
 	}
 }
@@ -86,18 +87,16 @@ pc_str(struct ctx *c, const config_setting_t *g, const char *name)
 
 /* Index of G.NAME's value in VALUES, DEF when absent, -1 (error) when invalid. */
 int
-pc_enum(struct ctx *c, const config_setting_t *g, const char *name, const char *const *values,
-		int def, const char *expect)
+pc_enum(struct ctx *c, const config_setting_t *g, const char *name, const char *values, int def,
+		const char *expect)
 {
 	const char *v = pc_str(c, g, name);
+	int i;
 
 	if (v == NULL)
 		return def;
-	for (int i = 0; values[i]; i++)
-	{
-		if (strcmp(v, values[i]) == 0)
-			return i;
-	}
+	if ((i = pc_list_index(values, v)) >= 0)
+		return i;
 	pc_err(c, pc_member(g, name), "%s must be %s, not \"%s\"", name, expect, v);
 	return -1;
 }
