@@ -40,9 +40,7 @@ dl_fill(void *h, const struct dl_sym *syms, size_t n, void *table, size_t table_
 	memset(table, 0, table_size);
 	for (size_t i = 0; i < n; i++)
 	{
-		/* A name of exactly sizeof(name) characters compiles unterminated. */
-		bool named = memchr(syms[i].name, '\0', sizeof(syms[i].name)) != NULL;
-		void *p = named ? lookup(h, syms[i].name, reject) : NULL;
+		void *p = lookup(h, syms[i].name, reject);
 
 		if (p == NULL)
 			p = lookup(h, syms[i].alt, reject);

@@ -17,29 +17,34 @@
  * a relocation per entry in every process that preloads the library, and
  * would dirty its pages, whether or not it ever calls libpq.
  */
+#define DL_NAME_SIZE 40
+
 struct dl_sym
 {
-	size_t offset;	 /* offsetof(table, field) */
-	char name[40];	 /* the symbol: a longer one does not compile */
-	const char *alt; /* another name to try (older versions), or NULL */
-	bool optional;	 /* absent: left NULL instead of failing */
+	size_t offset;			 /* offsetof(table, field) */
+	char name[DL_NAME_SIZE]; /* the symbol, NUL-terminated (checked by the macros) */
+	const char *alt;		 /* another name to try (older versions), or NULL */
+	bool optional;			 /* absent: left NULL instead of failing */
 };
+
+/* NAME's literal, NUL included, fits in the entry: a longer one does not compile. */
+#define DL_FITS(name) (0 * sizeof(char[sizeof(name) <= DL_NAME_SIZE ? 1 : -1]))
 
 #define DL_SYM(type, field)                                                                        \
 	{                                                                                              \
-		offsetof(type, field), #field, NULL, false                                                 \
+		offsetof(type, field) + DL_FITS(#field), #field, NULL, false                               \
 	}
 #define DL_SYM_AS(type, field, name)                                                               \
 	{                                                                                              \
-		offsetof(type, field), name, NULL, false                                                   \
+		offsetof(type, field) + DL_FITS(name), name, NULL, false                                   \
 	}
 #define DL_SYM_ALT(type, field, alt)                                                               \
 	{                                                                                              \
-		offsetof(type, field), #field, alt, false                                                  \
+		offsetof(type, field) + DL_FITS(#field), #field, alt, false                                \
 	}
 #define DL_SYM_OPT(type, field, name)                                                              \
 	{                                                                                              \
-		offsetof(type, field), name, NULL, true                                                    \
+		offsetof(type, field) + DL_FITS(name), name, NULL, true                                    \
 	}
 
 /*
