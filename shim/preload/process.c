@@ -1,9 +1,12 @@
 /*
  * process.c
  *	  The environment is read with secure_getenv (a setuid program ignores
- *	  it), once, under pthread_once, and what matters is copied: a daemon
- *	  may empty its environment (php-fpm's clear_env) or write its process
- *	  title over it after the first read.
+ *	  it), once, under pthread_once, at the first connection, and copied: a
+ *	  daemon may write its process title over it.  The two variables are
+ *	  also noted earlier, when the process is seen loading a module with
+ *	  libpq (process_settle): a daemon that empties its workers' environment
+ *	  after that (php-fpm's clear_env) still has them; a value set by the
+ *	  time of the first connection wins.
  */
 #include "process.h"
 
@@ -17,6 +20,10 @@
 #define DEFAULT_POLICY "/etc/pgtls-shim/policy.conf"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static char early_policy[PATH_MAX]; /* PGTLS_SHIM_POLICY as first seen */
+static bool early_named;
+static int early_on_error; /* PGTLS_SHIM_ON_ERROR as first seen: 0 unset, 1 allow, 2 other */
 static char policy_copy[PATH_MAX];
 static const char *policy_path = DEFAULT_POLICY;
 static bool policy_named;
@@ -81,6 +88,35 @@ find_script(void)
 		script[0] = '\0';
 }
 
+/* VALUE (set, non-empty) into a PATH_MAX buffer: a name no file has when too long. */
+static void
+copy_path(char *buf, const char *value)
+{
+	if (strlen(value) < PATH_MAX)
+		memcpy(buf, value, strlen(value) + 1);
+	else
+	{
+		static const char too_long[] = "(PGTLS_SHIM_POLICY longer than PATH_MAX)";
+
+		memcpy(buf, too_long, sizeof(too_long)); /* a name no file has: fails closed */
+	}
+}
+
+/* The two variables as first seen (see process_settle). */
+static void
+note_environment(void)
+{
+	const char *p = secure_getenv("PGTLS_SHIM_POLICY");
+	const char *e = secure_getenv("PGTLS_SHIM_ON_ERROR");
+
+	if (p != NULL && p[0] != '\0')
+	{
+		copy_path(early_policy, p);
+		early_named = true;
+	}
+	early_on_error = e == NULL ? 0 : strcmp(e, "allow") == 0 ? 1 : 2;
+}
+
 static void
 init(void)
 {
@@ -88,15 +124,19 @@ init(void)
 	const char *e = secure_getenv("PGTLS_SHIM_ON_ERROR");
 	ssize_t n;
 
+	pthread_once(&env_once, note_environment);
 	if (p != NULL && p[0] != '\0')
 	{
-		/* Too long to be a path: named, and unloadable (fails closed). */
-		if (strlen(p) < sizeof(policy_copy))
-			memcpy(policy_copy, p, strlen(p) + 1);
+		copy_path(policy_copy, p);
 		policy_path = policy_copy;
 		policy_named = true;
 	}
-	on_error_allow = e != NULL && strcmp(e, "allow") == 0;
+	else if (early_named) /* emptied since (php-fpm's clear_env): as seen then */
+	{
+		policy_path = early_policy;
+		policy_named = true;
+	}
+	on_error_allow = e != NULL ? strcmp(e, "allow") == 0 : early_on_error == 1;
 	n = readlink("/proc/self/exe", program, sizeof(program) - 1);
 	program[n > 0 ? n : 0] = '\0';
 	if (program[0] && is_interpreter(program))
@@ -108,7 +148,7 @@ init(void)
 void
 process_settle(void)
 {
-	pthread_once(&once, init);
+	pthread_once(&env_once, note_environment);
 }
 
 const char *

@@ -1,8 +1,7 @@
 /*
  * process.h
  *	  Facts about the host process the library is a guest in, read once on
- *	  the first connection, or earlier when the process loads a libpq module
- *	  in a way the shim sees (never at load time): where the policy is, what
+ *	  the first connection (never at load time): where the policy is, what
  *	  to do while it cannot be loaded, which program (and, for an
  *	  interpreter, which script) this is, on which host.
  */
@@ -14,9 +13,11 @@
 #include "record.h"
 
 /*
- * Reads them now: called where a process is seen loading a module with its
- * own libpq binding (dlhooks.c), which a daemon such as php-fpm does in its
- * master, before its workers are forked and their environment emptied.
+ * Notes PGTLS_SHIM_POLICY and PGTLS_SHIM_ON_ERROR as they are now, for a
+ * first connection that finds them unset: called where a process is seen
+ * loading a module with its own libpq binding (dlhooks.c), which a daemon
+ * such as php-fpm does in its master, before it forks workers and empties
+ * their environment.  Only the first call notes anything.
  */
 void process_settle(void);
 

@@ -146,6 +146,26 @@ class Ctypes(ShimCase):
                 self.assertGreater(int(version), 90000)
 
 
+    def test_policy_named_after_the_lookup_is_the_one_read(self):
+        """A dlsym of a libpq function notes the environment early (for
+        daemons that empty it later); a PGTLS_SHIM_POLICY set after that,
+        before the first connection, is still the one the shim reads."""
+        self.write_policy(policy_text("enforce"))
+        script = ("import ctypes, os, sys\n"
+                  "lib = ctypes.CDLL('libpq.so.5')\n"
+                  "connect = lib.PQconnectdb\n"
+                  "os.environ['PGTLS_SHIM_POLICY'] = sys.argv[2]\n"
+                  "connect.restype = ctypes.c_void_p\n"
+                  "lib.PQstatus.argtypes = [ctypes.c_void_p]\n"
+                  "sys.exit(lib.PQstatus(connect(sys.argv[1].encode())))\n")
+        p = self.run_cmd(["/usr/bin/python3", "-c", script, tcp("good", sslmode="disable"),
+                          self.policy], {"PGTLS_SHIM_POLICY": None})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rec = self.one_record()
+        self.assertEqual(rec["sslmode_effective"], "verify-full")
+        self.assertTrue(rec["verified"])
+
+
 @unittest.skipIf(RUNTIME, "an instrumented module in a new namespace loads a second sanitizer "
                  "runtime, which aborts; the normal run has it")
 class Dlmopen(ShimCase):

@@ -116,7 +116,7 @@ class PhpFpm(DriverTests, ShimCase):
     PGTLS_SHIM_POLICY in the master's environment.  The workers are forked
     from the master, so the library is in them whatever their environment."""
 
-    def start_fpm(self, pool):
+    def start_fpm(self, pool, env=None):
         conf = os.path.join(self.dir, "php-fpm.conf")
         self.sock = os.path.join(self.dir, "fpm.sock")
         self.fpm_log = os.path.join(self.dir, "fpm.log")
@@ -127,7 +127,7 @@ class PhpFpm(DriverTests, ShimCase):
                     % (self.fpm_log, self.sock, pool))
         argv = [PHP_FPM, "-F", "-y", conf] + (["-R"] if os.geteuid() == 0 else [])
         os.path.exists(self.sock) and os.unlink(self.sock)
-        self.fpm = subprocess.Popen(argv, env=self.env(), stdout=subprocess.DEVNULL,
+        self.fpm = subprocess.Popen(argv, env=self.env(env), stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
         self.addCleanup(self.stop_fpm, self.fpm)
         deadline = time.monotonic() + 30
@@ -209,6 +209,19 @@ class PhpFpm(DriverTests, ShimCase):
                 self.assertEqual(len(recs), n, recs)
                 self.assertTrue(all(r["program"].endswith("/psql") and r["verified"]
                                     for r in recs), recs)
+
+    def test_pool_names_its_own_policy(self):
+        """The master has no PGTLS_SHIM_POLICY, the pool names one: the
+        worker's own variable is the one read at its first connection."""
+        self.write_policy(policy_text("enforce"))
+        self.start_fpm("env[PGTLS_SHIM_POLICY] = %s" % self.policy, {"PGTLS_SHIM_POLICY": None})
+        rc, out = self.request("pgsql", tcp("good", sslmode="disable"))
+        self.assertEqual(rc, 0, out)
+        self.assertIn("policy-env: '%s'" % self.policy, out)
+        self.assertRegex(out, r"(?m)^true$")
+        rec = self.one_record()
+        self.assertEqual(rec["sslmode_effective"], "verify-full")
+        self.assertTrue(rec["verified"])
 
     def test_default_clear_env_is_governed(self):
         """The pool's default clear_env = yes and no env[] line: the worker's
