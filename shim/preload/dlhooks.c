@@ -6,8 +6,8 @@
  *	    returns the shim's hook when the real function lies in a libpq, and
  *	    tells real.c which libpq that is;
  *	  - dlopen(file, ... RTLD_DEEPBIND) (PHP's extensions) patches the GOT
- *	    of the objects it loaded, where they bound PQ* to libpq itself (a
- *	    bare file name is first looked up as the caller would: dlsearch.c);
+ *	    of the objects it loaded, where they bound PQ* to libpq itself (the
+ *	    name first resolved as the caller's call would: dlsearch.c);
  *	  - dlmopen into another namespace holding a libpq: a blind_spot record.
  *	  Everything else is handed on as a tail call: glibc resolves RTLD_NEXT,
  *	  RTLD_DEFAULT and a file name's RUNPATH from the caller's return
@@ -107,14 +107,6 @@ dlsym(void *restrict handle, const char *restrict name)
 	return dlsym_hooked(handle, name, __builtin_return_address(0));
 }
 
-PGS_NO_SANITIZE static bool
-has_slash(const char *file)
-{
-	while (*file != '\0' && *file != '/')
-		file++;
-	return *file == '/';
-}
-
 static __attribute__((noinline)) void *
 dlopen_deep(const char *file, int mode)
 {
@@ -132,33 +124,20 @@ dlopen_deep(const char *file, int mode)
 }
 
 /*
- * A bare FILE with RTLD_DEEPBIND: glibc would search CALLER's RUNPATH and
- * RPATH, which a call from here would not.  An object already loaded under
- * that name is found by name whoever asks; otherwise the shim opens the file
- * the caller's search finds, by its path.  Found nowhere there, glibc would
- * ask ld.so.cache, which is the same for every caller.
+ * FILE with RTLD_DEEPBIND into the caller's (the base) namespace: glibc
+ * resolves a bare name's search and $ORIGIN from CALLER, which a dlopen
+ * from here is not, so the name is first resolved as CALLER would have it.
  */
 static __attribute__((noinline)) void *
-dlopen_deep_bare(const char *file, int mode, const void *caller)
+deepbind(const char *file, int mode, const void *caller)
 {
 	char path[4096];
 	int saved = errno;
-	void *loaded = next_dlopen()(file, RTLD_LAZY | RTLD_NOLOAD);
 
-	if (loaded != NULL)
-		(void) dlclose(loaded);
-	else if (dl_search_for_caller(caller, file, path, sizeof(path)))
-		file = path;
+	file = dl_name_for_caller(caller, file, path, sizeof(path));
 	(void) dlerror();
 	errno = saved;
 	return dlopen_deep(file, mode);
-}
-
-/* FILE with RTLD_DEEPBIND into the caller's (the base) namespace. */
-PGS_NO_SANITIZE static inline void *
-deepbind(const char *file, int mode, const void *caller)
-{
-	return has_slash(file) ? dlopen_deep(file, mode) : dlopen_deep_bare(file, mode, caller);
 }
 
 HOOK PGS_NO_SANITIZE void *

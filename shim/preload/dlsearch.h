@@ -1,23 +1,24 @@
 /*
  * dlsearch.h
- *	  Where glibc's dlopen would find a bare file name for a given caller.
+ *	  What to hand glibc's dlopen, called from the shim, so that a file name
+ *	  resolves as it would have for the application's own call.
  */
 #ifndef PGTLS_SHIM_DLSEARCH_H
 #define PGTLS_SHIM_DLSEARCH_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 /*
- * FILE has no '/': writes to OUT (LEN bytes) the path of the first regular
- * file named FILE in the directories dlopen searches for the object holding
- * CALLER (its DT_RPATH chain, LD_LIBRARY_PATH, its DT_RUNPATH, the system
- * directories: glibc's own list, from dlinfo RTLD_DI_SERINFO).  Returns
- * false when none has it (glibc would then ask ld.so.cache, which does not
- * depend on the caller) or when the list cannot be had.  errno is not
+ * FILE as CALLER's dlopen would resolve it, for a dlopen made by the shim
+ * (glibc takes the directories of a bare name's search, and $ORIGIN, from
+ * the caller's object, found by its return address).  Returns FILE itself
+ * when the shim's own dlopen of it finds the same object, or OUT (LEN bytes)
+ * holding the path to open instead: for a bare name, the first loadable
+ * file in the directories only the caller searches (its RPATH chain,
+ * LD_LIBRARY_PATH, its RUNPATH: glibc's list, dlinfo RTLD_DI_SERINFO); for
+ * a path, $ORIGIN expanded from the caller's object.  errno is not
  * preserved: the caller restores it.
  */
-bool dl_search_for_caller(const void *caller, const char *file, char *out, size_t len)
-	__attribute__((warn_unused_result));
+const char *dl_name_for_caller(const void *caller, const char *file, char *out, size_t len);
 
 #endif

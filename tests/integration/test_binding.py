@@ -100,6 +100,38 @@ class Binding(ShimCase):
                     argv + ["deepbind", tcp("good", sslmode="disable"), "pqmodule_bare.so"], env))
 
     @unittest.skipIf(RUNTIME, "sanitizer runtimes refuse RTLD_DEEPBIND; the normal run has it")
+    def test_deepbind_bare_name_skips_what_glibc_skips(self):
+        """A file of that name glibc would not load (another ELF class) in
+        an earlier directory (LD_LIBRARY_PATH) is passed over, as glibc does,
+        for the module in the caller's RUNPATH."""
+        wrong, right = (os.path.join(self.dir, d) for d in ("wrong", "right"))
+        for d in (wrong, right):
+            os.mkdir(d)
+            shutil.copy(MODULE, os.path.join(d, "pqmodule_bare.so"))
+        with open(os.path.join(wrong, "pqmodule_bare.so"), "r+b") as f:
+            f.seek(4)
+            f.write(b"\x01")   # ELFCLASS32
+        caller = os.path.join(self.dir, "pqclient_dl_runpath")
+        shutil.copy(DL, caller)
+        subprocess.run(["patchelf", "--set-rpath", right, caller], check=True, timeout=60)
+        self.write_policy(policy_text("enforce"))
+        self.assertGoverned(self.run_cmd(
+            [caller, "deepbind", tcp("good", sslmode="disable"), "pqmodule_bare.so"],
+            {"LD_LIBRARY_PATH": wrong}))
+
+    @unittest.skipIf(RUNTIME, "sanitizer runtimes refuse RTLD_DEEPBIND; the normal run has it")
+    def test_deepbind_origin_is_the_callers(self):
+        """dlopen("$ORIGIN/...", RTLD_DEEPBIND): $ORIGIN is the directory of
+        the calling program, not the shim's."""
+        os.mkdir(os.path.join(self.dir, "modules"))
+        shutil.copy(MODULE, os.path.join(self.dir, "modules", "pqmodule_bare.so"))
+        caller = os.path.join(self.dir, "pqclient_dl")
+        shutil.copy(DL, caller)
+        self.write_policy(policy_text("enforce"))
+        self.assertGoverned(self.run_cmd(
+            [caller, "deepbind", tcp("good", sslmode="disable"), "$ORIGIN/modules/pqmodule_bare.so"]))
+
+    @unittest.skipIf(RUNTIME, "sanitizer runtimes refuse RTLD_DEEPBIND; the normal run has it")
     def test_deepbind_module_through_dlmopen_base(self):
         """dlmopen(LM_ID_BASE, ..., RTLD_DEEPBIND) is a dlopen: governed too."""
         self.write_policy(policy_text("enforce"))
