@@ -23,6 +23,21 @@ if ((${#missing[@]})); then
   $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
 fi
+# Apache's mod_php (tests/integration/test_modphp.py), without Recommends:
+# they pull in the apache2 package, which starts a system service on port 80.
+# The test runs /usr/sbin/apache2 itself, with its own configuration.
+MODPHP=(apache2-bin libapache2-mod-php8.2)
+missing=()
+for p in "${MODPHP[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing (no recommends): ${missing[*]}"
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
+fi
 # A German locale: tests/integration/test_guest.py runs psql with libpq's
 # messages translated (LC_ALL=de_DE.UTF-8).
 if ! locale -a 2>/dev/null | grep -qix 'de_DE\.utf-\?8'; then
