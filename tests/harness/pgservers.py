@@ -90,11 +90,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+# "all" does not cover replication connections: the last line lets
+# pg_basebackup in (tests/integration/test_clients.py) as postgres over
+# IPv4 loopback, and nothing else changes for any other connection.
 HBA = """local all all trust
 host all app 127.0.0.1/32 scram-sha-256
 host all all 127.0.0.1/32 trust
 host all app ::1/128 scram-sha-256
 host all all ::1/128 trust
+host replication postgres 127.0.0.1/32 trust
 """
 
 
