@@ -5,6 +5,8 @@
  */
 #include "predict.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +60,31 @@ exists(const char *path)
 	struct stat st;
 
 	return path != NULL && stat(path, &st) == 0;
+}
+
+bool
+predict_client_cert_fails(const struct pgs_facts *f)
+{
+	char cert_buf[4096];
+	char key_buf[4096];
+	const char *cert =
+		f->sslcert ? f->sslcert : home_file("postgresql.crt", cert_buf, sizeof(cert_buf));
+	const char *key;
+	struct stat st;
+	int fd;
+
+	if ((f->sslcertmode != NULL && strcmp(f->sslcertmode, "disable") == 0) || cert == NULL)
+		return false;
+	if (stat(cert, &st) != 0)
+		return errno != ENOENT && errno != ENOTDIR;
+	fd = open(cert, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return true; /* "could not read certificate file" */
+	close(fd);
+	if (f->sslkey != NULL && strchr(f->sslkey, ':') != NULL)
+		return false; /* "engine:key", an OpenSSL engine's */
+	key = f->sslkey ? f->sslkey : home_file("postgresql.key", key_buf, sizeof(key_buf));
+	return key == NULL || stat(key, &st) != 0; /* "certificate present, but not private key" */
 }
 
 /*

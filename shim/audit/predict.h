@@ -71,6 +71,16 @@ const char *predict_app_rootcert(const struct pgs_facts *f, const struct pgs_cap
 								 size_t len);
 
 /*
+ * libpq's rule for the client certificate (initialize_SSL, 15 to 18): true
+ * when libpq would give up on TLS before sending a byte of it, because the
+ * certificate (sslcert, else ~/.postgresql/postgresql.crt) cannot be
+ * stat()ed for another reason than its absence, cannot be opened, or has
+ * no key file beside it (sslkey, else ~/.postgresql/postgresql.key).  Under
+ * prefer libpq then goes on in plaintext; under enforcement it fails.
+ */
+bool predict_client_cert_fails(const struct pgs_facts *f);
+
+/*
  * The host name libpq verifies for the target it connected to (OBS_HOST and
  * OBS_PORT as PQhost and PQport report them): the target's host, "" when it
  * was given only a hostaddr.

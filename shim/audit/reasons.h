@@ -18,6 +18,7 @@
 #define R_NO_TLS_SERVER	 "server does not support TLS"
 #define R_NO_TLS		 "server did not use TLS"
 #define R_HANDSHAKE		 "TLS handshake failed"
+#define R_CLIENT_CERT	 "client certificate unusable"
 #define R_OLD_PROTOCOL	 "TLS protocol below min_protocol"
 #define R_UNIX_SOCKET	 "Unix-socket connection (no TLS)"
 #define R_GSSENC		 "GSS-encrypted session (no TLS)"

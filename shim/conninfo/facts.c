@@ -167,6 +167,9 @@ read_values(struct pgs_factbuf *fb, const char *program)
 	fb->f.gssencmode = opt(fb->opts, "gssencmode");
 	fb->f.ssl_min_protocol_version = opt(fb->opts, "ssl_min_protocol_version");
 	fb->f.sslkeylogfile = opt(fb->opts, "sslkeylogfile");
+	fb->f.sslcert = opt(fb->opts, "sslcert");
+	fb->f.sslkey = opt(fb->opts, "sslkey");
+	fb->f.sslcertmode = opt(fb->opts, "sslcertmode");
 }
 
 enum facts_result

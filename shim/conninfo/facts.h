@@ -39,6 +39,9 @@ struct pgs_facts
 	const char *gssencmode;
 	const char *ssl_min_protocol_version; /* NULL when this libpq has none */
 	const char *sslkeylogfile;			  /* libpq 18: where TLS keys are written, or NULL */
+	const char *sslcert;				  /* the client certificate, NULL when unset */
+	const char *sslkey;					  /* its key, NULL when unset */
+	const char *sslcertmode;			  /* libpq 16: "disable" sends none; NULL before */
 };
 
 /* The facts of a connection and the storage behind their strings. */

@@ -54,8 +54,11 @@ audit_established(struct finish *fx, const char *reason)
 			predict_tls(&fx->pc, &fx->obs, &fx->pred);
 		return reason ? reason : fx->pred.reason;
 	}
-	if (fx->obs.unix_socket || (fx->obs.gssenc && d->settings->gssenc_allow) || d->refuse ||
-		!policy->audit.probe)
+	if (fx->obs.unix_socket || (fx->obs.gssenc && d->settings->gssenc_allow) || d->refuse)
+		return reason;
+	if (predict_client_cert_fails(fx->pc.f))
+		return R_CLIENT_CERT; /* libpq gives up on TLS before the server has a say */
+	if (!policy->audit.probe)
 		return reason;
 	/* Plaintext, or GSS that enforce would disable: would TLS work? */
 	r = predict_by_probe(&fx->pc, &fx->obs, policy->audit.probe_timeout_ms, &fx->probe, &fx->pred);
@@ -72,6 +75,8 @@ classify_failure(struct finish *fx)
 {
 	if (fx->obs.unix_socket || fx->obs.hostaddr == NULL || fx->pc.d->mode == PGS_MODE_OFF)
 		return NULL;
+	if (!fx->obs.tls && predict_client_cert_fails(fx->pc.f))
+		return R_CLIENT_CERT;
 	return predict_failure(&fx->pc, &fx->obs, fx->st->snap->policy->audit.probe_timeout_ms,
 						   &fx->pred);
 }

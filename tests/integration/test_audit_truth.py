@@ -68,6 +68,12 @@ CASES = [
     case("policy CA bundle unreadable", tcp("good"), "CA bundle unreadable",
          settings='sslrootcert = "%s/not-a-bundle.pem";' % PKI),
     # 10. The cases the suite always had.
+    # A client certificate libpq cannot use (here: no key beside it) ends its
+    # TLS before the server has a say: plaintext under prefer, a failure
+    # once upgraded; not "server does not support TLS".
+    case("client certificate without its key",
+         tcp("good", sslcert=PKI + "/new-root.crt", sslkey="/nonexistent/client.key"),
+         "client certificate unusable"),
     case("good", tcp("good"), None),
     case("wrong host", tcp("wronghost"), "wrong host"),
     case("expired", tcp("expired"), "server certificate expired"),

@@ -190,23 +190,32 @@ class ModPhp(DriverTests, ShimCase):
     def test_root_home_in_apaches_environment(self):
         """Apache started from a root shell keeps its HOME: libpq in the
         www-data child then cannot look into $HOME/.postgresql for a client
-        certificate, and that ends its TLS attempt (any error but ENOENT).
-        The upgraded connection fails with libpq's own message, recorded as
-        failed; the operator's fix is Apache's environment, not the policy."""
+        certificate, and that ends its TLS attempt (any error but ENOENT):
+        under prefer it goes on in plaintext, upgraded it fails.  Audit
+        predicts that failure with its cause (not "server does not support
+        TLS": the server does); enforce records it with the same reason.
+        The operator's fix is Apache's environment, not the policy."""
         home = os.path.join(self.dir, "root-home")
         os.mkdir(home, 0o700)
         os.mkdir(os.path.join(home, ".postgresql"), 0o700)
+        cert = os.path.join(home, ".postgresql", "postgresql.crt")
+        self.write_policy(policy_text("audit"))
+        rc, out = self.served("pgsql", {"HOME": home})("good", "prefer")
+        self.assertEqual(rc, 0, out)
+        rec = self.one_record()
+        self.assertIsNone(rec["tls"], rec)                       # plaintext, as libpq chose
+        self.assertTrue(rec["audit"]["would_refuse"], rec)
+        self.assertEqual(rec["audit"]["reason"], "client certificate unusable")
+        os.unlink(self.log)
         self.write_policy(policy_text("enforce"))
         rc, out = self.served("pgsql", {"HOME": home})("good", "disable")
         self.assertEqual(rc, 1, out)
-        cert = os.path.join(home, ".postgresql", "postgresql.crt")
-        self.assertIn('could not open certificate file "%s"' % cert, out)
+        self.assertIn("client certificate unusable", out)
         rec = self.one_record()
         self.assertEqual(rec["sslmode_effective"], "verify-full")
-        self.assertEqual(rec["outcome"], "failed")
         self.assertFalse(rec["verified"])
+        self.assertEqual(rec["reason"], "client certificate unusable")
         self.assertIn(cert, rec["error"])
-
 
 if __name__ == "__main__":
     unittest.main()
