@@ -118,7 +118,8 @@ class Clients(ShimCase):
                         records=21)   # 20 connections + pgbench's own first one
 
     # pg_isready: PQpingParams, whose connection is never returned to it.
-    # Exit codes: 0 accepting, 1 rejecting, 2 no response, 3 no attempt.
+    # Exit codes: 0 accepting, 1 rejecting, 2 no response, 3 no attempt (its
+    # words are translated: the suite also runs under de_DE).
     @unsanitized_pg_programs
     def test_pg_isready(self):
         def check(mode, recs, p):
@@ -133,7 +134,7 @@ class Clients(ShimCase):
             else:
                 self.assertChain(r)
         self.both_modes(lambda ci: [os.path.join(PG_BIN, "pg_isready"), "-d", ci],
-                        expect_out="accepting connections", check=check)
+                        expect_out=None, check=check)   # exit 0: accepting
 
     @unsanitized_pg_programs
     def test_pg_isready_refused(self):
@@ -146,7 +147,6 @@ class Clients(ShimCase):
         # response, exit 2 (PQPING_NO_ATTEMPT, exit 3, is the answer for a
         # connection the shim refuses itself, outcome "refused").
         self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
-        self.assertIn("no response", p.stdout)
 
     # vacuumdb -j 2: its first connection, then a second one for the second
     # parallel slot (ParallelSlotsGetIdle connects it while the first is busy).
@@ -155,15 +155,14 @@ class Clients(ShimCase):
     @unsanitized_pg_programs
     def test_vacuumdb(self):
         self.both_modes(lambda ci: [os.path.join(PG_BIN, "vacuumdb")] + self.VACUUMDB + [ci],
-                        expect_out='vacuuming database "postgres"', records=2)
+                        expect_out=None, records=2)
 
     @unsanitized_pg_programs
     def test_vacuumdb_refused(self):
         p = self.refused_on_plain(
             lambda ci: [os.path.join(PG_BIN, "vacuumdb")] + self.VACUUMDB + [ci])
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertIn("vacuumdb: error: " + NO_TLS, p.stderr)
-        self.assertNotIn("vacuuming", p.stdout)
+        self.assertIn(NO_TLS, p.stderr)   # the shim's words: the same in any locale
 
     # pg_basebackup: replication connections (replication=true in the
     # startup packet; the harness's pg_hba has a `replication` line), the
@@ -199,7 +198,7 @@ class Clients(ShimCase):
     def test_pg_basebackup_refused(self):
         p = self.refused_on_plain(self.basebackup)
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertIn("pg_basebackup: error: " + NO_TLS, p.stderr)
+        self.assertIn(NO_TLS, p.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.backup, "PG_VERSION")))
 
     def test_psycopg2_blocking(self):
