@@ -81,6 +81,35 @@ class DriverTests:
         return p.returncode, p.stdout + p.stderr
 
 
+def stop_daemon(proc, sig):
+    """Stops a daemon the test started: SIG (its graceful stop), up to 30 s,
+    then SIGKILL."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class PhpServed(DriverTests):
+    """pg_connect and PDO pgsql in a PHP script a server runs (php-fpm,
+    mod_php): a class defines served(api) -> run(server, sslmode)."""
+
+    def test_audit_and_enforce(self):
+        self.both_modes(self.served("pgsql"))
+
+    def test_pdo_audit_and_enforce(self):
+        self.both_modes(self.served("pdo"))
+
+    def test_refused(self):
+        self.refused(self.served("pgsql"))
+
+    def test_pdo_refused(self):
+        self.refused(self.served("pdo"))
+
+
 # ---------------------------------------------------------------- php-fpm
 
 # php-fpm8.2 on Debian 12, php-fpm8.4 on 13: the newest there is.
@@ -111,7 +140,7 @@ echo "shim-mapped: ", strpos(file_get_contents("/proc/self/maps"), "/libpgtls-sh
 @unittest.skipUnless(PHP_FPM and CGI_FCGI, "php-fpm or cgi-fcgi (libfcgi-bin) is not installed "
                      "(scripts/deps.sh)")
 @unittest.skipIf(RUNTIME, "sanitizer runtimes refuse RTLD_DEEPBIND; the normal run has it")
-class PhpFpm(DriverTests, ShimCase):
+class PhpFpm(PhpServed, ShimCase):
     """php-fpm started as an operator would: LD_PRELOAD and
     PGTLS_SHIM_POLICY in the master's environment.  The workers are forked
     from the master, so the library is in them whatever their environment."""
@@ -129,7 +158,7 @@ class PhpFpm(DriverTests, ShimCase):
         os.path.exists(self.sock) and os.unlink(self.sock)
         self.fpm = subprocess.Popen(argv, env=self.env(env), stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
-        self.addCleanup(self.stop_fpm, self.fpm)
+        self.addCleanup(stop_daemon, self.fpm, signal.SIGQUIT)   # SIGQUIT: graceful
         deadline = time.monotonic() + 30
         while not os.path.exists(self.sock):
             if self.fpm.poll() is not None or time.monotonic() > deadline:
@@ -137,16 +166,6 @@ class PhpFpm(DriverTests, ShimCase):
                     self.fpm.poll(), open(self.fpm_log).read()
                     if os.path.exists(self.fpm_log) else ""))
             time.sleep(0.02)   # poll interval; the condition is the socket
-
-    @staticmethod
-    def stop_fpm(proc):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGQUIT)      # graceful stop
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
     def request(self, api, ci, sql=SQL):
         """One FastCGI request; cgi-fcgi hands its environment on as params."""
@@ -164,24 +183,10 @@ class PhpFpm(DriverTests, ShimCase):
     def served(self, api, pool="env[PGTLS_SHIM_POLICY] = $PGTLS_SHIM_POLICY"):
         """A run(): each call a new php-fpm, which reads the policy afresh."""
         def run(name, sslmode):
-            getattr(self, "fpm", None) and self.stop_fpm(self.fpm)
+            getattr(self, "fpm", None) and stop_daemon(self.fpm, signal.SIGQUIT)
             self.start_fpm(pool)
             return self.request(api, tcp(name, sslmode=sslmode))
         return run
-
-    def test_audit_and_enforce(self):
-        """pg_connect, with the pool passing the policy on:
-        env[PGTLS_SHIM_POLICY] = $PGTLS_SHIM_POLICY."""
-        self.both_modes(self.served("pgsql"))
-
-    def test_pdo_audit_and_enforce(self):
-        self.both_modes(self.served("pdo"))
-
-    def test_refused(self):
-        self.refused(self.served("pgsql"))
-
-    def test_pdo_refused(self):
-        self.refused(self.served("pdo"))
 
     def test_clear_env_no(self):
         """clear_env = no: the workers keep the master's environment."""

@@ -23,7 +23,7 @@ import urllib.parse
 import urllib.request
 
 from shimtest import RUNTIME, ShimCase, policy_text, tcp
-from test_drivers import FPM_SCRIPT, SQL, DriverTests
+from test_drivers import FPM_SCRIPT, SQL, PhpServed, stop_daemon
 
 APACHE = "/usr/sbin/apache2"
 MODULES = "/usr/lib/apache2/modules"
@@ -44,7 +44,7 @@ def free_port():
 @unittest.skipUnless(os.path.exists(APACHE) and MOD_PHP,
                      "apache2-bin or libapache2-mod-php8.2 is not installed (scripts/deps.sh)")
 @unittest.skipIf(RUNTIME, "sanitizer runtimes refuse RTLD_DEEPBIND; the normal run has it")
-class ModPhp(DriverTests, ShimCase):
+class ModPhp(PhpServed, ShimCase):
     """Apache's prefork parent as root with the library in its LD_PRELOAD;
     the child serves as www-data, so the log's directory is www-data's and
     the child creates the file."""
@@ -105,7 +105,7 @@ class ModPhp(DriverTests, ShimCase):
                                            stdin=subprocess.DEVNULL,
                                            stdout=out, stderr=subprocess.STDOUT,
                                            start_new_session=True)
-        self.addCleanup(self.stop_apache, self.apache)
+        self.addCleanup(stop_daemon, self.apache, signal.SIGTERM)   # apache2 -k stop
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -126,16 +126,6 @@ class ModPhp(DriverTests, ShimCase):
                     text += "%s:\n%s" % (path, f.read())
         return text
 
-    @staticmethod
-    def stop_apache(proc):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)      # apache2 -k stop
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
     def request(self, api, ci, sql=SQL):
         """A GET of index.php; (1 on HTTP 500 else 0, the body)."""
         url = "http://127.0.0.1:%d/?%s" % (self.port, urllib.parse.urlencode(
@@ -151,26 +141,13 @@ class ModPhp(DriverTests, ShimCase):
     def served(self, api, env=None):
         """A run(): each call a new Apache, which reads the policy afresh."""
         def run(name, sslmode):
-            getattr(self, "apache", None) and self.stop_apache(self.apache)
+            getattr(self, "apache", None) and stop_daemon(self.apache, signal.SIGTERM)
             self.start_apache(env)
             rc, out = self.request(api, tcp(name, sslmode=sslmode))
             if rc == 0:                                # the script ran to its end
                 self.assertIn("shim-mapped: yes", out)     # in the child that served it
             return rc, out
         return run
-
-    def test_audit_and_enforce(self):
-        """pg_connect."""
-        self.both_modes(self.served("pgsql"))
-
-    def test_pdo_audit_and_enforce(self):
-        self.both_modes(self.served("pdo"))
-
-    def test_refused(self):
-        self.refused(self.served("pgsql"))
-
-    def test_pdo_refused(self):
-        self.refused(self.served("pdo"))
 
     def test_served_by_the_child_as_www_data(self):
         """The record comes from the child Apache forked, not the parent,
