@@ -14,31 +14,26 @@ PKGS+=(libfcgi-bin python3-cffi unixodbc odbc-postgresql gdal-bin libqt5sql5-psq
 PKGS+=(python3-sqlalchemy)  # tests/integration/test_clients.py: SQLAlchemy 1.4 over psycopg2
 sudo=""
 [[ $(id -u) -eq 0 ]] || sudo="sudo"
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-    || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
+# install_missing [APT-OPTION...] -- PACKAGE...: those not installed yet.
+install_missing() {
+  local opts=() missing=() p
+  while [[ $1 != -- ]]; do opts+=("$1"); shift; done
+  shift
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  echo "installing${opts:+ (${opts[*]})}: ${missing[*]}"
   $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
-fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    "${opts[@]}" "${missing[@]}" >/dev/null
+}
+install_missing -- "${PKGS[@]}"
 # Apache's mod_php (tests/integration/test_modphp.py), without Recommends:
 # they pull in the apache2 package, which starts a system service on port 80.
 # The test runs /usr/sbin/apache2 itself, with its own configuration.
-MODPHP=(apache2-bin libapache2-mod-php8.2)
-missing=()
-for p in "${MODPHP[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-    || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing (no recommends): ${missing[*]}"
-  $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-    --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_missing --no-install-recommends -- apache2-bin libapache2-mod-php8.2
 # A German locale: tests/integration/test_guest.py runs psql with libpq's
 # messages translated (LC_ALL=de_DE.UTF-8).
 if ! locale -a 2>/dev/null | grep -qix 'de_DE\.utf-\?8'; then
