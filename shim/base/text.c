@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "utcdate.h"
+
 char *
 one_line(const char *msg)
 {
@@ -72,11 +74,10 @@ error_text(int err)
 void
 format_ts(int64_t ts_ms, char *buf, size_t len)
 {
-	time_t s = (time_t) (ts_ms / 1000);
-	struct tm tm;
-	size_t n;
+	int64_t s = ts_ms / 1000 - (ts_ms % 1000 < 0);
+	struct utc_date d;
 
-	gmtime_r(&s, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03dZ", (int) (ts_ms % 1000));
+	utc_date_of(s, &d); /* not gmtime_r: see utcdate.h */
+	snprintf(buf, len, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year, d.month, d.day, d.hour,
+			 d.minute, d.second, (int) (ts_ms - s * 1000));
 }

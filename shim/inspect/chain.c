@@ -18,6 +18,7 @@
 
 #include "certcache.h"
 #include "text.h"
+#include "utcdate.h"
 
 /* Formats an ASN1_TIME as RFC 3339 UTC into BUF; false when unreadable. */
 static bool
@@ -29,8 +30,9 @@ fmt_time(const struct ossl_api *o, const void *t, char *buf, size_t len, time_t 
 	if (t == NULL || o->ASN1_TIME_to_tm(t, &tm) != 1)
 		return false;
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (epoch)
-		*epoch = timegm(&tm);
+	if (epoch) /* not timegm: see utcdate.h */
+		*epoch = (time_t) utc_seconds_of(&(struct utc_date){
+			tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec});
 	return true;
 }
 

@@ -28,6 +28,7 @@
 
 #include "forksafe.h"
 #include "text.h"
+#include "utcdate.h"
 
 struct sink
 {
@@ -206,15 +207,20 @@ static bool
 send_syslog(struct sink *s, const char *line, size_t len)
 {
 	char *msg;
+	static const char months[][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+									 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	struct utc_date d;
 	int fd;
 	int n;
 	bool ok = false;
 
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+	/* RFC 3164's "Mmm dd hh:mm:ss", in English whatever the locale, and in
+	 * UTC: localtime_r takes glibc's tzset_lock (see utcdate.h); local
+	 * receivers (rsyslog's imuxsock, journald) stamp with their own time. */
+	utc_date_of((int64_t) time(NULL), &d);
+	snprintf(stamp, sizeof(stamp), "%s %2d %02d:%02d:%02d", months[d.month - 1], d.day, d.hour,
+			 d.minute, d.second);
 	msg = malloc(len + strlen(s->ident) + 64);
 	if (msg == NULL)
 		return false;
