@@ -30,7 +30,7 @@ OUT=$TOP/build-releases
 # (the man page tests) and procps.  The server is whatever the release has.
 mapfile -t PKGS < <(sed -n '/^PKGS=(/,/)/p' scripts/deps.sh | tr -d '()' | sed 's/PKGS=//' |
   tr ' ' '\n' | grep -vxE '|libclang-rt-.*|valgrind|clang-tidy|clang-format|cppcheck')
-PKGS+=(procps man-db)
+PKGS+=(procps man-db gdb)   # gdb: pqthreads prints a hung child's stack
 
 # --- inside the chroot ------------------------------------------------------
 if [[ ${1:-} == --in-chroot ]]; then

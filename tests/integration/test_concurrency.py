@@ -116,7 +116,12 @@ class ForkWhileThreadsConnect(ShimCase):
     GSSAPI in the child.  Both hang now and then in a child of a threaded
     process without the shim at all (a CRYPTO_THREAD rwlock in
     SSL_CTX_new -> X509_STORE_new; libgssapi_krb5's mutex in
-    gss_indicate_mechs), which is not what this test is about.
+    gss_indicate_mechs; under a translated locale, glibc gettext's tree_lock
+    when the child is first to look up libpq's Unix-socket message, which
+    pqthreads therefore looks up in the parent first), which is not what this
+    test is about.  The shim itself calls no libc time function that takes
+    glibc's tzset_lock (a child recording a connection hung on it in
+    gmtime_r: base/utcdate.c now does the arithmetic).
 
     Under a sanitizer's runtime (scripts/sanitize.sh) a child's malloc can
     deadlock on the runtime's own allocator lock, held by a parent thread at
@@ -150,20 +155,23 @@ class ForkWhileThreadsConnect(ShimCase):
         self.assertTrue(raw.endswith(b"\n"), "torn last line")
         recs = [json.loads(l) for l in raw.splitlines()]   # every line is JSON
         self.assertTrue(all(r["event"] == "connect" for r in recs), recs)
+        # The parent's own first connection to the children's conninfo
+        # (pqthreads: it warms libpq's translated message), then the threads'.
+        warm = 1 if self.CHILDREN_CONNECT else 0
         if not self.CHILDREN_CONNECT:
             children = 0          # the children made no connection
-        self.assertEqual(len(recs), ok + children)        # one per connection
+        self.assertEqual(len(recs), ok + warm + children)        # one per connection
         by_pid = {}
         for r in recs:
             by_pid[r["pid"]] = by_pid.get(r["pid"], 0) + 1
         parent = max(by_pid, key=by_pid.get)
-        self.assertEqual(by_pid.pop(parent), ok)
+        self.assertEqual(by_pid.pop(parent), ok + warm)
         self.assertEqual(sorted(by_pid.values()), [1] * children)   # each child: one
         for r in recs:
             self.assertEqual(r["mode"], mode)
             self.assertEqual(r["outcome"], "ok", r)
-            if r["pid"] == parent:
-                self.assertEqual((r["rule"], r["transport"]), ("test", "tcp"), r)
+            if r["pid"] == parent and r["transport"] == "tcp":
+                self.assertEqual(r["rule"], "test", r)
                 self.assertEqual(r["verified"], mode == "enforce", r)
             else:
                 self.assertEqual((r["rule"], r["transport"]), (None, "unix"), r)
