@@ -7,7 +7,8 @@
  *	  (umask aside); in a directory writable by others, a file owned by
  *	  someone else is refused.  Syslog messages go straight to /dev/log, so
  *	  the application's own openlog() settings are left alone: one datagram
- *	  per record, "<PRI>TIMESTAMP IDENT[PID]: JSON", as syslog(3) sends.
+ *	  per record, "<PRI>TIMESTAMP IDENT[PID]: JSON", as syslog(3) sends
+ *	  (the TIMESTAMP in UTC: no libc time function, see utcdate.h).
  */
 #include "sink.h"
 
