@@ -423,7 +423,8 @@ class Syslog(ShimCase):
             text = policy_text("enforce", log=False) + (
                 'log = { path = "syslog"; socket = "%s"; ident = "fleet-db"; facility = "local3"; };\n' % path)
             self.write_policy(text)
-            outs, p = self.client("connectdb", tcp("good"))
+            # A zone 5.5 hours off UTC: a local-time stamp would show it.
+            outs, p = self.client("connectdb", tcp("good"), {"TZ": "Asia/Kolkata"})
             self.assertEqual(outs[0]["status"], "ok")
             msg = rx.recv(65536).decode()
         finally:
@@ -431,6 +432,14 @@ class Syslog(ShimCase):
         self.assertTrue(msg.startswith("<158>"), msg[:20])      # local3.info
         head, _, body = msg.partition(": ")
         self.assertIn(" fleet-db[%d]" % json.loads(body)["pid"], head)
+        # RFC 3164's stamp, in UTC and English (no libc time function).
+        import datetime
+        import re
+        m = re.match(r"<158>([A-Z][a-z]{2} [ 123]\d \d\d:\d\d:\d\d) ", head + " ")
+        self.assertIsNotNone(m, head)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        stamp = datetime.datetime.strptime("%d %s" % (now.year, m.group(1)), "%Y %b %d %H:%M:%S")
+        self.assertLess(abs((now.replace(tzinfo=None) - stamp).total_seconds()), 120, head)
         rec = json.loads(body)
         self.assertEqual(rec["event"], "connect")
         self.assertTrue(rec["verified"])
