@@ -27,7 +27,7 @@ utc_date_of(int64_t seconds, struct utc_date *out)
 
 	out->day = (int) (doy - (153 * mp + 2) / 5 + 1);
 	out->month = (int) (mp < 10 ? mp + 3 : mp - 9);
-	out->year = (long long) (yoe + era * 400 + (out->month <= 2));
+	out->year = yoe + era * 400 + (out->month <= 2);
 	out->hour = (int) (sod / 3600);
 	out->minute = (int) (sod / 60 % 60);
 	out->second = (int) (sod % 60);
@@ -44,5 +44,5 @@ utc_seconds_of(const struct utc_date *d)
 	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	int64_t days = era * 146097 + doe - 719468;
 
-	return days * 86400 + d->hour * 3600 + d->minute * 60 + d->second;
+	return days * 86400 + (int64_t) d->hour * 3600 + (int64_t) d->minute * 60 + d->second;
 }
