@@ -84,7 +84,7 @@ predict_client_cert_fails(const struct pgs_facts *f)
 	if (f->sslkey != NULL && strchr(f->sslkey, ':') != NULL)
 		return false; /* "engine:key", an OpenSSL engine's */
 	key = f->sslkey ? f->sslkey : home_file("postgresql.key", key_buf, sizeof(key_buf));
-	return key == NULL || stat(key, &st) != 0; /* "certificate present, but not private key" */
+	return !exists(key); /* "certificate present, but not private key" */
 }
 
 /*

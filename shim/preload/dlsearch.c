@@ -35,6 +35,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loaded.h"
+
 /* This library's own ELF header (the linker defines the symbol). */
 extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
 
@@ -115,19 +117,12 @@ loadable(const char *path)
 	return ok;
 }
 
-/* The object at address A of the process. */
-static const void *
-addr(uintptr_t a)
-{
-	return (const void *) a; /* NOLINT(performance-no-int-to-ptr) */
-}
-
 /* Does a loaded object answer to NAME (its path or its DT_SONAME)? */
 static int
 answers_to(struct dl_phdr_info *info, size_t size, void *name)
 {
 	const ElfW(Dyn) *d = NULL;
-	uintptr_t strtab = 0;
+	const char *strtab = NULL;
 	uintptr_t soname = 0;
 	bool has_soname = false;
 
@@ -136,19 +131,18 @@ answers_to(struct dl_phdr_info *info, size_t size, void *name)
 		return 1;
 	for (int i = 0; i < info->dlpi_phnum && d == NULL; i++)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
-			d = addr(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+			d = loaded_at(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
 	for (; d != NULL && d->d_tag != DT_NULL; d++)
 	{
-		if (d->d_tag == DT_STRTAB) /* glibc has usually relocated it */
-			strtab =
-				d->d_un.d_ptr < info->dlpi_addr ? d->d_un.d_ptr + info->dlpi_addr : d->d_un.d_ptr;
+		if (d->d_tag == DT_STRTAB)
+			strtab = loaded_dyn_ptr(info->dlpi_addr, d->d_un.d_ptr);
 		else if (d->d_tag == DT_SONAME)
 		{
 			soname = d->d_un.d_val;
 			has_soname = true;
 		}
 	}
-	return has_soname && strtab != 0 && strcmp(addr(strtab + soname), name) == 0;
+	return has_soname && strtab != NULL && strcmp(strtab + soname, name) == 0;
 }
 
 /* A bare FILE: see the header comment. */

@@ -22,6 +22,7 @@
 
 #include "blindspot.h"
 #include "hooktab.h"
+#include "loaded.h"
 #include "real.h"
 #include "forksafe.h"
 
@@ -39,7 +40,6 @@ typedef ElfW(Sym) elf_sym;
 typedef ElfW(Rela) elf_rela;
 typedef ElfW(Dyn) elf_dyn;
 typedef ElfW(Phdr) elf_phdr;
-typedef ElfW(Addr) elf_addr;
 typedef ElfW(Sxword) elf_sxword;
 
 struct patch_job
@@ -69,13 +69,6 @@ struct obj
 
 static struct proc_lock lock = PROC_LOCK_INIT;
 
-/* The loader hands out addresses as integers: the one place they become pointers. */
-static void *
-at(uintptr_t a)
-{
-	return (void *) a; /* NOLINT(performance-no-int-to-ptr) */
-}
-
 /* True when [SLOT, SLOT+8) lies in a writable segment of the object. */
 static bool
 in_own_data(const struct obj *o, uintptr_t slot)
@@ -101,21 +94,14 @@ write_slot(const struct obj *o, uintptr_t slot, void *value)
 
 	if (!in_own_data(o, slot))
 		return false;
-	if (*(void *volatile *) at(slot) == value)
+	if (*(void *volatile *) loaded_at(slot) == value)
 		return true;
-	if (ro && mprotect(at(page), len, PROT_READ | PROT_WRITE) != 0)
+	if (ro && mprotect(loaded_at(page), len, PROT_READ | PROT_WRITE) != 0)
 		return false;
-	__atomic_store_n((void **) at(slot), value, __ATOMIC_RELEASE);
+	__atomic_store_n((void **) loaded_at(slot), value, __ATOMIC_RELEASE);
 	if (ro)
-		(void) mprotect(at(page), len, PROT_READ);
+		(void) mprotect(loaded_at(page), len, PROT_READ);
 	return true;
-}
-
-/* An address in the dynamic section: glibc has usually relocated it. */
-static const void *
-dyn_ptr(const struct obj *o, elf_addr v)
-{
-	return at(v < o->info->dlpi_addr ? v + o->info->dlpi_addr : v);
 }
 
 static void
@@ -126,15 +112,15 @@ read_dynamic(struct obj *o, const elf_dyn *d)
 	for (; d->d_tag != DT_NULL; d++)
 	{
 		if (d->d_tag == DT_SYMTAB)
-			o->symtab = dyn_ptr(o, d->d_un.d_ptr);
+			o->symtab = loaded_dyn_ptr(o->info->dlpi_addr, d->d_un.d_ptr);
 		else if (d->d_tag == DT_STRTAB)
-			o->strtab = dyn_ptr(o, d->d_un.d_ptr);
+			o->strtab = loaded_dyn_ptr(o->info->dlpi_addr, d->d_un.d_ptr);
 		else if (d->d_tag == DT_JMPREL)
-			o->rela[0] = dyn_ptr(o, d->d_un.d_ptr);
+			o->rela[0] = loaded_dyn_ptr(o->info->dlpi_addr, d->d_un.d_ptr);
 		else if (d->d_tag == DT_PLTRELSZ)
 			o->nrela[0] = d->d_un.d_val / sizeof(elf_rela);
 		else if (d->d_tag == DT_RELA)
-			o->rela[1] = dyn_ptr(o, d->d_un.d_ptr);
+			o->rela[1] = loaded_dyn_ptr(o->info->dlpi_addr, d->d_un.d_ptr);
 		else if (d->d_tag == DT_RELASZ)
 			o->nrela[1] = d->d_un.d_val / sizeof(elf_rela);
 		else if (d->d_tag == DT_RELACOUNT)
@@ -160,7 +146,7 @@ load_obj(struct obj *o, const struct dl_phdr_info *info)
 		const elf_phdr *ph = &info->dlpi_phdr[i];
 
 		if (ph->p_type == PT_DYNAMIC)
-			dyn = at(info->dlpi_addr + ph->p_vaddr);
+			dyn = loaded_at(info->dlpi_addr + ph->p_vaddr);
 		else if (ph->p_type == PT_GNU_RELRO)
 		{
 			o->relro_lo = (info->dlpi_addr + ph->p_vaddr) & ~pg;
@@ -180,7 +166,8 @@ patch_object(const struct dl_phdr_info *info, void *const hooks[NHOOKS])
 	struct obj o;
 	bool ok = true;
 
-	if (!load_obj(&o, info) || real_is_self(at(info->dlpi_addr + info->dlpi_phdr[0].p_vaddr)))
+	if (!load_obj(&o, info) ||
+		real_is_self(loaded_at(info->dlpi_addr + info->dlpi_phdr[0].p_vaddr)))
 		return true; /* nothing to patch, or the shim itself */
 	for (int t = 0; t < 2; t++)
 	{
