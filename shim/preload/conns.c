@@ -1,6 +1,5 @@
 /*
  * conns.c
- *	  In other people's processes: part of the preloaded library only.
  *	  The table of connection states, keyed by PGconn pointer.  A PGconn is
  *	  used by one thread at a time (libpq's rule), so a state found here is
  *	  only read or changed by the thread using its connection; the mutex
