@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The layout rules of shim/, checked over #include lines (run by scripts/test.sh):
 no include cycle between files or folders, and every folder includes only
-folders below it in the pipeline's order, the command never preload/.
+the folders shim/LAYERS lets it use (the layer order, written there once;
+CMakeLists.txt reads the same file), the command never bind/ or preload/.
 Also no source file over 450 lines and no function body over 80 (the aim
 is 400 and 60).  Prints each problem; exits 1 when there is any."""
 import os
@@ -9,18 +10,39 @@ import re
 import sys
 
 ROOT = "shim"
-# A folder may include itself and the folders after it in its row.
-LAYERS = {
-    "preload": {"record", "audit", "inspect", "decide", "conninfo", "policy", "base"},
-    "cli": {"record", "audit", "inspect", "decide", "conninfo", "policy", "base"},
-    "record": {"audit", "inspect", "decide", "conninfo", "policy", "base"},
-    "audit": {"inspect", "decide", "conninfo", "policy", "base"},
-    "inspect": {"decide", "conninfo", "policy", "base"},
-    "decide": {"conninfo", "policy", "base"},
-    "conninfo": {"base"},
-    "policy": {"base"},
-    "base": set(),
-}
+LAYERS_FILE = os.path.join(ROOT, "LAYERS")
+WHERE = {"both", "host", "cli"}
+
+
+def read_layers(problems):
+    """shim/LAYERS as {folder: (where it runs, the folders it may include)},
+    each folder's set the closure of the folders it uses."""
+    layers = {}
+    for n, line in enumerate(open(LAYERS_FILE), 1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if len(words) < 2 or words[1] not in WHERE:
+            problems.append(f"{LAYERS_FILE}:{n}: want: folder both|host|cli [uses...]")
+            continue
+        folder, where, uses = words[0], words[1], words[2:]
+        reach = set()
+        for u in uses:
+            if u not in layers:
+                problems.append(f"{LAYERS_FILE}:{n}: {folder} uses {u}, not on a line above")
+                continue
+            if layers[u][0] not in (where, "both"):
+                problems.append(f"{LAYERS_FILE}:{n}: {folder} ({where}) uses {u} ({layers[u][0]})")
+            reach |= {u} | layers[u][1]
+        if folder in layers:
+            problems.append(f"{LAYERS_FILE}:{n}: {folder} listed twice")
+        layers[folder] = (where, reach)
+    return layers
+
+
+def folder_of(path):
+    """The folder of PATH under shim/, as shim/LAYERS names it (cli/logs)."""
+    return os.path.relpath(os.path.dirname(path), ROOT)
 
 
 def sources():
@@ -31,17 +53,20 @@ def sources():
 
 
 def main():
+    problems = []
+    layers = read_layers(problems)
     files = list(sources())
     by_name = {}
     for f in files:
         by_name.setdefault(os.path.basename(f), []).append(f)
-    problems = []
+    for folder in sorted({folder_of(f) for f in files} - set(layers)):
+        problems.append(f"shim/{folder}/ is not in {LAYERS_FILE}")
     for name, paths in by_name.items():
         if len(paths) > 1 and name.endswith(".h"):
             problems.append("header name used twice: " + ", ".join(paths))
     edges = {}
     for f in files:
-        folder = os.path.basename(os.path.dirname(f))
+        folder = folder_of(f)
         node = os.path.splitext(f)[0]
         for n, line in enumerate(open(f, errors="replace"), 1):
             m = re.match(r'\s*#\s*include\s+"([^"]+)"', line)
@@ -50,8 +75,8 @@ def main():
             target = by_name.get(os.path.basename(m.group(1)), [None])[0]
             if target is None:
                 continue
-            tfolder = os.path.basename(os.path.dirname(target))
-            if tfolder != folder and tfolder not in LAYERS.get(folder, set()):
+            tfolder = folder_of(target)
+            if tfolder != folder and tfolder not in layers.get(folder, ("", set()))[1]:
                 problems.append(f"{f}:{n}: {folder}/ must not include {tfolder}/ ({m.group(1)})")
             tnode = os.path.splitext(target)[0]
             if tnode != node:

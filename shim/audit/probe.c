@@ -22,7 +22,7 @@
 
 #include "chain.h"
 #include "clock.h"
-#include "ownssl.h"
+#include "audit_openssl.h"
 #include "reasons.h"
 
 /* Waits for EVENTS on FD until DEADLINE; false on timeout or error. */

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 #include "keybuf.h"
-#include "ownssl.h"
+#include "audit_openssl.h"
 
 /*
  * Returns a referenced X509_STORE of T (the caller frees it with

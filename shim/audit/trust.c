@@ -11,7 +11,7 @@
 
 #include "forksafe.h"
 #include "keybuf.h"
-#include "ownssl.h"
+#include "audit_openssl.h"
 #include "reasons.h"
 #include "store.h"
 

@@ -18,7 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "hostmatch.h"
-#include "ownssl.h"
+#include "audit_openssl.h"
 #include "reasons.h"
 #include "store.h"
 

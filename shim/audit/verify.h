@@ -2,7 +2,7 @@
  * verify.h
  *	  The audit's independent check: would libpq, with the settings
  *	  enforcement would use, accept the chain this server sent?  The check
- *	  is libpq's own, made with the audit's OpenSSL (ownssl.h): the same CA
+ *	  is libpq's own, made with the audit's OpenSSL (audit_openssl.h): the same CA
  *	  and CRL sources, the SSL-server purpose and OpenSSL's security level
  *	  (as libssl applies them in the handshake), and libpq's host-name rules.
  */
@@ -12,7 +12,7 @@
 #include <stdbool.h>
 
 #include "cert.h"
-#include "ossl.h"
+#include "libpq_openssl.h"
 #include "policy.h"
 
 /* The audit's independent check of the chain. */

@@ -11,8 +11,7 @@
 
 #include "cli.h"
 #include "policy.h"
-
-#define DEFAULT_POLICY "/etc/pgtls-shim/policy.conf"
+#include "policy_path.h"
 
 const char *
 cli_policy_path(const char *arg)

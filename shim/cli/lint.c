@@ -5,8 +5,8 @@
  *	  enforce with no CA at all, a log directory that does not exist or
  *	  cannot be written, rules an earlier rule shadows, port patterns that
  *	  no port matches.  Reads only the compiled policy, and the file's text
- *	  to find the line of a setting that is not a rule's.  (next_ca is not in
- *	  the compiled policy yet, so its file is not checked.)
+ *	  to find the line of a setting that is not a rule's.  next_ca (the CA
+ *	  a rotation moves to) is checked like sslrootcert and sslcrl.
  */
 #include <errno.h>
 #include <libgen.h>

@@ -14,7 +14,7 @@
 
 #include "attr.h"
 #include "caps.h"
-#include "ossl.h"
+#include "libpq_openssl.h"
 
 struct pq_api
 {

@@ -7,7 +7,7 @@
 #define PGTLS_SHIM_CHAIN_H
 
 #include "cert.h"
-#include "ossl.h"
+#include "libpq_openssl.h"
 
 /*
  * Describes the peer chain of SSL (an SSL * of the OpenSSL behind O), leaf

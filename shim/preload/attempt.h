@@ -1,9 +1,23 @@
 /*
  * attempt.h
- *	  The life of one connection attempt under the shim, in the order of the
- *	  pipeline: plan it before connecting (begin.c), then, once libpq has
- *	  finished, observe what it negotiated, predict what enforcement would do
- *	  (audit), record it, and refuse what is not verified (finish.c).
+ *	  In other people's processes: part of the preloaded library only.
+ *	  The life of one connection attempt under the shim: the pipeline of
+ *	  preload/, stage by stage, each in its own file.
+ *	    hook       hooks.c           the exported PQ* functions, thin
+ *	    plan       attempt_plan.c    decide under the policy in force: pass
+ *	                                 the call, refuse it before connecting,
+ *	                                 or connect with the injections
+ *	    real call  call.c            the application's call, made on the
+ *	                                 real libpq (found by bind/real.c)
+ *	    observe    finish.c          what libpq negotiated; enforcement's
+ *	                                 backstop (backstop.c), or in audit the
+ *	                                 prediction of what enforce would do
+ *	    record     attempt_record.c  the connect record, to the policy's sink
+ *	    refuse     refusal.c         the message, and the connection closed
+ *	  finish.c runs the stages from observe on.  Beside them: conns.c (what
+ *	  is kept per PGconn), snapshot.c (the policy in force), process.c (the
+ *	  host process), blindspot.c (the record of a libpq copy that bind/
+ *	  cannot govern).
  */
 #ifndef PGTLS_SHIM_ATTEMPT_H
 #define PGTLS_SHIM_ATTEMPT_H

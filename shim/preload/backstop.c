@@ -1,5 +1,6 @@
 /*
  * backstop.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  The after-connect checks of enforcement, shared with audit's
  *	  prediction of them.
  */

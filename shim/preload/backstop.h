@@ -1,5 +1,6 @@
 /*
  * backstop.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  Enforcement's second layer: what is still not verified once libpq has
  *	  connected with the injected settings (GSS encryption, a Unix socket
  *	  the policy refuses, an old TLS protocol, a host under another rule).

@@ -1,10 +1,12 @@
 /*
  * blindspot.c
- *	  One blind_spot record per libpq copy the shim cannot govern.  The
- *	  copies already reported are kept in a small array under `lock`; the
- *	  record goes to the sink of the policy in force, like a connect record.
+ *	  In other people's processes: part of the preloaded library only.
+ *	  One blind_spot record per libpq copy the shim cannot govern (an
+ *	  upcall of bind/, declared in bind/upcalls.h).  The copies already
+ *	  reported are kept in a small array under `lock`; the record goes to
+ *	  the sink of the policy in force, like a connect record.
  */
-#include "blindspot.h"
+#include "upcalls.h"
 
 #include <errno.h>
 #include <stdbool.h>

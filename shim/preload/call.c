@@ -1,5 +1,6 @@
 /*
  * call.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  Replays and reads the application's connect call.
  */
 #include "call.h"

@@ -1,5 +1,6 @@
 /*
  * call.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  The application's connect call as it was made, so that the shim can
  *	  read its parameters and, when it changes nothing, make it unchanged.
  */

@@ -1,5 +1,6 @@
 /*
  * conns.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  What the shim remembers about each PGconn it decided for, from the
  *	  connect call until PQfinish: the decision (kept for PQreset), the
  *	  pending attempt, and the refusal message PQerrorMessage must show.

@@ -17,7 +17,7 @@
 #include "attempt.h"
 #include "backstop.h"
 #include "failure.h"
-#include "logging.h"
+#include "attempt_record.h"
 #include "predict.h"
 #include "reasons.h"
 #include "refusal.h"

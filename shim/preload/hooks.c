@@ -1,7 +1,10 @@
 /*
  * hooks.c
- *	  The only code the library exports: libpq's connect functions, each
- *	  thin (guard, call through, inspect).  libpq calls PQconnectStart*,
+ *	  In other people's processes: part of the preloaded library only.
+ *	  The hook stage: libpq's connect functions, exported, each thin
+ *	  (guard, call through, inspect).  The library's other exports are
+ *	  dlopen, dlsym and dlmopen (bind/dlhooks.c); exports.map lists all of
+ *	  them and hides everything else.  libpq calls PQconnectStart*,
  *	  PQconnectPoll and PQfinish through its own PLT, so they land here
  *	  again while a hook runs; `depth` (per thread) makes those inner calls
  *	  pass straight through, so each attempt is decided and logged once.

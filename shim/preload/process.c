@@ -1,5 +1,6 @@
 /*
  * process.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  The environment is read with secure_getenv (a setuid program ignores
  *	  it), once, under pthread_once, at the first connection, and copied: a
  *	  daemon may write its process title over it.  The two variables are
@@ -17,7 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_POLICY "/etc/pgtls-shim/policy.conf"
+#include "policy_path.h"
+#include "upcalls.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;

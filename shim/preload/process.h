@@ -1,5 +1,6 @@
 /*
  * process.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  Facts about the host process the library is a guest in, read once on
  *	  the first connection (never at load time): where the policy is, what
  *	  to do while it cannot be loaded, which program (and, for an
@@ -12,14 +13,7 @@
 
 #include "record.h"
 
-/*
- * Notes PGTLS_SHIM_POLICY and PGTLS_SHIM_ON_ERROR as they are now, for a
- * first connection that finds them unset: called where a process is seen
- * loading a module with its own libpq binding (dlhooks.c), which a daemon
- * such as php-fpm does in its master, before it forks workers and empties
- * their environment.  Only the first call notes anything.
- */
-void process_settle(void);
+/* process_settle(), called by bind/dlhooks.c, is declared in bind/upcalls.h. */
 
 /* PGTLS_SHIM_POLICY, or the default path; *NAMED: the variable set it. */
 const char *process_policy_path(bool *named);

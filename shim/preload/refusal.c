@@ -1,5 +1,6 @@
 /*
  * refusal.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  The refusal message and the two ways a connection is refused: before
  *	  connecting (the dry-run conn is handed over, already BAD) and after
  *	  (its socket is shut down under libpq).

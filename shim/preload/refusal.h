@@ -1,5 +1,6 @@
 /*
  * refusal.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  How a refusal reaches the application: the contract's message, and a
  *	  connection libpq itself reports as CONNECTION_BAD.
  */

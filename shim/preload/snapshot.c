@@ -1,5 +1,6 @@
 /*
  * snapshot.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  Owns the current policy snapshot.  Nothing happens at load time: the
  *	  first connection loads it.  A new policy is built completely (parsed,
  *	  validated, its sink opened), then swapped in under `lock`; readers hold

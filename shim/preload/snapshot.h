@@ -1,5 +1,6 @@
 /*
  * snapshot.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  The policy in force in this process: the current snapshot (reloaded
  *	  when the file changes) and its record sink.  Loaded lazily, on the
  *	  first connection.

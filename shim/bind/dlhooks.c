@@ -1,5 +1,6 @@
 /*
  * dlhooks.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  dlopen, dlsym and dlmopen, interposed so that a libpq reached around
  *	  the global scope still lands in the hooks, or is at least reported:
  *	  - dlsym(handle, "PQconnect...") on a real handle (ctypes, psycopg 3)
@@ -19,12 +20,11 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "blindspot.h"
 #include "dlsearch.h"
 #include "gotpatch.h"
 #include "hooktab.h"
-#include "process.h"
 #include "real.h"
+#include "upcalls.h"
 
 #define HOOK __attribute__((visibility("default")))
 

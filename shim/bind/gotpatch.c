@@ -1,5 +1,6 @@
 /*
  * gotpatch.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  RTLD_DEEPBIND puts a module's own dependencies before the global scope,
  *	  so its calls to libpq never reach the preloaded hooks (PHP loads every
  *	  extension that way).  After such a dlopen, the objects it loaded (the
@@ -20,10 +21,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "blindspot.h"
 #include "hooktab.h"
 #include "loaded.h"
 #include "real.h"
+#include "upcalls.h"
 #include "forksafe.h"
 
 #if defined(__x86_64__)

@@ -1,5 +1,6 @@
 /*
  * hooktab.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  The hooked libpq names, and where the shim's hooks for them are.
  */
 #ifndef PGTLS_SHIM_HOOKTAB_H

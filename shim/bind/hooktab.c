@@ -1,5 +1,6 @@
 /*
  * hooktab.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  The names of the hooked libpq functions, and the addresses of the
  *	  shim's own definitions of them, found through the shim's handle (its
  *	  dlsym calls pass straight through dlhooks.c), so that no relocation is

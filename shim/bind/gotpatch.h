@@ -1,5 +1,6 @@
 /*
  * gotpatch.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  Rebinds the PQ* imports of objects that a dlopen(RTLD_DEEPBIND) loaded
  *	  to the shim's hooks.
  */

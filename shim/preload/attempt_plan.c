@@ -1,5 +1,6 @@
 /*
- * begin.c
+ * attempt_plan.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  The plan stage of an attempt: under the policy in force now, gather
  *	  what libpq will use, decide, and either pass the call through, refuse
  *	  it before any network access, or connect with the injections.
@@ -7,8 +8,8 @@
 #include <stdio.h>
 
 #include "attempt.h"
+#include "attempt_record.h"
 #include "clock.h"
-#include "logging.h"
 #include "process.h"
 #include "reasons.h"
 #include "refusal.h"

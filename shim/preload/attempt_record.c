@@ -1,8 +1,9 @@
 /*
- * logging.c
+ * attempt_record.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  Assembles and writes the record of one attempt.
  */
-#include "logging.h"
+#include "attempt_record.h"
 
 #include <stdlib.h>
 

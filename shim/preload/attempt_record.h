@@ -1,10 +1,11 @@
 /*
- * logging.h
+ * attempt_record.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  The record stage: one connect record per attempt, to the sink of the
  *	  snapshot the attempt was decided under.
  */
-#ifndef PGTLS_SHIM_LOGGING_H
-#define PGTLS_SHIM_LOGGING_H
+#ifndef PGTLS_SHIM_ATTEMPT_RECORD_H
+#define PGTLS_SHIM_ATTEMPT_RECORD_H
 
 #include "conns.h"
 #include "record.h"

@@ -1,9 +1,9 @@
 /*
- * ownssl.c
+ * audit_openssl.c
  *	  Loads the audit's OpenSSL once (pthread_once).  The handle is kept:
  *	  harmless, and no unload races with threads still verifying.
  */
-#include "ownssl.h"
+#include "audit_openssl.h"
 
 #include <pthread.h>
 #include <stdbool.h>

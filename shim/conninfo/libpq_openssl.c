@@ -1,9 +1,9 @@
 /*
- * ossl.c
+ * libpq_openssl.c
  *	  Fills an ossl_api table by dlsym on a handle: libpq's (its OpenSSL),
  *	  or the shim's own libssl for the audit's TLS probe.
  */
-#include "ossl.h"
+#include "libpq_openssl.h"
 
 #include "dlload.h"
 

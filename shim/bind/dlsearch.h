@@ -1,5 +1,6 @@
 /*
  * dlsearch.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  What to hand glibc's dlopen, called from the shim, so that a file name
  *	  resolves as it would have for the application's own call.
  */

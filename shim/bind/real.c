@@ -1,5 +1,6 @@
 /*
  * real.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  The table of real libpq functions for each libpq copy in the process,
  *	  and the map from calling code to the copy it uses.  Resolution never
  *	  links libpq: dlsym on a handle of the caller's own object (its local

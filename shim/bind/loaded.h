@@ -1,5 +1,6 @@
 /*
  * loaded.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  Reading objects the dynamic loader has mapped: the loader hands out
  *	  addresses as integers, and the d_ptr values of a dynamic section are
  *	  usually relocated by glibc in place.  Used by gotpatch.c and

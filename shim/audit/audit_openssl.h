@@ -1,15 +1,16 @@
 /*
- * ownssl.h
+ * audit_openssl.h
  *	  The audit's own OpenSSL: libssl (and through it libcrypto), loaded
  *	  with dlopen on the first audit that needs it, never a DT_NEEDED.  When
  *	  the application's libpq uses the system's libssl.so.3, this is that
- *	  same library, already loaded.  Its objects never meet libpq's: the
- *	  chain arrives as DER.  One table for the chain check and the probe.
+ *	  same library, already loaded.  Its objects never meet libpq's
+ *	  (libpq_openssl.h): the chain arrives as DER.  One table for the chain
+ *	  check and the probe.
  */
-#ifndef PGTLS_SHIM_OWNSSL_H
-#define PGTLS_SHIM_OWNSSL_H
+#ifndef PGTLS_SHIM_AUDIT_OPENSSL_H
+#define PGTLS_SHIM_AUDIT_OPENSSL_H
 
-#include "ossl.h"
+#include "libpq_openssl.h"
 
 struct own_ssl
 {

@@ -1,5 +1,6 @@
 /*
  * real.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  Finds the real libpq functions behind the hooks, per libpq copy.
  */
 #ifndef PGTLS_SHIM_REAL_H

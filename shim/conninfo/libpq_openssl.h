@@ -1,12 +1,14 @@
 /*
- * ossl.h
- *	  The OpenSSL functions the shim applies to libpq's TLS objects, resolved
- *	  from the OpenSSL that this libpq itself loaded (never from a copy the
- *	  shim links: a client may bundle its own libpq and OpenSSL, and objects
- *	  of one OpenSSL must not be handed to another).  Types are opaque here.
+ * libpq_openssl.h
+ *	  libpq's OpenSSL: the functions the shim applies to libpq's TLS
+ *	  objects, resolved from the OpenSSL that this libpq itself loaded (never
+ *	  from a copy the shim links: a client may bundle its own libpq and
+ *	  OpenSSL, and objects of one OpenSSL must not be handed to another).
+ *	  Types are opaque here.  (The audit's own OpenSSL, audit_openssl.h,
+ *	  fills one more of these tables to read its probe's chain.)
  */
-#ifndef PGTLS_SHIM_OSSL_H
-#define PGTLS_SHIM_OSSL_H
+#ifndef PGTLS_SHIM_LIBPQ_OPENSSL_H
+#define PGTLS_SHIM_LIBPQ_OPENSSL_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,6 @@
 /*
  * dlsearch.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  Resolving a dlopen file name as the application's call would have.
  *	  dlhooks.c must call glibc's dlopen itself for an RTLD_DEEPBIND load
  *	  (to patch what it loaded), and glibc takes two things from the
