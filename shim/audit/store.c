@@ -39,11 +39,14 @@ destroy(void *value)
  * CACHE_BLOCK, and the store is built with the lock held (cache_get_or_make):
  * a store is a whole CA bundle parsed (OpenSSL's default paths, a
  * 100-certificate file: milliseconds), and the threads of a pool connect at
- * once.  Waiting costs a thread at most the parse it would otherwise make
- * itself, and the bundle is parsed once instead of once per thread (the
- * point of this cache: the CPU and memory of N parses at a pool's start).
- * The wait is bounded: only regular files are opened (store_regular_file),
- * and nothing under the lock takes another lock of the shim's.
+ * once.  A waiter for the same bundle waits no longer than the parse it
+ * would otherwise make itself, and the bundle is parsed once instead of once
+ * per thread (the point of this cache: the CPU and memory of N parses at a
+ * pool's start); a waiter for another bundle waits for one parse more.  The
+ * wait is bounded: only regular files are opened (store_regular_file), and
+ * nothing under the lock takes another lock of the shim's.  Only the
+ * audit's checks ask (a chain's prediction, a failed attempt's probe,
+ * next_ca), once libpq has connected or failed.
  */
 static struct cache stores = CACHE_INIT(NCACHE, CACHE_BLOCK, destroy);
 

@@ -210,14 +210,17 @@ test_growing(void)
 	cache_clear(&table);
 }
 
-/* A thread that holds a cache's lock (inside MAKE) until told to go. */
+/*
+ * A thread that holds a cache's lock (inside MAKE) until told to go.  It
+ * is detached and says it is done through a pipe: a child forked while it
+ * runs must not inherit a thread to join (ThreadSanitizer calls that a leak).
+ */
 struct holder
 {
 	struct cache *c;
 	int inside[2];	/* the holder writes a byte once it holds the lock */
 	int release[2]; /* the holder returns once it reads a byte */
-	pthread_t th;
-	bool made;
+	int done[2];	/* then writes 'y' when it made and got its value */
 };
 
 static void *
@@ -236,8 +239,12 @@ hold(void *arg)
 {
 	struct holder *h = arg;
 	void *v = NULL;
+	char made;
 
-	h->made = cache_get_or_make(h->c, "held", 4, make_held, h, copy_ptr, &v) && v == val(10);
+	made = cache_get_or_make(h->c, "held", 4, make_held, h, copy_ptr, &v) && v == val(10);
+	made = made ? 'y' : 'n';
+	if (write(h->done[1], &made, 1) != 1)
+		abort();
 	return NULL;
 }
 
@@ -245,12 +252,19 @@ hold(void *arg)
 static bool
 hold_start(struct holder *h, struct cache *c)
 {
+	pthread_attr_t attr;
+	pthread_t th;
 	char b;
+	bool ok;
 
 	h->c = c;
-	if (pipe(h->inside) != 0 || pipe(h->release) != 0 || pthread_create(&h->th, NULL, hold, h) != 0)
+	if (pipe(h->inside) != 0 || pipe(h->release) != 0 || pipe(h->done) != 0 ||
+		pthread_attr_init(&attr) != 0)
 		return false;
-	return read(h->inside[0], &b, 1) == 1;
+	ok = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+		 pthread_create(&th, &attr, hold, h) == 0;
+	pthread_attr_destroy(&attr);
+	return ok && read(h->inside[0], &b, 1) == 1;
 }
 
 static void
@@ -264,12 +278,15 @@ hold_release(struct holder *h)
 static void
 hold_end(struct holder *h)
 {
-	pthread_join(h->th, NULL);
-	CHECK(h->made);
-	close(h->inside[0]);
-	close(h->inside[1]);
-	close(h->release[0]);
-	close(h->release[1]);
+	char made = 0;
+
+	CHECK(read(h->done[0], &made, 1) == 1 && made == 'y');
+	for (int i = 0; i < 2; i++)
+	{
+		close(h->inside[i]);
+		close(h->release[i]);
+		close(h->done[i]);
+	}
 }
 
 static struct cache tried = CACHE_INIT(4, CACHE_TRY, count_destroy);
