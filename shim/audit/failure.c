@@ -1,15 +1,14 @@
 /*
  * failure.c
  *	  A failed attempt's reason, probed, and remembered TTL seconds per
- *	  server and enforced settings (a tiny LRU; the lock is only tried).
+ *	  server and enforced settings, in a base/cache.h cache of 8 slots.
  */
 #include "failure.h"
 
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
-#include "forksafe.h"
+#include "cache.h"
 #include "keybuf.h"
 
 #define NFAIL 8
@@ -17,16 +16,17 @@
 
 struct answer
 {
-	struct keybuf key;
-	time_t expires;
-	const char *reason;
+	const char *reason; /* static (reasons.h), or NULL */
 	struct pgs_prediction pred;
-	unsigned long used;
 };
 
-static struct proc_lock lock = PROC_LOCK_INIT;
-static struct answer answers[NFAIL];
-static unsigned long clock_;
+/*
+ * CACHE_TRY: asked after every failed attempt, in the application's thread
+ * (a client retrying in a loop asks many times a second); a busy cache
+ * means probing again, bounded by the probe's timeout, never a wait behind
+ * another thread's probe.
+ */
+static struct cache answers = CACHE_INIT(NFAIL, CACHE_TRY, free);
 
 /* Everything the answer depends on. */
 static bool
@@ -48,47 +48,23 @@ make_key(struct keybuf *k, const struct predict_ctx *c, const struct pgs_observe
 }
 
 static bool
-lookup(const struct keybuf *k, time_t now, const char **reason, struct pgs_prediction *pred)
+copy_out(void *value, void *out)
 {
-	bool hit = false;
-
-	if (!proc_trylock(&lock))
-		return false;
-	for (int i = 0; i < NFAIL && !hit; i++)
-	{
-		struct answer *a = &answers[i];
-
-		if (a->key.p && a->key.len == k->len && now < a->expires &&
-			memcmp(a->key.p, k->p, k->len) == 0)
-		{
-			*reason = a->reason;
-			*pred = a->pred;
-			a->used = ++clock_;
-			hit = true;
-		}
-	}
-	proc_unlock(&lock);
-	return hit;
+	*(struct answer *) out = *(const struct answer *) value;
+	return true;
 }
 
-/* Remembers the answer under K (taking its buffer). */
+/* Remembers the answer under K until EXPIRES. */
 static void
-remember(struct keybuf *k, time_t expires, const char *reason, const struct pgs_prediction *pred)
+remember(const struct keybuf *k, time_t expires, const char *reason,
+		 const struct pgs_prediction *pred)
 {
-	struct answer *victim = &answers[0];
+	struct answer *a = malloc(sizeof(*a));
 
-	if (!proc_trylock(&lock))
+	if (a == NULL)
 		return;
-	for (int i = 1; i < NFAIL; i++)
-	{
-		if (answers[i].used < victim->used)
-			victim = &answers[i];
-	}
-	free(victim->key.p);
-	*victim = (struct answer){
-		.key = *k, .expires = expires, .reason = reason, .pred = *pred, .used = ++clock_};
-	k->p = NULL;
-	proc_unlock(&lock);
+	*a = (struct answer){.reason = reason, .pred = *pred};
+	cache_put(&answers, k->p, k->len, a, expires);
 }
 
 const char *
@@ -97,13 +73,15 @@ predict_failure(const struct predict_ctx *c, const struct pgs_observed *obs, int
 {
 	struct keybuf k;
 	struct pgs_observed probe;
-	const char *reason = NULL;
-	time_t now = time(NULL);
+	struct answer a;
+	const char *reason;
+	time_t now = time(NULL); /* the answer lives TTL from the question */
 
-	if (make_key(&k, c, obs) && lookup(&k, now, &reason, pred))
+	if (make_key(&k, c, obs) && cache_get(&answers, k.p, k.len, copy_out, &a))
 	{
 		free(k.p);
-		return reason;
+		*pred = a.pred;
+		return a.reason;
 	}
 	reason = predict_by_probe(c, obs, timeout_ms, &probe, pred);
 	observed_free(&probe);

@@ -1,12 +1,11 @@
 /*
  * predcache.c
- *	  A small LRU of audit predictions.  The key is every input of the
- *	  check, serialised: what libpq checks, the host, the CA and CRL paths
- *	  with their file signatures, and the chain's DER, compared in full.  An entry lives at
- *	  most TTL seconds and never past the earliest notAfter of its chain, so
- *	  an expiry or a replaced bundle is seen at once, and a CRL or clock
- *	  change within a minute.  The lock is only tried: a busy cache means
- *	  checking again.
+ *	  Audit predictions in a base/cache.h cache of 8 slots.  The key is
+ *	  every input of the check, serialised: what libpq checks, the host, the
+ *	  CA and CRL paths with their file signatures, and the chain's DER,
+ *	  compared in full.  An entry lives at most TTL seconds and never past
+ *	  the earliest notAfter of its chain, so an expiry or a replaced bundle
+ *	  is seen at once, and a CRL or clock change within a minute.
  */
 #include "predcache.h"
 
@@ -14,25 +13,19 @@
 #include <string.h>
 #include <time.h>
 
-#include "forksafe.h"
+#include "cache.h"
 #include "keybuf.h"
 #include "store.h"
 
 #define NPRED 8
 #define TTL	  60
 
-struct entry
-{
-	unsigned char *key;
-	size_t len;
-	time_t expires;
-	unsigned long used;
-	struct pgs_prediction pred;
-};
-
-static struct proc_lock lock = PROC_LOCK_INIT;
-static struct entry entries[NPRED];
-static unsigned long clock_;
+/*
+ * CACHE_TRY: asked after every audited connection, in the application's
+ * thread; a busy cache means checking the chain again (the check's cost,
+ * never a wait behind another thread's).
+ */
+static struct cache preds = CACHE_INIT(NPRED, CACHE_TRY, free);
 
 /* The key of a check into *K; false when the check is not cacheable. */
 static bool
@@ -62,51 +55,22 @@ make_key(struct keybuf *k, const struct verify_input *in)
 }
 
 static bool
-lookup(const struct keybuf *k, time_t now, struct pgs_prediction *out)
+copy_out(void *value, void *out)
 {
-	bool hit = false;
-
-	if (!proc_trylock(&lock))
-		return false;
-	for (int i = 0; i < NPRED; i++)
-	{
-		struct entry *e = &entries[i];
-
-		if (e->len == k->len && now < e->expires && memcmp(e->key, k->p, k->len) == 0)
-		{
-			*out = e->pred;
-			e->used = ++clock_;
-			hit = true;
-			break;
-		}
-	}
-	proc_unlock(&lock);
-	return hit;
+	*(struct pgs_prediction *) out = *(const struct pgs_prediction *) value;
+	return true;
 }
 
-/* Stores PRED under K (taking K's buffer; K is emptied). */
+/* Remembers PRED under K until EXPIRES. */
 static void
-store(struct keybuf *k, time_t expires, const struct pgs_prediction *pred)
+remember(const struct keybuf *k, time_t expires, const struct pgs_prediction *pred)
 {
-	struct entry *victim = &entries[0];
+	struct pgs_prediction *v = malloc(sizeof(*v));
 
-	if (!proc_trylock(&lock))
+	if (v == NULL)
 		return;
-	for (int i = 1; i < NPRED; i++)
-	{
-		if (entries[i].used < victim->used)
-			victim = &entries[i];
-	}
-	free(victim->key);
-	*victim = (struct entry){
-		.key = k->p,
-		.len = k->len,
-		.expires = expires,
-		.used = ++clock_,
-		.pred = *pred,
-	};
-	k->p = NULL;
-	proc_unlock(&lock);
+	*v = *pred;
+	cache_put(&preds, k->p, k->len, v, expires);
 }
 
 void
@@ -122,7 +86,7 @@ predict_cached(const struct verify_input *in, struct pgs_prediction *out)
 		predict_verification(in, out);
 		return;
 	}
-	if (!lookup(&k, now, out))
+	if (!cache_get(&preds, k.p, k.len, copy_out, out))
 	{
 		predict_verification(in, out);
 		for (int i = 0; i < in->nchain; i++)
@@ -130,7 +94,7 @@ predict_cached(const struct verify_input *in, struct pgs_prediction *out)
 			if (in->chain[i].not_after_t > 0 && in->chain[i].not_after_t < expires)
 				expires = in->chain[i].not_after_t;
 		}
-		store(&k, expires, out);
+		remember(&k, expires, out);
 	}
 	free(k.p);
 }

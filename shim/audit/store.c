@@ -1,9 +1,9 @@
 /*
  * store.c
- *	  A small LRU of X509_STOREs (reference-counted, safe to share between
- *	  threads for verification), keyed by every file that went into them.
- *	  A file that is not a regular file is never opened: a FIFO planted at a
- *	  CA path must not hang the host process.
+ *	  X509_STOREs (reference-counted, safe to share between threads for
+ *	  verification) in a base/cache.h cache of 16 slots, keyed by every
+ *	  file that went into them.  A file that is not a regular file is never
+ *	  opened: a FIFO planted at a CA path must not hang the host process.
  */
 #include "store.h"
 
@@ -14,21 +14,41 @@
 
 #include <openssl/x509_vfy.h>
 
-#include "forksafe.h"
+#include "cache.h"
 #include "reasons.h"
 
 #define NCACHE 16
 
-struct cached
+/* A cached store and the table it belongs to. */
+struct held
 {
-	struct keybuf key;
+	const struct own_ssl *t;
 	void *store; /* one reference held by the cache */
-	unsigned long used;
 };
 
-static struct proc_lock lock = PROC_LOCK_INIT;
-static struct cached cache[NCACHE];
-static unsigned long clock_;
+static void
+destroy(void *value)
+{
+	struct held *h = value;
+
+	h->t->X509_STORE_free(h->store);
+	free(h);
+}
+
+/*
+ * CACHE_BLOCK, and the store is built with the lock held (cache_get_or_make):
+ * a store is a whole CA bundle parsed (OpenSSL's default paths, a
+ * 100-certificate file: milliseconds), and the threads of a pool connect at
+ * once.  A waiter for the same bundle waits no longer than the parse it
+ * would otherwise make itself, and the bundle is parsed once instead of once
+ * per thread (the point of this cache: the CPU and memory of N parses at a
+ * pool's start); a waiter for another bundle waits for one parse more.  The
+ * wait is bounded: only regular files are opened (store_regular_file), and
+ * nothing under the lock takes another lock of the shim's.  Only the
+ * audit's checks ask (a chain's prediction, a failed attempt's probe,
+ * next_ca), once libpq has connected or failed.
+ */
+static struct cache stores = CACHE_INIT(NCACHE, CACHE_BLOCK, destroy);
 
 bool
 store_regular_file(const char *path)
@@ -114,45 +134,69 @@ store_key(struct keybuf *k, const char *rootcert, const char *crl, const char *c
 	return k->ok;
 }
 
+/* What make() builds from. */
+struct recipe
+{
+	const struct own_ssl *t;
+	const char *rootcert;
+	const char *crl;
+	const char *crldir;
+	const char *why; /* set when the root cannot be loaded */
+};
+
+/* A held store of the recipe ARG, or NULL (with its why, or out of memory). */
+static void *
+make(void *arg)
+{
+	struct recipe *r = arg;
+	struct held *h = malloc(sizeof(*h));
+
+	if (h == NULL)
+		return NULL;
+	h->t = r->t;
+	if ((h->store = build(r->t, r->rootcert, r->crl, r->crldir, &r->why)) == NULL)
+	{
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* A reference to the held store VALUE into *(void **) OUT. */
+static bool
+copy_out(void *value, void *out)
+{
+	struct held *h = value;
+
+	if (h->t->X509_STORE_up_ref(h->store) != 1)
+		return false;
+	*(void **) out = h->store;
+	return true;
+}
+
 void *
 store_get(const struct own_ssl *t, const char *rootcert, const char *crl, const char *crldir,
 		  const char **why)
 {
 	struct keybuf k;
-	struct cached *victim = &cache[0];
-	void *store;
+	struct recipe r = {.t = t, .rootcert = rootcert, .crl = crl, .crldir = crldir};
+	void *store = NULL;
+	bool got;
 
 	if (!store_key(&k, rootcert, crl, crldir))
 	{
 		free(k.p);
 		return build(t, rootcert, crl, crldir, why);
 	}
-	proc_lock(&lock);
-	for (int i = 0; i < NCACHE; i++)
-	{
-		struct cached *c = &cache[i];
-
-		if (c->store && c->key.len == k.len && memcmp(c->key.p, k.p, k.len) == 0)
-		{
-			c->used = ++clock_;
-			t->X509_STORE_up_ref(c->store);
-			proc_unlock(&lock);
-			free(k.p);
-			return c->store;
-		}
-		if (c->used < victim->used)
-			victim = c;
-	}
-	if ((store = build(t, rootcert, crl, crldir, why)) != NULL)
-	{
-		if (victim->store)
-			t->X509_STORE_free(victim->store);
-		free(victim->key.p);
-		*victim = (struct cached){.key = k, .store = store, .used = ++clock_};
-		k.p = NULL;
-		t->X509_STORE_up_ref(store);
-	}
-	proc_unlock(&lock);
+	got = cache_get_or_make(&stores, k.p, k.len, make, &r, copy_out, &store);
 	free(k.p);
-	return store;
+	if (got)
+		return store;
+	if (r.why != NULL)
+	{
+		*why = r.why;
+		return NULL;
+	}
+	/* Out of memory for the cache's part: a store of its own. */
+	return build(t, rootcert, crl, crldir, why);
 }

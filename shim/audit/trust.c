@@ -1,7 +1,8 @@
 /*
  * trust.c
- *	  next_ca against a trust store, cached: a fleet auditing with next_ca
- *	  checks each (store, next_ca) pair once per change of either file.
+ *	  next_ca against a trust store, cached in a base/cache.h cache of 8
+ *	  slots: a fleet auditing with next_ca checks each (store, next_ca) pair
+ *	  once per change of either file.
  */
 #include "trust.h"
 
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "forksafe.h"
+#include "cache.h"
 #include "keybuf.h"
 #include "audit_openssl.h"
 #include "reasons.h"
@@ -20,15 +21,18 @@
 
 struct answer
 {
-	struct keybuf key;
 	int result;
 	char why[200];
-	unsigned long used;
 };
 
-static struct proc_lock lock = PROC_LOCK_INIT;
-static struct answer answers[NTRUST];
-static unsigned long clock_;
+/*
+ * CACHE_BLOCK: the lock is held only to look an answer up or store one (a
+ * compare of at most 8 keys, a copy of 200 bytes: no I/O, no other lock;
+ * the check itself runs unlocked), so a wait is never longer than that,
+ * while a try-lock's miss would read the next_ca file and verify it again
+ * (milliseconds) to save those microseconds.
+ */
+static struct cache answers = CACHE_INIT(NTRUST, CACHE_BLOCK, free);
 
 /* Reads up to MAX certificates of the PEM file PATH into CERTS; returns how many. */
 static int
@@ -115,11 +119,30 @@ check(const char *rootcert, const char *next_ca, char *why, size_t len)
 	return r;
 }
 
+struct got
+{
+	char *why;
+	size_t len;
+	int result;
+};
+
+static bool
+copy_out(void *value, void *out)
+{
+	const struct answer *a = value;
+	struct got *g = out;
+
+	snprintf(g->why, g->len, "%s", a->why);
+	g->result = a->result;
+	return true;
+}
+
 int
 trust_next_ca(const char *rootcert, const char *next_ca, char *why, size_t len)
 {
 	struct keybuf k;
-	struct answer *victim = &answers[0];
+	struct got g = {.why = why, .len = len};
+	struct answer *a;
 	int r;
 
 	why[0] = '\0';
@@ -128,29 +151,19 @@ trust_next_ca(const char *rootcert, const char *next_ca, char *why, size_t len)
 		free(k.p);
 		return check(rootcert, next_ca, why, len);
 	}
-	proc_lock(&lock);
-	for (int i = 0; i < NTRUST; i++)
+	if (cache_get(&answers, k.p, k.len, copy_out, &g))
 	{
-		struct answer *a = &answers[i];
-
-		if (a->key.p && a->key.len == k.len && memcmp(a->key.p, k.p, k.len) == 0)
-		{
-			a->used = ++clock_;
-			snprintf(why, len, "%s", a->why);
-			r = a->result;
-			proc_unlock(&lock);
-			free(k.p);
-			return r;
-		}
-		if (a->used < victim->used)
-			victim = a;
+		free(k.p);
+		return g.result;
 	}
-	proc_unlock(&lock);
+	/* Checked unlocked: it reads next_ca and takes store.c's lock. */
 	r = check(rootcert, next_ca, why, len);
-	proc_lock(&lock);
-	free(victim->key.p);
-	*victim = (struct answer){.key = k, .result = r, .used = ++clock_};
-	snprintf(victim->why, sizeof(victim->why), "%s", why);
-	proc_unlock(&lock);
+	if ((a = malloc(sizeof(*a))) != NULL)
+	{
+		a->result = r;
+		snprintf(a->why, sizeof(a->why), "%s", why);
+		cache_put(&answers, k.p, k.len, a, 0);
+	}
+	free(k.p);
 	return r;
 }

@@ -1,23 +1,32 @@
 /*
  * certcache.c
- *	  A small LRU of described certificates, keyed by DER (compared in
- *	  full: a hash collision must not put another certificate's text in a
- *	  record).  The lock is only ever tried, never waited for: a busy cache
- *	  just means describing the certificate again.
+ *	  Described certificates in a base/cache.h cache of 16 slots, keyed by
+ *	  DER (compared in full: a hash collision must not put another
+ *	  certificate's text in a record).  Each value is a malloc'd pgs_cert
+ *	  holding the text only (the key holds the DER).
  */
 #include "certcache.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "forksafe.h"
+#include "cache.h"
 
 #define NCERTS 16
 
-static struct proc_lock lock = PROC_LOCK_INIT;
-static struct pgs_cert certs[NCERTS];
-static unsigned long used[NCERTS];
-static unsigned long clock_;
+static void
+destroy(void *value)
+{
+	cert_free(value);
+	free(value);
+}
+
+/*
+ * CACHE_TRY: this runs for every certificate of every connection, enforce
+ * and audit, in the application's thread; a busy cache only means describing
+ * the certificate again (microseconds), so the lock is never waited for.
+ */
+static struct cache certs = CACHE_INIT(NCERTS, CACHE_TRY, destroy);
 
 static bool
 dup_str(char **dst, const char *src)
@@ -50,69 +59,30 @@ copy_text(struct pgs_cert *dst, const struct pgs_cert *src)
 }
 
 static bool
-cert_copy(struct pgs_cert *dst, const struct pgs_cert *src)
+copy_out(void *value, void *out)
 {
-	memset(dst, 0, sizeof(*dst));
-	if (src->der_len > 0)
-	{
-		if ((dst->der = malloc((size_t) src->der_len)) == NULL)
-			return false;
-		memcpy(dst->der, src->der, (size_t) src->der_len);
-		dst->der_len = src->der_len;
-	}
-	if (copy_text(dst, src))
-		return true;
-	free(dst->der);
-	memset(dst, 0, sizeof(*dst));
-	return false;
-}
-
-/* The slot holding DER, or -1.  Caller holds the lock. */
-static int
-find(const unsigned char *der, int len)
-{
-	for (int i = 0; i < NCERTS; i++)
-	{
-		if (certs[i].der_len == len && len > 0 && memcmp(certs[i].der, der, (size_t) len) == 0)
-			return i;
-	}
-	return -1;
+	return copy_text(out, value);
 }
 
 bool
 certcache_get(struct pgs_cert *c)
 {
-	int i;
-	bool hit = false;
-
-	if (c->der == NULL || !proc_trylock(&lock))
+	if (c->der == NULL || c->der_len <= 0)
 		return false;
-	if ((i = find(c->der, c->der_len)) >= 0 && copy_text(c, &certs[i]))
-	{
-		used[i] = ++clock_;
-		hit = true;
-	}
-	proc_unlock(&lock);
-	return hit;
+	return cache_get(&certs, c->der, (size_t) c->der_len, copy_out, c);
 }
 
 void
 certcache_put(const struct pgs_cert *c)
 {
-	int victim = 0;
+	struct pgs_cert *v;
 
-	if (c->der == NULL || !proc_trylock(&lock))
+	if (c->der == NULL || c->der_len <= 0 || (v = calloc(1, sizeof(*v))) == NULL)
 		return;
-	if (find(c->der, c->der_len) < 0)
+	if (!copy_text(v, c))
 	{
-		for (int i = 1; i < NCERTS; i++)
-		{
-			if (used[i] < used[victim])
-				victim = i;
-		}
-		cert_free(&certs[victim]);
-		if (cert_copy(&certs[victim], c))
-			used[victim] = ++clock_;
+		free(v);
+		return;
 	}
-	proc_unlock(&lock);
+	cache_put(&certs, c->der, (size_t) c->der_len, v, 0);
 }

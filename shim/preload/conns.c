@@ -1,31 +1,33 @@
 /*
  * conns.c
- *	  The table of connection states, keyed by PGconn pointer.  A PGconn is
- *	  used by one thread at a time (libpq's rule), so a state found here is
- *	  only read or changed by the thread using its connection; the mutex
- *	  guards the table itself.  `nrefused` lets PQerrorMessage skip the lock
- *	  while no refused connection exists.
+ *	  The table of connection states: a growing base/cache.h cache keyed by
+ *	  the PGconn's address, that never evicts nor expires.  A PGconn
+ *	  is used by one thread at a time (libpq's rule), so a state found here
+ *	  is only read or changed by the thread using its connection; the
+ *	  cache's lock guards the table itself.  Each state keeps room in the
+ *	  table from its creation to its end, so putting it never allocates
+ *	  and cannot fail.  `nrefused` lets PQerrorMessage skip the lock while
+ *	  no refused connection exists.
  */
 #include "conns.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 
-#include "forksafe.h"
+#include "cache.h"
 
-#define NBUCKETS 256
-
-static struct proc_lock lock = PROC_LOCK_INIT;
-static struct conn_state *buckets[NBUCKETS];
+/*
+ * CACHE_BLOCK: this is no cache of something that can be computed again
+ * but the only record of each connection's state (its refusal, which
+ * PQerrorMessage must show and PQreset must keep; its decision; an attempt
+ * still to be recorded), so a lookup must not miss because another thread
+ * holds the lock.  The lock is held for a hash lookup of an 8-byte key:
+ * no I/O, no other lock, and no allocation but the table's doubling in
+ * conn_state_new.  No destructor: the states are the hooks' to free.
+ */
+static struct cache table = CACHE_INIT(0, CACHE_BLOCK, NULL);
 static atomic_int nrefused;
-
-static size_t
-bucket(const PGconn *conn)
-{
-	uintptr_t p = (uintptr_t) conn;
-
-	return (size_t) ((p >> 4) ^ (p >> 12)) % NBUCKETS;
-}
 
 struct conn_state *
 conn_state_new(const struct pq_api *api, struct snapshot *snap)
@@ -34,6 +36,11 @@ conn_state_new(const struct pq_api *api, struct snapshot *snap)
 
 	if (st == NULL)
 		return NULL;
+	if (!cache_reserve(&table))
+	{
+		free(st);
+		return NULL;
+	}
 	st->api = api;
 	st->snap = snap;
 	return st;
@@ -51,6 +58,7 @@ conn_state_free(struct conn_state *st)
 	}
 	plan_free(st->api, &st->plan);
 	snapshot_release(st->snap);
+	cache_unreserve(&table);
 	free(st);
 }
 
@@ -66,51 +74,45 @@ conn_state_refuse(struct conn_state *st, char *msg)
 	st->refusal = msg;
 }
 
+/* The table's key of CONN: its address. */
+static uintptr_t
+key_of(const PGconn *conn)
+{
+	return (uintptr_t) conn;
+}
+
 void
 conns_put(struct conn_state *st)
 {
-	size_t b = bucket(st->conn);
+	uintptr_t k = key_of(st->conn);
 
-	proc_lock(&lock);
-	st->next = buckets[b];
-	buckets[b] = st;
-	proc_unlock(&lock);
+	cache_put(&table, &k, sizeof(k), st, 0);
 }
 
-static struct conn_state *
-find(const PGconn *conn, bool take)
+static bool
+copy_out(void *value, void *out)
 {
-	struct conn_state **pp;
-	struct conn_state *st = NULL;
-
-	proc_lock(&lock);
-	for (pp = &buckets[bucket(conn)]; *pp; pp = &(*pp)->next)
-	{
-		if ((*pp)->conn == conn)
-		{
-			st = *pp;
-			if (take)
-			{
-				*pp = st->next;
-				st->next = NULL;
-			}
-			break;
-		}
-	}
-	proc_unlock(&lock);
-	return st;
+	*(struct conn_state **) out = value;
+	return true;
 }
 
 struct conn_state *
 conns_get(const PGconn *conn)
 {
-	return conn ? find(conn, false) : NULL;
+	struct conn_state *st = NULL;
+	uintptr_t k = key_of(conn);
+
+	if (conn == NULL || !cache_get(&table, &k, sizeof(k), copy_out, &st))
+		return NULL;
+	return st;
 }
 
 struct conn_state *
 conns_take(const PGconn *conn)
 {
-	return conn ? find(conn, true) : NULL;
+	uintptr_t k = key_of(conn);
+
+	return conn ? cache_take(&table, &k, sizeof(k)) : NULL;
 }
 
 bool

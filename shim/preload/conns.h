@@ -17,7 +17,6 @@
 
 struct conn_state
 {
-	struct conn_state *next; /* hash chain */
 	PGconn *conn;
 	const struct pq_api *api;
 	struct snapshot *snap; /* a reference: the policy decided under */
@@ -29,14 +28,18 @@ struct conn_state
 	bool blocked;  /* the shim refused it: never reconnect */
 };
 
-/* A new state holding SNAP's reference; NULL on out-of-memory. */
+/*
+ * A new state holding SNAP's reference, with room in the table kept for it
+ * (so conns_put cannot fail); NULL on out-of-memory.
+ */
 struct conn_state *conn_state_new(const struct pq_api *api, struct snapshot *snap);
-/* Frees ST (and drops its snapshot reference and plan).  ST must not be in the table. */
+/* Frees ST (drops its snapshot reference, plan and room).  ST must not be in the table. */
 void conn_state_free(struct conn_state *st);
 
 /* Sets ST's refusal message (takes ownership of MSG; NULL clears it). */
 void conn_state_refuse(struct conn_state *st, char *msg);
 
+/* Puts ST under ST->conn (a state already there under it is forgotten). */
 void conns_put(struct conn_state *st);
 struct conn_state *conns_get(const PGconn *conn);  /* stays in the table */
 struct conn_state *conns_take(const PGconn *conn); /* removed; caller frees */
