@@ -250,6 +250,22 @@ class Record(unittest.TestCase):
         self.assertEqual(len(documented), len(set(documented)), "a field written twice")
         self.assertEqual(set(documented), fields)
 
+    def test_reasons_equal_the_vocabulary(self):
+        """REASONS lists shim/audit/reasons.h's vocabulary, and nothing the
+        code does not say."""
+        listed = [unescape(m) for m in re.findall(r'^\.BR "([^"]+)"', "\n".join(
+            self.page["REASONS"]), re.M)]
+        with open(os.path.join(TOP, "shim", "audit", "reasons.h")) as f:
+            vocabulary = set(re.findall(r'^#define R_\w+\s+"([^"]+)"', f.read(), re.M))
+        self.assertEqual(vocabulary - set(listed), set(), "a reason the page omits")
+        code = ""
+        for path in glob.glob(os.path.join(TOP, "shim", "**", "*.[ch]"), recursive=True):
+            with open(path) as f:
+                code += f.read()
+        for reason in listed:
+            with self.subTest(reason):
+                self.assertIn('"%s"' % reason, code, "a reason the code never gives")
+
     def test_events_equal_the_schema(self):
         self.assertEqual(set(tagged_items(self.page["EVENTS"])),
                          set(self.schema["properties"]["event"]["enum"]))
