@@ -271,6 +271,29 @@ class Record(unittest.TestCase):
                          set(self.schema["properties"]["event"]["enum"]))
 
 
+class NamedTests(unittest.TestCase):
+    """Every test the guides name as proof (`test_mod.Class[.method]`) exists."""
+
+    def test_named_tests_exist(self):
+        here = os.path.dirname(os.path.abspath(__file__))
+        every = ""
+        for path in glob.glob(os.path.join(here, "test_*.py")):
+            with open(path) as f:
+                every += f.read()
+        for path in [os.path.join(TOP, "README.md")] + glob.glob(os.path.join(TOP, "doc", "*.md")):
+            with open(path) as f:
+                text = f.read()
+            for mod, cls, meth in re.findall(
+                    r"`(test_[a-z_]+)\.([A-Z][A-Za-z0-9_]*)(?:\.([a-z0-9_]+))?", text):
+                with self.subTest(where=os.path.relpath(path, TOP), test="%s.%s.%s" % (mod, cls, meth)):
+                    src = os.path.join(here, mod + ".py")
+                    self.assertTrue(os.path.exists(src), "no module")
+                    with open(src) as f:
+                        self.assertRegex(f.read(), r"class %s\b" % cls)
+                    if meth:   # a name ending in "_" stands for the tests it begins
+                        self.assertRegex(every, r"def %s%s" % (meth, "" if meth.endswith("_") else r"\b"))
+
+
 # --- (b) options ----------------------------------------------------------------
 
 class Options(unittest.TestCase):
