@@ -22,12 +22,11 @@ import subprocess
 import tempfile
 import unittest
 
-from shimtest import BIN, PKI, server
+from shimtest import BIN, LIB, PKI, preload, server, unsanitized_pg_programs
 
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 MAN = os.path.join(TOP, "man")
 CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
-PSQL = "/usr/bin/psql"
 COMMANDS = ["exec", "check", "explain", "report", "reconcile"]
 
 
@@ -354,14 +353,15 @@ class ExitStatus(unittest.TestCase):
             "2026-11-26 02:00:00.010 UTC [123] LOG:  connection authorized: user=app database=app "
             "SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)\n"))
         cls.emptylog = write("empty.log", "")
-        # Verified records: psql under the shim, enforced, against the good server.
+        # Verified records: a client under the shim, enforced, against the good server.
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-        env["PGSERVICEFILE"] = os.path.join(d, "none")
+        env.update({"PGSERVICEFILE": os.path.join(d, "none"), "PGTLS_SHIM_POLICY": cls.good,
+                    "LD_PRELOAD": preload(LIB)})
         ci = "host=db.test hostaddr=127.0.0.1 port=%d dbname=postgres user=postgres" % (
             server("good")["port"])
-        p = cli("exec", "--policy", cls.good, "--", PSQL, "-X", "-At", "-d", ci, "-c", "select 1",
-                env=env)
-        assert p.returncode == 0, p.stderr
+        p = subprocess.run([os.path.join(BIN, "pqclient"), "connectdb", ci], env=env,
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stdout + p.stderr
         cls.records = os.path.join(d, "records.jsonl")
 
     @classmethod
@@ -448,6 +448,7 @@ class DocumentedCommands(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         return p
 
+    @unsanitized_pg_programs
     def test_readme_rollout(self):
         p = self.run_rollout()
         self.assertIn("ready to enforce: yes", p.stdout)
@@ -457,6 +458,7 @@ class DocumentedCommands(unittest.TestCase):
                          [("connect", "audit", "ok", False), ("connect", "enforce", "ok", True)])
         self.assertEqual(recs[1]["sslmode_effective"], "verify-full")
 
+    @unsanitized_pg_programs
     def test_man_examples_run(self):
         """pgtls-shim(1)'s EXAMPLES, after the rollout made the policy and records."""
         self.run_rollout()
