@@ -13,7 +13,8 @@
 --   pgtls_shim_readiness    report --json's totals and verdict, one row
 -- The definitions are those of postgresql.sql (next to this file), which
 -- lists them; this file says the same in DuckDB's JSON functions.  Strings
--- compare in byte order under DuckDB's default (binary) collation.
+-- compare in byte order under DuckDB's default (binary) collation.  Needs
+-- DuckDB 1.3 or later (its `lambda x:` syntax).
 
 CREATE OR REPLACE VIEW pgtls_shim_connections AS
 SELECT
@@ -47,52 +48,57 @@ FROM (
     FROM (
         SELECT
             rec,
-            CASE WHEN json_type(rec, '$.program') = 'VARCHAR' THEN json_extract_string(rec, '$.program') END AS program,
-            CASE WHEN json_type(rec, '$.script') = 'VARCHAR' THEN json_extract_string(rec, '$.script') END AS script,
-            CASE WHEN json_type(rec, '$.host') = 'VARCHAR' THEN json_extract_string(rec, '$.host') END AS host,
-            CASE WHEN json_type(rec, '$.rule') = 'VARCHAR' THEN json_extract_string(rec, '$.rule') END AS rule,
-            CASE WHEN json_type(rec, '$.ts') = 'VARCHAR' THEN json_extract_string(rec, '$.ts') END AS ts,
-            CASE WHEN json_type(rec, '$.hostname') = 'VARCHAR' THEN json_extract_string(rec, '$.hostname') END AS hostname,
-            CASE WHEN json_type(rec, '$.application_name') = 'VARCHAR'
-                 THEN json_extract_string(rec, '$.application_name') END AS application_name,
-            CASE WHEN json_type(rec, '$.user') = 'VARCHAR' THEN json_extract_string(rec, '$.user') END AS "user",
-            CASE WHEN json_type(rec, '$.dbname') = 'VARCHAR' THEN json_extract_string(rec, '$.dbname') END AS dbname,
-            CASE WHEN json_type(rec, '$.unit') = 'VARCHAR' THEN json_extract_string(rec, '$.unit') END AS unit,
-            CASE WHEN json_type(rec, '$.policy.sha256') = 'VARCHAR'
-                 THEN json_extract_string(rec, '$.policy.sha256') END AS policy_sha256,
-            CASE WHEN json_type(rec, '$.mode') = 'VARCHAR' THEN json_extract_string(rec, '$.mode') END AS mode,
-            coalesce(json_type(rec, '$.mode') = 'VARCHAR' AND json_extract_string(rec, '$.mode') = 'enforce', false)
+            CASE WHEN json_type(j[2]) = 'VARCHAR' THEN json_extract_string(j[2], '$') END AS program,
+            CASE WHEN json_type(j[3]) = 'VARCHAR' THEN json_extract_string(j[3], '$') END AS script,
+            CASE WHEN json_type(j[4]) = 'VARCHAR' THEN json_extract_string(j[4], '$') END AS host,
+            CASE WHEN json_type(j[5]) = 'VARCHAR' THEN json_extract_string(j[5], '$') END AS rule,
+            CASE WHEN json_type(j[6]) = 'VARCHAR' THEN json_extract_string(j[6], '$') END AS ts,
+            CASE WHEN json_type(j[7]) = 'VARCHAR' THEN json_extract_string(j[7], '$') END AS hostname,
+            CASE WHEN json_type(j[8]) = 'VARCHAR' THEN json_extract_string(j[8], '$') END
+                AS application_name,
+            CASE WHEN json_type(j[9]) = 'VARCHAR' THEN json_extract_string(j[9], '$') END AS "user",
+            CASE WHEN json_type(j[10]) = 'VARCHAR' THEN json_extract_string(j[10], '$') END AS dbname,
+            CASE WHEN json_type(j[11]) = 'VARCHAR' THEN json_extract_string(j[11], '$') END AS unit,
+            CASE WHEN json_type(j[12]) = 'VARCHAR' THEN json_extract_string(j[12], '$') END AS policy_sha256,
+            CASE WHEN json_type(j[13]) = 'VARCHAR' THEN json_extract_string(j[13], '$') END AS mode,
+            CASE WHEN json_type(j[14]) = 'VARCHAR' THEN json_extract_string(j[14], '$') END AS outcome,
+            CASE WHEN json_type(j[15]) = 'VARCHAR' THEN json_extract_string(j[15], '$') END AS severity,
+            CASE WHEN json_type(j[16]) = 'VARCHAR' THEN json_extract_string(j[16], '$') END AS reason,
+            coalesce(json_type(j[13]) = 'VARCHAR' AND json_extract_string(j[13], '$') = 'enforce', false)
                 AS enforce,
-            CASE WHEN json_type(rec, '$.outcome') = 'VARCHAR' THEN json_extract_string(rec, '$.outcome') END AS outcome,
-            CASE WHEN json_type(rec, '$.severity') = 'VARCHAR' THEN json_extract_string(rec, '$.severity') END AS severity,
-            CASE WHEN json_type(rec, '$.reason') = 'VARCHAR' THEN json_extract_string(rec, '$.reason') END AS reason,
-            coalesce(json_type(rec, '$.tls') = 'OBJECT', false) AS tls,
-            CASE WHEN json_type(rec, '$.tls.protocol') = 'VARCHAR'
-                 THEN json_extract_string(rec, '$.tls.protocol') END AS protocol,
-            coalesce(json_type(rec, '$.verified') = 'BOOLEAN' AND json_extract_string(rec, '$.verified') = 'true', false)
+            coalesce(json_type(j[17]) = 'OBJECT', false) AS tls,
+            CASE WHEN json_type(j[18]) = 'VARCHAR' THEN json_extract_string(j[18], '$') END AS protocol,
+            coalesce(json_type(j[19]) = 'BOOLEAN' AND json_extract_string(j[19], '$') = 'true', false)
                 AS verified,
-            coalesce(json_type(rec, '$.audit') = 'OBJECT'
-                     AND json_type(rec, '$.audit.would_refuse') = 'BOOLEAN'
-                     AND json_extract_string(rec, '$.audit.would_refuse') = 'true', false) AS audit_refuse,
-            CASE WHEN json_type(rec, '$.audit.reason') = 'VARCHAR'
-                 THEN json_extract_string(rec, '$.audit.reason') END AS audit_reason,
-            coalesce(json_type(rec, '$.warnings') = 'ARRAY' AND EXISTS (
-                SELECT 1 FROM (SELECT unnest(json_extract(rec, '$.warnings[*]')) AS w)
-                WHERE json_type(w) = 'VARCHAR' AND json_extract_string(w, '$') ILIKE '%expir%'),
+            coalesce(json_type(j[20]) = 'OBJECT', false)
+                AND coalesce(json_type(j[21]) = 'BOOLEAN' AND json_extract_string(j[21], '$') = 'true',
+                             false) AS audit_refuse,
+            CASE WHEN json_type(j[22]) = 'VARCHAR' THEN json_extract_string(j[22], '$') END AS audit_reason,
+            coalesce(json_type(j[23]) = 'ARRAY' AND list_bool_or(list_transform(
+                json_extract(j[23], '$[*]'),
+                lambda w: json_type(w) = 'VARCHAR' AND json_extract_string(w, '$') ILIKE '%expir%')),
                 false) AS expiry_warning,
-            CASE WHEN json_type(rec, '$.chain') = 'ARRAY' THEN (
-                SELECT min(json_extract_string(c, '$.not_after'))
-                FROM (SELECT unnest(json_extract(rec, '$.chain[*]')) AS c)
-                WHERE json_type(c, '$.not_after') = 'VARCHAR') END AS earliest_expiry,
-            coalesce(json_type(rec, '$.rotation') = 'OBJECT', false) AS rotation_checked,
-            CASE WHEN json_type(rec, '$.rotation.reason') = 'VARCHAR'
-                 THEN json_extract_string(rec, '$.rotation.reason') END AS break_reason,
-            CASE WHEN json_type(rec, '$.rotation.as_is') = 'VARCHAR'
-                 THEN json_extract_string(rec, '$.rotation.as_is') END AS rotation_as_is,
-            CASE WHEN json_type(rec, '$.rotation.enforced') = 'VARCHAR'
-                 THEN json_extract_string(rec, '$.rotation.enforced') END AS rotation_enforced
-        FROM pgtls_shim_records
-        WHERE json_type(rec, '$.event') = 'VARCHAR' AND json_extract_string(rec, '$.event') = 'connect'
+            CASE WHEN json_type(j[24]) = 'ARRAY' THEN list_min(list_transform(
+                json_extract(j[24], '$[*]'),
+                lambda c: CASE WHEN json_type(c, '$.not_after') = 'VARCHAR'
+                               THEN json_extract_string(c, '$.not_after') END)) END
+                AS earliest_expiry,
+            coalesce(json_type(j[25]) = 'OBJECT', false) AS rotation_checked,
+            CASE WHEN json_type(j[26]) = 'VARCHAR' THEN json_extract_string(j[26], '$') END AS break_reason,
+            CASE WHEN json_type(j[27]) = 'VARCHAR' THEN json_extract_string(j[27], '$') END AS rotation_as_is,
+            CASE WHEN json_type(j[28]) = 'VARCHAR' THEN json_extract_string(j[28], '$') END AS rotation_enforced
+        FROM (
+            -- One parse per record: the fields, each as a small JSON value.
+            SELECT rec, json_extract(rec, [
+                '$.event', '$.program', '$.script', '$.host', '$.rule',
+                '$.ts', '$.hostname', '$.application_name', '$.user', '$.dbname',
+                '$.unit', '$.policy.sha256', '$.mode', '$.outcome', '$.severity',
+                '$.reason', '$.tls', '$.tls.protocol', '$.verified', '$.audit',
+                '$.audit.would_refuse', '$.audit.reason', '$.warnings', '$.chain', '$.rotation',
+                '$.rotation.reason', '$.rotation.as_is', '$.rotation.enforced']) AS j
+            FROM pgtls_shim_records
+        )
+        WHERE json_type(j[1]) = 'VARCHAR' AND json_extract_string(j[1], '$') = 'connect'
     )
 );
 
@@ -100,7 +106,9 @@ FROM (
 -- being one key, in report's order (byte order of the keys, null as "").
 CREATE OR REPLACE VIEW pgtls_shim_groups AS
 WITH c AS (
-    SELECT coalesce(program, '') AS kp, coalesce(host, '') AS kh, coalesce(rule, '') AS kr, *
+    SELECT coalesce(program, '') AS kp, coalesce(host, '') AS kh, coalesce(rule, '') AS kr,
+           would_refuse, tls, protocol, verified, refused, failed, reason,
+           expiry_warning, earliest_expiry, rotation_checked, would_break, break_reason
     FROM pgtls_shim_connections
 ), g AS (
     SELECT kp, kh, kr,
@@ -153,10 +161,10 @@ WITH conn AS (
            count(*) FILTER (WHERE would_break) AS would_break
     FROM pgtls_shim_connections
 ), e AS (
-    SELECT CASE WHEN json_type(rec, '$.event') = 'VARCHAR' THEN json_extract_string(rec, '$.event') END AS event,
-           CASE WHEN json_type(rec, '$.program') = 'VARCHAR' THEN json_extract_string(rec, '$.program')
+    SELECT CASE WHEN json_type(j[1]) = 'VARCHAR' THEN json_extract_string(j[1], '$') END AS event,
+           CASE WHEN json_type(j[2]) = 'VARCHAR' THEN json_extract_string(j[2], '$')
                 ELSE 'unknown' END AS program
-    FROM pgtls_shim_records
+    FROM (SELECT json_extract(rec, ['$.event', '$.program']) AS j FROM pgtls_shim_records)
 ), ev AS (
     SELECT count(*) FILTER (WHERE event = 'policy_error') AS policy_errors,
            count(*) FILTER (WHERE event = 'blind_spot') AS blind_spots,

@@ -112,7 +112,9 @@ WHERE r.rec->'event' = '"connect"';
 CREATE OR REPLACE VIEW pgtls_shim_groups AS
 WITH c AS (
     SELECT coalesce(program, '') COLLATE "C" AS kp, coalesce(host, '') COLLATE "C" AS kh,
-           coalesce(rule, '') COLLATE "C" AS kr, *
+           coalesce(rule, '') COLLATE "C" AS kr,
+           would_refuse, tls, protocol, verified, refused, failed, reason,
+           expiry_warning, earliest_expiry, rotation_checked, would_break, break_reason
     FROM pgtls_shim_connections
 ), g AS (
     SELECT kp, kh, kr,

@@ -335,6 +335,12 @@ class PostgreSQL(ViewsEqualReport, unittest.TestCase):
         readiness = [json.loads(l) for l in self.psql(
             self.DB, "SELECT row_to_json(r) FROM pgtls_shim_readiness r").splitlines()]
         self.assertEqual(len(readiness), 1)
+        # The file made views and nothing else: the user's table is the only other relation.
+        made = self.psql(self.DB, "SELECT relname || ' ' || relkind::text FROM pg_class c JOIN "
+                         "pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public' "
+                         "AND relkind NOT IN ('t', 'i') ORDER BY 1").splitlines()
+        self.assertEqual(made, ["pgtls_shim_connections v", "pgtls_shim_groups v",
+                                "pgtls_shim_readiness v", "pgtls_shim_records r"])
         return groups, readiness[0]
 
 
