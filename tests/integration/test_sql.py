@@ -11,6 +11,7 @@ The DuckDB half installs @duckdb/node-api into a cache directory outside
 the repository (PGTLS_TEST_NPM_CACHE, default /var/cache/pgtls-shim/npm, or
 ~/.cache/pgtls-shim/npm when not root); when the registry cannot be reached
 the test fails.  PGTLS_TEST_SKIP_NPM=1 skips it, explicitly, for offline runs."""
+import fcntl
 import json
 import os
 import random
@@ -381,6 +382,13 @@ def install_duckdb():
     """@duckdb/node-api at the pinned version in the npm cache directory (a
     second run installs nothing); returns its node_modules."""
     prefix = os.path.join(npm_cache(), "duckdb-node-api-" + DUCKDB_NODE_API)
+    os.makedirs(npm_cache(), exist_ok=True)
+    with open(prefix + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)             # one install at a time
+        return _install_duckdb(prefix)
+
+
+def _install_duckdb(prefix):
     modules = os.path.join(prefix, "node_modules")
     pkg = os.path.join(modules, "@duckdb", "node-api", "package.json")
     try:
