@@ -32,6 +32,8 @@ echo "== building the library and the command"
 cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
 cmake --build build-demo -j"$(nproc)" --target pgtls-shim pgtls-shim-cli >/dev/null
 shim=$top/build-demo/pgtls-shim
+# scripts/demo-fleet.sh builds through here, then runs its own demo.
+[[ ${1:-} == --build-only ]] && exit 0
 
 work=$(mktemp -d /tmp/pgtls-shim-demo.XXXXXX)
 chmod 755 "$work"

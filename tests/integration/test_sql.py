@@ -11,7 +11,6 @@ The DuckDB half installs @duckdb/node-api into a cache directory outside
 the repository (PGTLS_TEST_NPM_CACHE, default /var/cache/pgtls-shim/npm, or
 ~/.cache/pgtls-shim/npm when not root); when the registry cannot be reached
 the test fails.  PGTLS_TEST_SKIP_NPM=1 skips it, explicitly, for offline runs."""
-import fcntl
 import json
 import os
 import random
@@ -27,7 +26,6 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.dirname(BIN)
 CLI = os.path.join(BUILD, "pgtls-shim")
 REPORT_GEN = os.path.join(ROOT, "bench", "report_gen.py")
-DUCKDB_NODE_API = "1.5.6-r.1"        # the pinned @duckdb/node-api
 TIMEOUT = 600
 
 POLICY = """\
@@ -369,45 +367,19 @@ const fs = require('fs');
 """
 
 
-def npm_cache():
-    if os.environ.get("PGTLS_TEST_NPM_CACHE"):
-        return os.environ["PGTLS_TEST_NPM_CACHE"]
-    if os.geteuid() == 0:
-        return "/var/cache/pgtls-shim/npm"
-    return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
-                        "pgtls-shim", "npm")
-
-
 def install_duckdb():
-    """@duckdb/node-api at the pinned version in the npm cache directory (a
-    second run installs nothing); returns its node_modules."""
-    prefix = os.path.join(npm_cache(), "duckdb-node-api-" + DUCKDB_NODE_API)
-    os.makedirs(npm_cache(), exist_ok=True)
-    with open(prefix + ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)             # one install at a time
-        return _install_duckdb(prefix)
-
-
-def _install_duckdb(prefix):
-    modules = os.path.join(prefix, "node_modules")
-    pkg = os.path.join(modules, "@duckdb", "node-api", "package.json")
-    try:
-        with open(pkg) as f:
-            if json.load(f)["version"] == DUCKDB_NODE_API:
-                return modules
-    except (OSError, ValueError, KeyError):
-        pass
-    for tool in ("node", "npm"):
-        if not shutil.which(tool):
-            raise RuntimeError("no %s (scripts/deps.sh installs Debian's nodejs and npm)" % tool)
-    os.makedirs(prefix, exist_ok=True)
-    p = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--no-save",
-                        "--prefix", prefix, "@duckdb/node-api@" + DUCKDB_NODE_API],
-                       capture_output=True, text=True, timeout=TIMEOUT)
+    """@duckdb/node-api, pinned and cached by scripts/duckdb.sh (a second run
+    installs nothing); returns its node_modules.  PGTLS_TEST_NPM_CACHE names
+    the cache directory."""
+    env = dict(os.environ)
+    if os.environ.get("PGTLS_TEST_NPM_CACHE"):
+        env["PGTLS_NPM_CACHE"] = os.environ["PGTLS_TEST_NPM_CACHE"]
+    p = subprocess.run(["bash", os.path.join(ROOT, "scripts", "duckdb.sh"), "modules"],
+                       capture_output=True, text=True, timeout=TIMEOUT, env=env)
     if p.returncode != 0:
         raise RuntimeError("npm install @duckdb/node-api failed (PGTLS_TEST_SKIP_NPM=1 skips "
                            "the DuckDB test offline):\n" + p.stdout + p.stderr)
-    return modules
+    return p.stdout.strip()
 
 
 @unittest.skipIf(os.environ.get("PGTLS_TEST_SKIP_NPM") == "1",
