@@ -30,10 +30,10 @@ struct pgs_origin
 {
 	int64_t ts_ms; /* ms since the epoch */
 	pid_t pid;
-	const char *program;  /* absolute path of the executable, or NULL */
-	const char *script;	  /* the script an interpreter runs, or NULL */
-	const char *hostname; /* the machine's, or NULL */
-	const char *unit;	  /* the systemd unit or container id, or NULL */
+	const char *program;			 /* absolute path of the executable, or NULL */
+	const char *script;				 /* the script an interpreter runs, or NULL */
+	const char *hostname;			 /* the machine's, or NULL */
+	const char *unit;				 /* the systemd unit or container id, or NULL */
 	const struct pgs_policy *policy; /* the policy in force, or NULL */
 };
 

@@ -242,7 +242,8 @@ send_syslog(struct sink *s, enum pgs_severity sev, const char *line, size_t len)
 	msg = malloc(len + strlen(s->ident) + 64);
 	if (msg == NULL)
 		return false;
-	n = sprintf(msg, "<%d>%s %s[%d]: ", s->facility | pgs_severity_syslog(sev), stamp, s->ident, (int) getpid());
+	n = sprintf(msg, "<%d>%s %s[%d]: ", s->facility | pgs_severity_syslog(sev), stamp, s->ident,
+				(int) getpid());
 	memcpy(msg + n, line, len - 1); /* without the newline */
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0)
