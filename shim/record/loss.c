@@ -30,13 +30,13 @@ mine(void)
 }
 
 bool
-loss_count(int64_t now_ms, const char *why, int err)
+loss_count(int64_t ts_ms, const char *why, int err)
 {
 	struct loss_note *s = mine();
 
 	if (s->lost++ > 0)
 		return false;
-	s->since_ms = now_ms;
+	s->since_ms = ts_ms;
 	snprintf(s->error, sizeof(s->error), "%s", why ? why : error_text(err));
 	return true;
 }

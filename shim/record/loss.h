@@ -15,16 +15,16 @@
 struct loss_note
 {
 	unsigned long lost; /* records not written since the last successful write */
-	int64_t since_ms;	/* when the first of them was */
+	int64_t since_ms;	/* the ts of the first of them */
 	char error[200];	/* why the first failed, one line, C locale */
 };
 
 /*
- * Counts one record lost at NOW_MS because of WHY (static text) or, when
+ * Counts one record lost, of ts TS_MS, because of WHY (static text) or, when
  * WHY is NULL, errno value ERR.  Returns true when it starts an outage:
  * the caller prints the one diagnostic.
  */
-bool loss_count(int64_t now_ms, const char *why, int err) __attribute__((warn_unused_result));
+bool loss_count(int64_t ts_ms, const char *why, int err) __attribute__((warn_unused_result));
 
 /* The losses to report before the next record into *OUT; false when none. */
 bool loss_pending(struct loss_note *out) __attribute__((warn_unused_result));

@@ -5,10 +5,18 @@
  *	  interleave.  Before each record the path is stat'ed: a rotated or
  *	  deleted file is reopened.  A file created here gets exactly log.mode
  *	  (umask aside); in a directory writable by others, a file owned by
- *	  someone else is refused.  Syslog messages go straight to /dev/log, so
- *	  the application's own openlog() settings are left alone: one datagram
- *	  per record, "<PRI>TIMESTAMP IDENT[PID]: JSON", as syslog(3) sends
- *	  (the TIMESTAMP in UTC: no libc time function, see utcdate.h).
+ *	  someone else is refused.  Syslog: syslogsend.h.
+ *
+ *	  A full device never tears a line: the blocks a record will take (and
+ *	  RESERVE_MARGIN more, for records other processes append meanwhile)
+ *	  are reserved with fallocate(FALLOC_FL_KEEP_SIZE) first, and a record
+ *	  that cannot get them is not written at all.  What still holds without
+ *	  fallocate (NFS) or if more than RESERVE_MARGIN is appended by others
+ *	  between the reservation and the write: a short write's rest is kept
+ *	  and written first next time when nothing was appended after the
+ *	  fragment, which makes its line whole; else the fragment stays.
+ *	  Records not written are counted per process (loss.h) and reported in
+ *	  a records_lost event before the next record that is written.
  */
 #include "sink.h"
 
@@ -23,16 +31,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "forksafe.h"
 #include "loss.h"
 #include "record.h"
+#include "syslogsend.h"
 #include "text.h"
-#include "utcdate.h"
 
 /* Room reserved past the end for records other processes append first. */
 #define RESERVE_MARGIN 65536
@@ -220,42 +226,6 @@ write_all_once(int fd, const char *buf, size_t len)
 	return n >= 0 && (size_t) n == len;
 }
 
-/* One datagram for LINE at SEV's priority; never waits for a slow receiver. */
-static bool
-send_syslog(struct sink *s, enum pgs_severity sev, const char *line, size_t len)
-{
-	char *msg;
-	static const char months[][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-									 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-	char stamp[32];
-	struct utc_date d;
-	int fd;
-	int n;
-	bool ok = false;
-
-	/* RFC 3164's "Mmm dd hh:mm:ss", in English whatever the locale, and in
-	 * UTC: localtime_r takes glibc's tzset_lock (see utcdate.h); local
-	 * receivers (rsyslog's imuxsock, journald) stamp with their own time. */
-	utc_date_of((int64_t) time(NULL), &d);
-	snprintf(stamp, sizeof(stamp), "%s %2d %02d:%02d:%02d", months[d.month - 1], d.day, d.hour,
-			 d.minute, d.second);
-	msg = malloc(len + strlen(s->ident) + 64);
-	if (msg == NULL)
-		return false;
-	n = sprintf(msg, "<%d>%s %s[%d]: ", s->facility | pgs_severity_syslog(sev), stamp, s->ident,
-				(int) getpid());
-	memcpy(msg + n, line, len - 1); /* without the newline */
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0)
-	{
-		ok = connect(fd, (const struct sockaddr *) &s->addr, sizeof(s->addr)) == 0 &&
-			 send(fd, msg, (size_t) n + len - 1, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0;
-		close(fd);
-	}
-	free(msg);
-	return ok;
-}
-
 /*
  * Reserves the blocks the next LEN bytes appended at SIZE (and a margin for
  * other processes appending first) will take, so that the write cannot run
@@ -378,9 +348,12 @@ emit(struct sink *s, enum pgs_severity sev, const struct jbuf *lost, const char 
 				return errno;
 			return write_all_once(STDERR_FILENO, line, len) ? 0 : errno;
 		case PGS_LOG_SYSLOG:
-			if (lost->len > 0 && !send_syslog(s, PGS_SEV_ERROR, lost->p, lost->len))
+			if (lost->len > 0 &&
+				!syslog_send(&s->addr, s->ident, s->facility, PGS_SEV_ERROR, lost->p, lost->len))
 				return errno ? errno : EIO;
-			return send_syslog(s, sev, line, len) ? 0 : (errno ? errno : EIO);
+			return syslog_send(&s->addr, s->ident, s->facility, sev, line, len)
+					   ? 0
+					   : (errno ? errno : EIO);
 		case PGS_LOG_NONE:
 			break;
 	}
@@ -422,7 +395,7 @@ sink_write(struct sink *s, const struct pgs_origin *who, enum pgs_severity sev, 
 	err = emit(s, sev, &lost, line, len, &what);
 	if (err == 0)
 		loss_clear();
-	else if (loss_count(clock_now_ms(), s->why, err) && s->kind != PGS_LOG_STDERR)
+	else if (loss_count(who->ts_ms, s->why, err) && s->kind != PGS_LOG_STDERR)
 		diagnose(s, what, err);
 	s->why = NULL;
 	proc_unlock(&sink_lock);
