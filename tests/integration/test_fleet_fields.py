@@ -40,6 +40,16 @@ class PolicyField(ShimCase):
                 self.assertTrue(pol["sha256"] is None or len(pol["sha256"]) == 64, pol)
 
 
+def named_systemd_root():
+    """Where a cgroup v1 name=systemd hierarchy is mounted (hybrid hosts), or None."""
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            fields = line.split()
+            if fields[2] == "cgroup" and "name=systemd" in fields[3].split(","):
+                return fields[1]
+    return None
+
+
 class Unit(ShimCase):
     """A client moved into a cgroup named like a systemd service or a container."""
 
@@ -55,8 +65,8 @@ class Unit(ShimCase):
             self.skipTest("cgroupfs not writable here: %s" % e)
         self.addCleanup(os.rmdir, self.slice)
 
-    def unit_in(self, name):
-        cg = os.path.join(self.slice, name)
+    def unit_in(self, name, parent=None):
+        cg = os.path.join(parent or self.slice, name)
         os.mkdir(cg)
         self.addCleanup(os.rmdir, cg)
         os.path.exists(self.log) and os.unlink(self.log)
@@ -86,6 +96,18 @@ class Unit(ShimCase):
     def test_container_id_directory(self):
         self.write_policy(policy_text("audit"))
         self.assertEqual(self.unit_in(CONTAINER_ID), CONTAINER_ID)
+
+    def test_name_systemd_line_when_the_unified_one_names_nothing(self):
+        # A hybrid host: the unified path (here the test's slice) names no
+        # unit, the name=systemd hierarchy's does.
+        root = named_systemd_root()
+        if root is None:
+            self.skipTest("no name=systemd hierarchy (not a hybrid cgroup host)")
+        v1 = os.path.join(root, "pgtls-test-%d.slice" % os.getpid())
+        os.mkdir(v1)
+        self.addCleanup(os.rmdir, v1)
+        self.write_policy(policy_text("audit"))
+        self.assertEqual(self.unit_in("baz.service", parent=v1), "baz.service")
 
     def test_nothing_recognisable(self):
         self.write_policy(policy_text("audit"))
