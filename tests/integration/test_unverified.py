@@ -6,7 +6,9 @@ no ~/.postgresql/root.crt), is refused in enforce with "server certificate
 not verified" on the blocking and the asynchronous paths, and audit predicts
 exactly that.  The same floor with a root file that exists connects,
 chain-verified."""
+import json
 import os
+import shutil
 import subprocess
 import textwrap
 import unittest
@@ -122,6 +124,38 @@ class RequireFloor(ShimCase):
                 self.assertEqual((rec["outcome"], rec["reason"], rec["verified"]),
                                  ("refused", REASON, False))
                 self.assertEqual(rec["host"], "db.test")
+
+    def test_reset_after_the_root_file_vanished(self):
+        # A long-lived client whose own sslrootcert verified its connection;
+        # the file is gone by the time it resets (PQreset, PQresetStart):
+        # libpq would reconnect unverified, so enforce refuses the reset.
+        self.write_policy(policy("enforce", ""))
+        for cmd in ("reset", "resetstart"):
+            with self.subTest(cmd=cmd):
+                os.path.exists(self.log) and os.unlink(self.log)
+                root = os.path.join(self.dir, "app-root.pem")
+                shutil.copy(PKI + "/new-bundle.pem", root)
+                p = subprocess.Popen([os.path.join(BIN, "pqreset"), tcp("good", sslrootcert=root)],
+                                     env=self.env({"HOME": self.home}), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+                try:
+                    self.assertEqual(json.loads(p.stdout.readline())["status"], "ok")
+                    os.unlink(root)
+                    p.stdin.write(cmd + "\n")
+                    p.stdin.flush()
+                    out = json.loads(p.stdout.readline())
+                finally:
+                    p.stdin.close()
+                    p.stdout.read()
+                    p.stdout.close()
+                    p.wait(timeout=60)
+                self.assertEqual(out["status"], "bad", out)
+                self.assertTrue(out["error"].startswith(
+                    'pgtls-shim: refused by rule "test" (enforce): ' + REASON), out)
+                recs = self.records()
+                self.assertEqual([(r["outcome"], r["verification"]) for r in recs],
+                                 [("ok", "chain"), ("refused", "none")])
+                self.assertEqual(recs[1]["reason"], REASON)
 
     def test_explain_says_so(self):
         self.write_policy(policy("enforce", 'sslrootcert = "/nonexistent/pgtls-ca.pem";'))
