@@ -115,6 +115,25 @@ predict_app_rootcert(const struct pgs_facts *f, const struct pgs_caps *caps, cha
 	return found ? root : NULL;
 }
 
+const char *
+predict_unchecked_chain(const struct pgs_decision *d, const struct pgs_facts *f,
+						const struct pgs_caps *caps)
+{
+	char buf[4096];
+	bool found;
+
+	if (d->mode == PGS_MODE_OFF || d->effective != PGS_SSL_REQUIRE || f->ntargets == 0)
+		return NULL;
+	for (size_t i = 0; i < f->ntargets; i++)
+	{
+		if (f->targets[i].unix_socket)
+			return NULL; /* it may be the one used: the backstop decides after connecting */
+	}
+	(void) resolve_root(decision_enforced(d, "sslrootcert", f->sslrootcert), caps, buf, sizeof(buf),
+						&found);
+	return found ? NULL : R_NOT_VERIFIED;
+}
+
 void
 predict_tls(const struct predict_ctx *c, const struct pgs_observed *obs,
 			struct pgs_prediction *pred)
@@ -142,6 +161,8 @@ predict_tls(const struct predict_ctx *c, const struct pgs_observed *obs,
 	in.crl =
 		(crl == NULL && in.crldir == NULL) ? home_file("root.crl", crlbuf, sizeof(crlbuf)) : crl;
 	predict_cached(&in, pred);
+	if (pred->reason == NULL && !found)
+		pred->reason = R_NOT_VERIFIED; /* require with no root file: libpq checks nothing */
 	if (pred->reason == NULL && pgs_tls_below(obs->protocol, c->d->settings->min_protocol))
 		pred->reason = R_OLD_PROTOCOL;
 }

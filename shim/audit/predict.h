@@ -81,6 +81,17 @@ const char *predict_app_rootcert(const struct pgs_facts *f, const struct pgs_cap
 bool predict_client_cert_fails(const struct pgs_facts *f);
 
 /*
+ * Enforcement's libpq would check no chain at all, known before connecting:
+ * D's sslmode is require (below verify-ca, libpq checks the chain only when
+ * the root file it looks at exists: initialize_SSL in 15 to 18), and the
+ * root D leaves libpq (its sslrootcert, else ~/.postgresql/root.crt) does not
+ * exist.  Returns R_NOT_VERIFIED then, else NULL; NULL too when a target is
+ * a Unix socket (it may be the one libpq uses).  stat() only: never blocks.
+ */
+const char *predict_unchecked_chain(const struct pgs_decision *d, const struct pgs_facts *f,
+									const struct pgs_caps *caps);
+
+/*
  * The host name libpq verifies for the target it connected to (OBS_HOST and
  * OBS_PORT as PQhost and PQport report them): the target's host, "" when it
  * was given only a hostaddr.

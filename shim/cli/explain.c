@@ -144,6 +144,8 @@ explain(const struct pgs_policy *policy, const char *program, const char *script
 		if (script)
 			printf("script:     %s\n", script);
 		print_targets(policy, &plan.fb.f);
+		if (plan.d.refuse == NULL) /* as the library refuses before connecting */
+			plan.d.refuse = predict_unchecked_chain(&plan.d, &plan.fb.f, &api->caps);
 		print_decision(&plan.d);
 		print_rotation(api, &plan);
 		if ((cs = cli_redacted_conninfo(&p)) != NULL)

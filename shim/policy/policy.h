@@ -136,6 +136,8 @@ struct pgs_policy
 	const struct pgs_rule *rules;
 	size_t nrules;
 	bool uses_hostaddr; /* some rule matches hostaddr: resolve names to match it */
+	char sha256
+		[65]; /* lowercase hex: the main file's bytes, then each include's, as loaded; "" unknown */
 };
 
 /*

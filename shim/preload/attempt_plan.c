@@ -10,6 +10,7 @@
 #include "attempt.h"
 #include "attempt_record.h"
 #include "clock.h"
+#include "predict.h"
 #include "process.h"
 #include "reasons.h"
 #include "refusal.h"
@@ -58,6 +59,20 @@ refuse_decided(struct conn_state *st)
 	return BEGIN_REFUSED;
 }
 
+/*
+ * What enforcement knows it refuses before connecting: the decision's own
+ * refusal, else a chain libpq would not check (require with no root file).
+ * Set in audit too, where it is the prediction.
+ */
+static void
+refusal_known_now(struct conn_state *st)
+{
+	struct pgs_decision *d = &st->plan.d;
+
+	if (d->refuse == NULL)
+		d->refuse = predict_unchecked_chain(d, &st->plan.fb.f, &st->api->caps);
+}
+
 enum begin_kind
 attempt_begin(const struct pq_api *api, struct pgs_params *p, struct conn_state **out,
 			  bool *rewrite)
@@ -91,6 +106,7 @@ attempt_begin(const struct pq_api *api, struct pgs_params *p, struct conn_state 
 	*out = st;
 	if (snap->error != NULL)
 		return refuse_unloadable(st);
+	refusal_known_now(st);
 	if (st->plan.d.mode == PGS_MODE_ENFORCE && st->plan.d.refuse)
 		return refuse_decided(st);
 	if (pr == PLAN_REWRITE_OOM)
@@ -174,6 +190,7 @@ attempt_reset(const struct pq_api *api, PGconn *conn, struct conn_state **stp)
 		return BEGIN_PASS;
 	if (snap->error != NULL)
 		return refuse_reset(st, conn, NULL, unloadable_message(snap));
+	refusal_known_now(st);
 	if (st->plan.d.mode != PGS_MODE_ENFORCE)
 		return BEGIN_CONNECT;
 	if (st->plan.d.refuse)

@@ -22,6 +22,7 @@ attempt_log(const struct conn_state *st, struct pgs_record *r)
 	line = one_line(r->error);
 	process_origin(&r->who);
 	r->who.ts_ms = st->start_ms;
+	r->who.policy = st->snap->policy;
 	r->facts = &st->plan.fb.f;
 	r->d = &st->plan.d;
 	r->duration_us = clock_mono_us() - st->start_mono_us;
@@ -31,7 +32,7 @@ attempt_log(const struct conn_state *st, struct pgs_record *r)
 		r->error = line;
 	jb_init(&b);
 	if (record_connect(r, &b))
-		sink_write(st->snap->sink, b.p, b.len);
+		sink_write(st->snap->sink, &r->who, record_severity(r), b.p, b.len);
 	jb_free(&b);
 	free(line);
 }

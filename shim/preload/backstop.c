@@ -35,6 +35,10 @@ backstop_reason(const struct pgs_decision *d, const struct pgs_observed *obs,
 	if (d->mode == PGS_MODE_ENFORCE && s->sslmode >= PGS_SSL_VERIFY_CA &&
 		effective < PGS_SSL_VERIFY_CA)
 		return R_NOT_VERIFIED;
+	/* Whatever the floor: libpq did not check the chain (require with no
+	 * root file found), so the record would say verification "none". */
+	if (d->mode == PGS_MODE_ENFORCE && !obs->peer_verified)
+		return R_NOT_VERIFIED;
 	return NULL;
 }
 

@@ -53,9 +53,10 @@ blind_spot(const char *libpq, const void *base, const char *why)
 	{
 		who.ts_ms = clock_now_ms();
 		process_origin(&who);
+		who.policy = snap->policy;
 		jb_init(&b);
 		if (record_blind_spot(&who, libpq, why, &b))
-			sink_write(snap->sink, b.p, b.len);
+			sink_write(snap->sink, &who, PGS_SEV_ERROR, b.p, b.len);
 		jb_free(&b);
 	}
 	snapshot_release(snap);

@@ -73,6 +73,8 @@ audit_established(struct finish *fx, const char *reason)
 static const char *
 classify_failure(struct finish *fx)
 {
+	if (fx->pc.d->mode == PGS_MODE_AUDIT && fx->pc.d->refuse)
+		return fx->pc.d->refuse; /* enforce refuses it before connecting */
 	if (fx->obs.unix_socket || fx->obs.hostaddr == NULL || fx->pc.d->mode == PGS_MODE_OFF)
 		return NULL;
 	if (!fx->obs.tls && predict_client_cert_fails(fx->pc.f))

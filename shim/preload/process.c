@@ -7,9 +7,12 @@
  *	  also noted earlier, when the process is seen loading a module with
  *	  libpq (process_settle): a daemon that empties its workers' environment
  *	  after that (php-fpm's clear_env) still has them; a value set by the
- *	  time of the first connection wins.
+ *	  time of the first connection wins.  The unit (cgroup.h) is read then
+ *	  too, once: a forked child keeps it, as it keeps the parent's cgroup.
  */
 #include "process.h"
+
+#include "cgroup.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -33,6 +36,7 @@ static bool on_error_allow;
 static char program[PATH_MAX];
 static char script[PATH_MAX];
 static char hostname[256];
+static char unit[256];
 
 /* Interpreters whose first non-option argument is the program that runs
  * (arrays, not pointers: no relocation at start-up). */
@@ -145,6 +149,8 @@ init(void)
 		find_script();
 	if (gethostname(hostname, sizeof(hostname) - 1) != 0)
 		hostname[0] = '\0';
+	if (!cgroup_unit(unit, sizeof(unit)))
+		unit[0] = '\0';
 }
 
 void
@@ -190,4 +196,5 @@ process_origin(struct pgs_origin *o)
 	o->program = program[0] ? program : NULL;
 	o->script = script[0] ? script : NULL;
 	o->hostname = hostname[0] ? hostname : NULL;
+	o->unit = unit[0] ? unit : NULL;
 }

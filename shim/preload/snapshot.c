@@ -32,9 +32,10 @@ log_policy_error(struct snapshot *snap, const char *error)
 	struct pgs_origin who = {.ts_ms = clock_now_ms()};
 
 	process_origin(&who);
+	who.policy = snap->policy;
 	jb_init(&b);
 	if (record_policy_error(&who, error, &b))
-		sink_write(snap->sink, b.p, b.len);
+		sink_write(snap->sink, &who, PGS_SEV_ERROR, b.p, b.len);
 	jb_free(&b);
 }
 

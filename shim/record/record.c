@@ -13,8 +13,23 @@
 
 #include "text.h"
 
+/* policy: {path, sha256}, or null. */
 static void
-head(struct jbuf *b, const struct pgs_origin *who, const char *event)
+policy_object(struct jbuf *b, const struct pgs_policy *p)
+{
+	if (p == NULL)
+	{
+		jb_null(b);
+		return;
+	}
+	jb_obj_begin(b);
+	jb_kstr(b, "path", p->path);
+	jb_kstr(b, "sha256", p->sha256[0] ? p->sha256 : NULL);
+	jb_obj_end(b);
+}
+
+static void
+head(struct jbuf *b, const struct pgs_origin *who, const char *event, enum pgs_severity sev)
 {
 	char ts[40];
 
@@ -28,6 +43,10 @@ head(struct jbuf *b, const struct pgs_origin *who, const char *event)
 	jb_kstr(b, "hostname", who->hostname);
 	jb_kstr(b, "shim_version", PGS_VERSION);
 	jb_kint(b, "schema_version", PGS_SCHEMA_VERSION);
+	jb_key(b, "policy");
+	policy_object(b, who->policy);
+	jb_kstr(b, "unit", who->unit);
+	jb_kstr(b, "severity", pgs_severity_name(sev));
 }
 
 static void
@@ -135,11 +154,20 @@ probe_object(struct jbuf *b, const struct pgs_observed *p)
 	jb_obj_end(b);
 }
 
+/* C expires within R's expiry_warning_days (or has expired); *LEFT: seconds left. */
+static bool
+expiring(const struct pgs_record *r, const struct pgs_cert *c, int64_t *left)
+{
+	int days = r->d->settings ? r->d->settings->expiry_warning_days : 0;
+
+	*left = (int64_t) c->not_after_t - r->now_s;
+	return c->not_after[0] != '\0' && *left < (int64_t) days * 86400;
+}
+
 static void
 warnings(struct jbuf *b, const struct pgs_record *r)
 {
 	const struct pgs_observed *o = served(r);
-	int days = r->d->settings ? r->d->settings->expiry_warning_days : 0;
 
 	jb_arr_begin(b);
 	for (size_t i = 0; i < r->d->nwarn; i++)
@@ -149,10 +177,10 @@ warnings(struct jbuf *b, const struct pgs_record *r)
 	for (int i = 0; o != NULL && i < o->nchain; i++)
 	{
 		const struct pgs_cert *c = &o->chain[i];
-		int64_t left = (int64_t) c->not_after_t - r->now_s;
+		int64_t left;
 		char text[1024];
 
-		if (c->not_after[0] == '\0' || left >= (int64_t) days * 86400)
+		if (!expiring(r, c, &left))
 			continue;
 		if (left < 0)
 			snprintf(text, sizeof(text), "certificate \"%s\" expired on %s",
@@ -179,6 +207,38 @@ rotation_object(struct jbuf *b, const struct pgs_rotation *r)
 	jb_kstr(b, "enforced", r->enforced);
 	jb_kstr(b, "reason", r->reason[0] ? r->reason : NULL);
 	jb_obj_end(b);
+}
+
+/* R would break at rotation (contract: audit as_is, enforce enforced). */
+static bool
+breaks_at_rotation(const struct pgs_record *r)
+{
+	const char *v;
+
+	if (r->rotation == NULL || r->rotation->next_ca == NULL)
+		return false;
+	v = r->d->mode == PGS_MODE_AUDIT ? r->rotation->as_is : r->rotation->enforced;
+	return v != NULL && strcmp(v, "breaks") == 0;
+}
+
+enum pgs_severity
+record_severity(const struct pgs_record *r)
+{
+	const struct pgs_observed *o = served(r);
+	int64_t left;
+
+	if (r->outcome != PGS_OUTCOME_OK)
+		return PGS_SEV_ERROR;
+	if (r->d->nwarn > 0 || r->extra_warning != NULL)
+		return PGS_SEV_WARNING;
+	for (int i = 0; o != NULL && i < o->nchain; i++)
+	{
+		if (expiring(r, &o->chain[i], &left))
+			return PGS_SEV_WARNING;
+	}
+	if ((r->d->mode == PGS_MODE_AUDIT && r->refuse_reason != NULL) || breaks_at_rotation(r))
+		return PGS_SEV_NOTICE;
+	return PGS_SEV_INFO;
 }
 
 static const char *
@@ -226,7 +286,7 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	const struct pgs_target *t = f->ntargets ? &f->targets[0] : NULL;
 	const struct pgs_observed *o = r->obs;
 
-	head(b, &r->who, "connect");
+	head(b, &r->who, "connect", record_severity(r));
 	jb_kstr(b, "application_name", f->application_name);
 	jb_kstr(b, "rule", r->d->rule ? r->d->rule->name : NULL);
 	jb_kstr(b, "mode", pgs_mode_name(r->d->mode));
@@ -267,7 +327,7 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 bool
 record_policy_error(const struct pgs_origin *who, const char *error, struct jbuf *b)
 {
-	head(b, who, "policy_error");
+	head(b, who, "policy_error", PGS_SEV_ERROR);
 	jb_kstr(b, "error", error);
 	jb_obj_end(b);
 	jb_raw(b, "\n", 1);
@@ -277,9 +337,25 @@ record_policy_error(const struct pgs_origin *who, const char *error, struct jbuf
 bool
 record_blind_spot(const struct pgs_origin *who, const char *libpq, const char *why, struct jbuf *b)
 {
-	head(b, who, "blind_spot");
+	head(b, who, "blind_spot", PGS_SEV_ERROR);
 	jb_kstr(b, "libpq", libpq);
 	jb_kstr(b, "why", why);
+	jb_obj_end(b);
+	jb_raw(b, "\n", 1);
+	return jb_ok(b);
+}
+
+bool
+record_records_lost(const struct pgs_origin *who, unsigned long lost, int64_t since_ms,
+					const char *error, struct jbuf *b)
+{
+	char since[40];
+
+	format_ts(since_ms, since, sizeof(since));
+	head(b, who, "records_lost", PGS_SEV_ERROR);
+	jb_kint(b, "lost", (int64_t) lost);
+	jb_kstr(b, "since", since);
+	jb_kstr(b, "error", error);
 	jb_obj_end(b);
 	jb_raw(b, "\n", 1);
 	return jb_ok(b);

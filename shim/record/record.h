@@ -12,6 +12,7 @@
 #include "inspect.h"
 #include "json.h"
 #include "predict.h"
+#include "severity.h"
 #include "verify.h"
 
 enum pgs_outcome
@@ -29,9 +30,11 @@ struct pgs_origin
 {
 	int64_t ts_ms; /* ms since the epoch */
 	pid_t pid;
-	const char *program;  /* absolute path of the executable, or NULL */
-	const char *script;	  /* the script an interpreter runs, or NULL */
-	const char *hostname; /* the machine's, or NULL */
+	const char *program;			 /* absolute path of the executable, or NULL */
+	const char *script;				 /* the script an interpreter runs, or NULL */
+	const char *hostname;			 /* the machine's, or NULL */
+	const char *unit;				 /* the systemd unit or container id, or NULL */
+	const struct pgs_policy *policy; /* the policy in force, or NULL */
 };
 
 struct pgs_record
@@ -64,6 +67,9 @@ struct pgs_record
 bool record_connect(const struct pgs_record *r, struct jbuf *out)
 	__attribute__((warn_unused_result));
 
+/* The severity of R's connect record (the most severe that applies). */
+enum pgs_severity record_severity(const struct pgs_record *r);
+
 /* A policy_error record for ERROR (the FILE:LINE: message lines). */
 bool record_policy_error(const struct pgs_origin *who, const char *error, struct jbuf *out)
 	__attribute__((warn_unused_result));
@@ -74,5 +80,13 @@ bool record_policy_error(const struct pgs_origin *who, const char *error, struct
  */
 bool record_blind_spot(const struct pgs_origin *who, const char *libpq, const char *why,
 					   struct jbuf *out) __attribute__((warn_unused_result));
+
+/*
+ * A records_lost record: LOST records could not be written since the last
+ * successful write, the first at SINCE_MS (ms since the epoch), for ERROR
+ * (one line, C locale).
+ */
+bool record_records_lost(const struct pgs_origin *who, unsigned long lost, int64_t since_ms,
+						 const char *error, struct jbuf *out) __attribute__((warn_unused_result));
 
 #endif

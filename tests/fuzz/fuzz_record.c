@@ -170,6 +170,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (record_policy_error(&r.who, facts.dbname, &b))
 		check_line(&b, -1);
 	jb_free(&b);
+
+	r.who.unit = obs.protocol;
+	r.who.policy = policy;
+	jb_init(&b);
+	if (record_records_lost(&r.who, size, (int64_t) size * 991, obs.port, &b))
+		check_line(&b, -1);
+	jb_free(&b);
 	fields_free(&fs);
 	return 0;
 }

@@ -1,0 +1,38 @@
+/*
+ * loss.h
+ *	  The records this process could not write, counted per process (not
+ *	  per sink: a policy reload opens a new sink, the outage goes on), for
+ *	  the records_lost event and the one diagnostic per outage.  Callers
+ *	  hold the sink lock.  A forked child starts with none: its parent's
+ *	  losses are the parent's to report.
+ */
+#ifndef PGTLS_SHIM_LOSS_H
+#define PGTLS_SHIM_LOSS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct loss_note
+{
+	unsigned long lost; /* records not written since the last successful write */
+	int64_t since_ms;	/* the ts of the first of them */
+	char error[200];	/* why the first failed, one line, C locale */
+};
+
+/*
+ * Counts one record lost, of ts TS_MS, because of WHY (static text) or, when
+ * WHY is NULL, errno value ERR.  Returns true when it starts an outage:
+ * the caller prints the one diagnostic.
+ */
+bool loss_count(int64_t ts_ms, const char *why, int err) __attribute__((warn_unused_result));
+
+/* The losses to report before the next record into *OUT; false when none. */
+bool loss_pending(struct loss_note *out) __attribute__((warn_unused_result));
+
+/* A write succeeded (with the records_lost event, if one was pending): the outage is over. */
+void loss_clear(void);
+
+/* Takes back one loss: a record counted lost was written after all. */
+void loss_uncount(void);
+
+#endif
