@@ -6,10 +6,9 @@ import subprocess
 import tempfile
 import textwrap
 
-from shimtest import BIN, PKI, ShimCase, policy_text, preload, tcp, without_runtime
+from shimtest import BIN, CLI, PKI, ShimCase, policy_text, preload, tcp, without_runtime
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 
 
 class Cli(ShimCase):

@@ -258,7 +258,7 @@ class PolicyErrors(ShimCase):
                          "this test needs no policy at the default path")
         env = self.env()
         del env["PGTLS_SHIM_POLICY"]
-        p = subprocess.run([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient"),
+        p = subprocess.run([os.path.join(BIN, "pqclient"),
                             "connectdb", tcp("plain", sslmode="disable")], env=env,
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
@@ -284,7 +284,7 @@ class PolicyErrors(ShimCase):
 
     def test_reload_and_bad_reload_keeps_last_good(self):
         self.write_policy(policy_text("audit"))
-        p = subprocess.Popen([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient"),
+        p = subprocess.Popen([os.path.join(BIN, "pqclient"),
                               "lines", tcp("good", sslmode="disable")],
                              env=self.env(), stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
@@ -351,12 +351,12 @@ class RealClients(ShimCase):
         for flags in ["local", "local-lazy", "global"]:
             with self.subTest(flags=flags):
                 os.path.exists(self.log) and os.unlink(self.log)
-                p = self.run_cmd([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient_dl"),
+                p = self.run_cmd([os.path.join(BIN, "pqclient_dl"),
                                   flags, tcp("good", sslmode="disable")])
                 self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
                 rec = self.one_record()
                 self.assertTrue(rec["verified"])
-                p = self.run_cmd([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient_dl"),
+                p = self.run_cmd([os.path.join(BIN, "pqclient_dl"),
                                   flags, tcp("plain")])
                 self.assertNotEqual(p.returncode, 0)
                 self.assertIn("pgtls-shim: refused", p.stderr)

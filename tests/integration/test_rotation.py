@@ -20,9 +20,8 @@ import sys
 import tempfile
 import unittest
 
-from shimtest import BIN, PKI, RUNTIME, ShimCase, policy_text, server, tcp
+from shimtest import BIN, CLI, PKI, RUNTIME, ShimCase, policy_text, server, tcp
 
-CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 TIMEOUT = 60
 NEXT_CA = PKI + "/next-ca.pem"       # new-int.crt, then new-root.crt
 OLD_ROOT = PKI + "/old-root.crt"     # stores that lack the new CA

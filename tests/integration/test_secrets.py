@@ -7,10 +7,9 @@ import subprocess
 import unittest
 import urllib.parse
 
-from shimtest import BIN, PASSWORD, ShimCase, policy_text, server, tcp
+from shimtest import BIN, CLI, PASSWORD, ShimCase, policy_text, server, tcp
 
 PQCLIENT = os.path.join(BIN, "pqclient")
-CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 WRONG = "Wr0ng-S3cret-pw"   # a wrong password: libpq's auth failure path
 KEYPASS = "K3y-Passphrase"  # sslpassword: a client key's passphrase
 
