@@ -35,7 +35,7 @@ SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
     "revoked": "server-revoked",
     "gss": "server-good",    # also accepts GSS-encrypted sessions (Kerberos)
     "ip": "server-ip",       # certificate for 127.0.0.1 (PgBouncer in the benchmark)
-    # For tests/integration/test_audit_truth.py:
+    # For tests/integration/test_audit.py (audit predicts enforce):
     "clientauth": "server-clientauth",  # extendedKeyUsage clientAuth only
     "sha1": "server-sha1",              # leaf signed with SHA-1 (see WEAK_TLS)
     "rsa1024": "server-rsa1024",        # leaf with a 1024-bit RSA key (see WEAK_TLS)
