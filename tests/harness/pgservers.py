@@ -47,6 +47,11 @@ SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
 # Servers whose own OpenSSL must accept a certificate below the default
 # security level: they get the PKI's weak-openssl.cnf as OPENSSL_CONF.
 WEAK_TLS = {"sha1", "rsa1024"}
+# The KDC's programs (kdb5_util, kadmin.local, krb5kdc) live in /usr/sbin,
+# which an ordinary user's PATH on Debian lacks.
+for _d in ("/usr/sbin", "/sbin"):
+    if _d not in os.environ.get("PATH", "").split(":"):
+        os.environ["PATH"] = os.environ.get("PATH", "/usr/bin:/bin") + ":" + _d
 REALM = "PGTLS.TEST"
 GSS_USER = "gssuser"
 GSS_PASSWORD = "gss-S3cret"
