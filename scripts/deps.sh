@@ -12,7 +12,7 @@ command -v npm >/dev/null || PKGS+=(nodejs npm libnode-dev)  # test_node: pg-nat
 # bundles npm and node's headers, and conflicts with Debian's npm)
 PKGS+=(libfcgi-bin python3-cffi unixodbc odbc-postgresql gdal-bin libqt5sql5-psql python3-pyqt5.qtsql libpgtcl tcl libpqxx-dev g++ ruby-pg)  # tests/integration/test_drivers.py: more real clients
 PKGS+=(python3-sqlalchemy)  # tests/integration/test_clients.py: SQLAlchemy 1.4 over psycopg2
-PKGS+=(gdb)  # tests/pqthreads.c prints the stack of a child that hung after fork
+PKGS+=(gdb)  # tests/clients/pqthreads.c prints the stack of a child that hung after fork
 PKGS+=(rsyslog)  # tests/integration/test_shipping.py: two rsyslogd of its own (imfile, omfwd, imtcp)
 sudo=""
 [[ $(id -u) -eq 0 ]] || sudo="sudo"

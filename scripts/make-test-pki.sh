@@ -3,7 +3,7 @@
 # demo.  An old root; a new root with an intermediate; leaf certificates for
 # db.test (good, via the intermediate), one signed by the old root, one for
 # the wrong host, one expired, one expiring in 5 days; trust bundles.
-# For the audit-truth tests (tests/integration/test_audit_truth.py): leaves
+# For the audit-truth tests (tests/integration/test_audit.py): leaves
 # for db.test that are only for TLS clients, signed with SHA-1, with a
 # 1024-bit RSA key, revoked by a CRL in a hashed directory, with 40 SANs;
 # leaves for the IP 127.0.0.1 named by a dNSName SAN or by the CN alone; a CA

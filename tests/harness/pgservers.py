@@ -35,7 +35,7 @@ SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
     "revoked": "server-revoked",
     "gss": "server-good",    # also accepts GSS-encrypted sessions (Kerberos)
     "ip": "server-ip",       # certificate for 127.0.0.1 (PgBouncer in the benchmark)
-    # For tests/integration/test_audit_truth.py:
+    # For tests/integration/test_audit.py (audit predicts enforce):
     "clientauth": "server-clientauth",  # extendedKeyUsage clientAuth only
     "sha1": "server-sha1",              # leaf signed with SHA-1 (see WEAK_TLS)
     "rsa1024": "server-rsa1024",        # leaf with a 1024-bit RSA key (see WEAK_TLS)
@@ -47,6 +47,11 @@ SERVERS = {  # name -> chain file in the PKI, or None for ssl=off
 # Servers whose own OpenSSL must accept a certificate below the default
 # security level: they get the PKI's weak-openssl.cnf as OPENSSL_CONF.
 WEAK_TLS = {"sha1", "rsa1024"}
+# The KDC's programs (kdb5_util, kadmin.local, krb5kdc) live in /usr/sbin,
+# which an ordinary user's PATH on Debian lacks.
+for _d in ("/usr/sbin", "/sbin"):
+    if _d not in os.environ.get("PATH", "").split(":"):
+        os.environ["PATH"] = os.environ.get("PATH", "/usr/bin:/bin") + ":" + _d
 REALM = "PGTLS.TEST"
 GSS_USER = "gssuser"
 GSS_PASSWORD = "gss-S3cret"

@@ -19,7 +19,9 @@ LIB = os.environ["PGTLS_SHIM_LIB"]
 RUNTIME = os.environ.get("PGTLS_TEST_PRELOAD_FIRST", "")
 # What a sanitizer build adds to the library's DT_NEEDED.
 SANITIZER_LIBS = {"libasan.so.8", "libubsan.so.1", "libtsan.so.2"} if RUNTIME else set()
-BIN = os.environ["PGTLS_TEST_BIN"]
+BIN = os.environ["PGTLS_TEST_BIN"]     # the build's tests/: the clients of tests/clients/
+# The pgtls-shim command, built beside the library.
+CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 PKI = STATE["pki"]
 PASSWORD = "S3cr3t-pw"
 

@@ -1,13 +1,21 @@
-"""Audit predicts enforcement: for each refusal reason, the audit record says
-what enforce then does to the same connection (one table, case by case), and a
-CA rotation rehearsal is predicted and then confirmed."""
+"""Audit predicts enforcement, reason included: one table of cases, each run
+with the same connection under the same policy in audit and then in enforce
+(connectdb and start), against its own server and certificate.  The audit
+record's prediction (would_refuse, audit.reason, the top-level reason) must be
+what enforce then does (outcome, the refusal's reason, the top-level reason).
+Also: GSS sessions, the audit probe, and the caches behind predictions.  The
+CA rotation rehearsal is tests/integration/test_rotation.py."""
 import json
 import os
-import re
 import shutil
 import subprocess
 
-from shimtest import PKI, ShimCase, fingerprint, gss_env, policy_text, server, tcp
+from shimtest import BIN, PKI, ShimCase, fingerprint, gss_env, policy_text, server, tcp
+
+PREFIX = 'pgtls-shim: refused by rule "test" (enforce): '
+GSS = tcp("gss", user="gssuser")
+PROBE = "audit = { probe = true; };"
+ANY = object()   # in a case's `audit`: any value but None or ""
 
 
 def sock(name):
@@ -15,121 +23,226 @@ def sock(name):
         server(name)["socket_dir"], server(name)["port"])
 
 
-GSS = tcp("gss", user="gssuser")
-PROBE = 'audit = { probe = true; };'
+def rule(mode, settings="", match='host = [ "db.test" ];'):
+    """The one rule "test" in MODE, with the policy floor verify-full unless
+    SETTINGS says otherwise."""
+    if "sslmode" not in settings:
+        settings = 'sslmode = "verify-full"; ' + settings
+    return '{ name = "test"; match = { %s }; mode = "%s"; %s }' % (match, mode, settings)
 
-# name, conninfo, policy defaults, rules override, expected audit reason, extra
+
+def case(name, conninfo, reason, settings="", match='host = [ "db.test" ];',
+         verification="full", app_fails=False, extra="", defaults="", ticket=False,
+         audit=None):
+    """One connection: CONNINFO under the rule "test" (SETTINGS, MATCH) and the
+    policy's DEFAULTS and EXTRA; REASON: what enforce refuses it for (None:
+    it connects, verified as VERIFICATION); APP_FAILS: the app's own attempt
+    fails in audit; TICKET: the client holds a Kerberos ticket (libpq then
+    tries GSS encryption first); AUDIT: fields of the audit object expected."""
+    return {"name": name, "conninfo": conninfo, "reason": reason, "settings": settings,
+            "match": match, "verification": verification, "app_fails": app_fails,
+            "extra": extra, "defaults": defaults, "ticket": ticket, "audit": audit or {}}
+
+
+def with_ticket(c):
+    """C again, from a client holding a Kerberos ticket."""
+    return dict(c, name=c["name"] + ", client holding a Kerberos ticket", ticket=True)
+
+
+CRL_DIR = PKI + "/crl-dir"
+CRL_BUNDLE = 'sslrootcert = "%s/crl-bundle.pem";' % PKI
+IP_HOST = 'host = [ "127.0.0.1" ];'
+# What audit says of the chain for the cases that have always had a server
+# of their own.
+VERIFIES = {"would_verify": True, "hostname_match": True, "verify_error": None}
+
 CASES = [
-    ("verified", tcp("good"), "", None, None),
-    ("wrong host", tcp("wronghost"), "", None, "wrong host"),
-    ("expired", tcp("expired"), "", None, "server certificate expired"),
-    ("unknown CA", tcp("old"), "", None, "unknown CA"),
-    ("no TLS", tcp("plain"), "", None, "server does not support TLS"),
-    ("old protocol", tcp("tls12"), 'min_protocol = "TLSv1.3";', None,
-     "TLS protocol below min_protocol"),
-    ("unix socket", sock("good"), "", '{ name = "test"; match = { host = [ "/*" ]; }; '
-     'mode = "%s"; unix_socket = "refuse"; }', "Unix-socket connection (no TLS)"),
-    ("missing CA bundle", tcp("good"), "", '{ name = "test"; match = { host = [ "db.test" ]; }; '
-     'mode = "%s"; sslrootcert = "/nonexistent/bundle.pem"; }', "CA bundle missing"),
-    ("revoked", tcp("revoked"), 'sslcrl = "%s/new-crls.pem";' % PKI, None,
-     "server certificate revoked"),
-    ("not revoked", tcp("good"), 'sslcrl = "%s/new-crls.pem";' % PKI, None, None),
+    # 1. extendedKeyUsage clientAuth only.
+    case("EKU clientAuth only", tcp("clientauth"), "server certificate not for a TLS server"),
+    # 2. Leaf signed with SHA-1: below OpenSSL's security level.
+    case("SHA-1 signed leaf", tcp("sha1"), "server certificate too weak"),
+    # ...and a leaf with an RSA key of 1024 bits (another OpenSSL error).
+    case("RSA 1024 leaf", tcp("rsa1024"), "server certificate too weak"),
+    # 3. verify-full with hostaddr and no host: libpq has no name to check.
+    case("hostaddr without host", tcp("good", host=None), "no host name to verify",
+         match='hostaddr = [ "127.0.0.1" ];'),
+    # 4. The app's own sslcrldir, kept under override = "upgrade", revokes the leaf...
+    case("app's CRL directory revokes", tcp("crlrevoked", sslcrldir=CRL_DIR),
+         "server certificate revoked", settings='override = "upgrade"; ' + CRL_BUNDLE),
+    # ...and without it the same server is fine (the directory is what refuses).
+    case("no CRL directory, not revoked", tcp("crlrevoked"), None,
+         settings='override = "upgrade"; ' + CRL_BUNDLE),
+    # The policy's own CRL file (sslcrl in defaults) revokes, or does not.
+    case("policy CRL revokes", tcp("revoked"), "server certificate revoked",
+         defaults='sslcrl = "%s/new-crls.pem";' % PKI, ticket=True),
+    case("policy CRL, not revoked", tcp("good"), None,
+         defaults='sslcrl = "%s/new-crls.pem";' % PKI, ticket=True),
+    # 5. Floor require with a root file: libpq verifies the chain.
+    case("require, bundle without the root", tcp("good"), "unknown CA",
+         settings='sslmode = "require"; sslrootcert = "%s/old-bundle.pem";' % PKI),
+    case("require, bundle with the root", tcp("good"), None, verification="chain",
+         settings='sslmode = "require"; sslrootcert = "%s/new-bundle.pem";' % PKI),
+    # 6. The app already fails its own verification (its root file is wrong).
+    case("app's own wrong root file", tcp("good", sslmode="require",
+                                         sslrootcert=PKI + "/old-bundle.pem"),
+         "unknown CA", settings='override = "upgrade";', app_fails=True),
+    # 7. An IP host named by a dNSName SAN; an IP host named by the CN alone.
+    case("IP in a dNSName SAN", tcp("ipdns", host="127.0.0.1"), None, match=IP_HOST),
+    case("IP as CN, no SAN", tcp("ipcn", host="127.0.0.1"), None, match=IP_HOST),
+    # 8. The matching name is the 38th of 40 SANs.
+    case("38th of 40 SANs", tcp("manysans"), None),
+    # 9. libpq ignores a CRL file that does not exist.
+    case("missing sslcrl file", tcp("good"), None, settings='sslcrl = "/nonexistent/file.crl";'),
+    # The policy's own CA file: missing, or no certificate in it (audit has
+    # always predicted these two; enforce must give the same reason).
+    case("policy CA bundle missing", tcp("good"), "CA bundle missing",
+         settings='sslrootcert = "/nonexistent/bundle.pem";'),
+    case("policy CA bundle unreadable", tcp("good"), "CA bundle unreadable",
+         settings='sslrootcert = "%s/not-a-bundle.pem";' % PKI),
+    # A protocol below the policy's min_protocol (the server stops at TLS 1.2).
+    case("old protocol", tcp("tls12"), "TLS protocol below min_protocol",
+         defaults='min_protocol = "TLSv1.3";', ticket=True),
+    # A Unix socket under a rule that refuses them.
+    case("unix socket", sock("good"), "Unix-socket connection (no TLS)",
+         settings='unix_socket = "refuse";', match='host = [ "/*" ];', ticket=True),
+    # 10. The cases the suite always had.
+    # A client certificate libpq cannot use (here: no key beside it) ends its
+    # TLS before the server has a say: plaintext under prefer, a failure
+    # once upgraded; not "server does not support TLS".
+    case("client certificate without its key",
+         tcp("good", sslcert=PKI + "/new-root.crt", sslkey="/nonexistent/client.key"),
+         "client certificate unusable"),
+    case("good", tcp("good"), None, audit=VERIFIES),
+    case("wrong host", tcp("wronghost"), "wrong host",
+         audit=dict(VERIFIES, hostname_match=False)),
+    case("expired", tcp("expired"), "server certificate expired",
+         audit={"would_verify": False, "verify_error": "certificate has expired"}),
+    case("old root", tcp("old"), "unknown CA",
+         audit={"would_verify": False, "verify_error": ANY}),
+    case("plaintext server", tcp("plain"), "server does not support TLS"),
+    case("plaintext server, audit probe on", tcp("plain"), "server does not support TLS",
+         extra=PROBE),
     # GSS: enforce injects gssencmode=disable, so the question is whether TLS
     # would verify; the probe answers it.
-    ("GSS, TLS would verify", GSS, "", None, None, PROBE),
-    ("GSS, TLS would not verify", tcp("gss", user="gssuser", host="other.test"), "",
-     '{ name = "test"; match = { host = [ "other.test" ]; }; mode = "%s"; }', "wrong host", PROBE),
+    case("GSS, TLS would verify", GSS, None, extra=PROBE, ticket=True),
+    case("GSS, TLS would not verify", tcp("gss", user="gssuser", host="other.test"),
+         "wrong host", match='host = [ "other.test" ];', extra=PROBE, ticket=True),
 ]
+# With a ticket, libpq's GSS attempt fails first on every server but "gss":
+# the same cases again, as a client with a ticket runs them.
+CASES += [with_ticket(c) for c in CASES if c["name"] in (
+    "good", "wrong host", "expired", "old root", "plaintext server",
+    "policy CA bundle missing")]
 
 
-REFUSAL = re.compile(r'pgtls-shim: refused by (?:rule "[^"]*"|the policy\'s top-level mode) '
-                     r'\(enforce\): (.*)$', re.S)
-
-
-def reason_in(error):
-    """The reason in a refusal message: after the prefix, up to ": detail"."""
-    m = REFUSAL.match(error or "")
-    return m.group(1).split(": ", 1)[0].strip() if m else None
-
-
-def refusal_reason(rec):
-    """The reason of an enforce record: its own `reason` field if it has
-    one, else the one in its error text."""
-    return rec.get("reason") or reason_in(rec["error"])
-
-
-class PredictionEqualsOutcome(ShimCase):
-    """Each case runs in audit, then in enforce, against the same server:
-    audit's would_refuse must be enforce's outcome, and audit's reason the
-    reason of enforce's refusal."""
-
-    def run_mode(self, mode, ci, defaults, rules, extra=""):
-        os.path.exists(self.log) and os.unlink(self.log)
-        self.write_policy(policy_text(mode, defaults=defaults, extra=extra,
-                                      rules=rules % mode if rules else None))
-        outs, _ = self.client("connectdb", ci, gss_env())
+class PredictionEqualsEnforcement(ShimCase):
+    def run_mode(self, c, mode, entry="connectdb"):
+        if os.path.exists(self.log):
+            os.unlink(self.log)
+        self.write_policy(policy_text(mode, rules=rule(mode, c["settings"], c["match"]),
+                                      defaults=c["defaults"], extra=c["extra"]))
+        outs, _ = self.client(entry, c["conninfo"], gss_env() if c["ticket"] else None)
         return outs[0], self.one_record()
 
-    def each_case(self):
-        """Runs every case in audit then in enforce; returns a list of (name,
-        expected reason, audit client output, audit record, enforce client
-        output, enforce record)."""
-        results = []
-        for name, ci, defaults, rules, reason, *extra in CASES:
-            extra = extra[0] if extra else ""
-            audit_out, audit_rec = self.run_mode("audit", ci, defaults, rules, extra)
-            out, rec = self.run_mode("enforce", ci, defaults, rules, extra)
-            results.append((name, reason, audit_out, audit_rec, out, rec))
-        return results
+    def assert_new_fields(self, rec, mode, reason):
+        """The top-level reason and verification every connect record carries."""
+        self.assertEqual(rec["mode"], mode, rec)
+        self.assertEqual(rec["rule"], "test", rec)
+        self.assertTrue("reason" in rec, "no top-level reason in the %s record" % mode)
+        self.assertTrue("verification" in rec, "no verification in the %s record" % mode)
+        self.assertEqual(rec["reason"], reason, rec)
+        self.assertIn(rec.get("verification"), ("none", "chain", "full"), rec)
+        # verified is true exactly when libpq checked the chain.
+        self.assertEqual(rec["verified"], rec["verification"] in ("chain", "full"), rec)
 
-    def test_each_reason_predicted_then_enforced(self):
-        for name, reason, audit_out, audit_rec, out, rec in self.each_case():
-            with self.subTest(case=name):
-                self.assertEqual(audit_out["status"], "ok", audit_out)   # audit changes nothing
-                audit = audit_rec["audit"]
-                self.assertEqual(audit["would_refuse"], reason is not None, audit)
-                self.assertEqual(audit["reason"], reason)
-                if name in ("verified", "wrong host"):
-                    self.assertTrue(audit["would_verify"])
-                    self.assertEqual(audit["hostname_match"], name == "verified")
-                    self.assertIsNone(audit["verify_error"])
-                if name in ("expired", "unknown CA"):
-                    self.assertFalse(audit["would_verify"])
-                    self.assertTrue(audit["verify_error"])
+    def assert_audit(self, c, out, rec):
+        """The app's connection is left alone; the prediction is C's reason."""
+        reason = c["reason"]
+        self.assertEqual(rec["mode"], "audit", rec)
+        self.assertEqual(rec["injected"], {})
+        if c["app_fails"]:
+            # The app's own attempt fails; audit does not touch its error.
+            self.assertEqual(out["status"], "bad", out)
+            self.assertFalse(out["error"].startswith("pgtls-shim:"), out["error"])
+            self.assertEqual(rec["outcome"], "failed", rec)
+        else:
+            self.assertEqual(out["status"], "ok", out)
+            self.assertEqual(rec["outcome"], "ok", rec)
+        audit = rec["audit"]
+        self.assertEqual((audit["would_refuse"], audit["reason"]), (reason is not None, reason),
+                         "audit predicts %r, enforcement does %r: %s" % (
+                             audit["reason"], reason, audit))
+        for field, want in c["audit"].items():
+            if want is ANY:
+                self.assertTrue(audit[field], (field, audit))
+            else:
+                self.assertEqual(audit[field], want, (field, audit))
 
-                # Outcome agreement: would_refuse exactly when enforce refused or failed.
-                self.assertEqual(audit["would_refuse"], rec["outcome"] in ("refused", "failed"),
-                                 (audit, rec["outcome"], rec["error"]))
-                if reason is None:
-                    self.assertEqual(out["status"], "ok", out)
-                    self.assertEqual(rec["outcome"], "ok", rec)
-                    self.assertTrue(rec["verified"])
-                else:
-                    self.assertEqual(out["status"], "bad", out)
-                    self.assertTrue(out["error"].startswith('pgtls-shim: refused by rule "test" (enforce): '),
-                                    out["error"])
-                    self.assertIn(rec["outcome"], ("refused", "failed"))
-                    self.assertFalse(rec["verified"])
+    def assert_enforce(self, c, out, rec):
+        """Enforce connects, or refuses with exactly C's reason."""
+        reason = c["reason"]
+        self.assertEqual(rec["mode"], "enforce", rec)
+        self.assertIsNone(rec["audit"])
+        if reason is None:
+            self.assertEqual(out["status"], "ok", out)
+            self.assertEqual(out.get("query"), "42", out)
+            self.assertEqual(rec["outcome"], "ok", rec)
+            self.assertTrue(rec["verified"], rec)
+            return
+        self.assertEqual(out["status"], "bad", out)
+        err = out["error"]
+        self.assertTrue(err.startswith(PREFIX + reason), err)
+        # Exactly this reason: the message ends after it or goes on with
+        # libpq's own words after ": ".
+        rest = err[len(PREFIX + reason):]
+        self.assertTrue(rest.strip() == "" or rest.startswith(": "), err)
+        self.assertIn(rec["outcome"], ("refused", "failed"), rec)
+        if rec["outcome"] == "failed":
+            self.assertTrue(rest.startswith(": ") and rest[2:].strip(), err)
+        self.assertFalse(rec["verified"], rec)
+        self.assertTrue(rec["error"].startswith(PREFIX + reason), rec["error"])
+        self.assertNotIn("\n", rec["error"])
 
-    def test_predicted_reason_is_enforces_reason(self):
-        """The README: "each predicted refusal is what enforce then does";
-        reasons.h: one vocabulary, "the same words in enforce's refusal,
-        audit's prediction and report"."""
-        for name, reason, audit_out, audit_rec, out, rec in self.each_case():
-            with self.subTest(case=name):
-                if reason is None:
-                    self.assertIsNone(audit_rec["audit"]["reason"])
-                    self.assertEqual(rec["outcome"], "ok", rec)
-                    continue
-                self.assertEqual(refusal_reason(rec), audit_rec["audit"]["reason"],
-                                 "enforce's error: %s" % rec["error"])
-                self.assertEqual(reason_in(out["error"]), refusal_reason(rec),
-                                 out["error"])                # the app sees the same
+    def test_prediction_equals_enforcement(self):
+        for c in CASES:
+            audit_rec = enforce_rec = None
+            with self.subTest(case=c["name"]):
+                out, audit_rec = self.run_mode(c, "audit")
+                self.assert_audit(c, out, audit_rec)
+            for entry in ("connectdb", "start"):
+                with self.subTest(case=c["name"], entry=entry):
+                    out, enforce_rec = self.run_mode(c, "enforce", entry)
+                    self.assert_enforce(c, out, enforce_rec)
+            with self.subTest(case=c["name"], fields="reason, verification"):
+                self.assertTrue(audit_rec and enforce_rec, "no records to compare")
+                # The promise itself, on the records: audit's reason is enforce's.
+                self.assert_new_fields(audit_rec, "audit", c["reason"])
+                self.assert_new_fields(enforce_rec, "enforce", c["reason"])
+                self.assertEqual(audit_rec["reason"], audit_rec["audit"]["reason"])
+                self.assertEqual(audit_rec["reason"], enforce_rec["reason"])
+                if c["reason"] is None:
+                    self.assertEqual(enforce_rec["verification"], c["verification"], enforce_rec)
 
-    def test_expired_verify_error_is_openssls(self):
-        self.write_policy(policy_text("audit"))
-        self.client("connectdb", tcp("expired"))
-        self.assertEqual(self.one_record()["audit"]["verify_error"], "certificate has expired")
+    def test_audit_of_a_prefer_client_verifies_nothing(self):
+        """The app's own sslmode=prefer connection: TLS, but libpq checked nothing."""
+        self.write_policy(policy_text("audit", rules=rule("audit")))
+        outs, _ = self.client("connectdb", tcp("good"))
+        self.assertEqual(outs[0]["status"], "ok")
+        self.assertTrue(outs[0]["ssl"])
+        rec = self.one_record()
+        self.assertEqual(rec["verification"], "none")
+        self.assertFalse(rec["verified"])
+        self.assertIsNone(rec["reason"])
+
+    def test_app_verify_ca_is_chain(self):
+        """The app's own verify-ca, left alone by audit, is recorded as chain."""
+        self.write_policy(policy_text("audit", rules=rule("audit")))
+        outs, _ = self.client("connectdb", tcp("good", sslmode="verify-ca",
+                                               sslrootcert=PKI + "/new-bundle.pem"))
+        self.assertEqual(outs[0]["status"], "ok")
+        rec = self.one_record()
+        self.assertEqual(rec["verification"], "chain")
+        self.assertTrue(rec["verified"])
 
 
 class Gss(ShimCase):
@@ -176,33 +289,6 @@ class Gss(ShimCase):
         rec = self.one_record()
         self.assertFalse(rec["gssenc"])
         self.assertTrue(rec["verified"])
-
-
-class RotationRehearsal(ShimCase):
-    """Clients trust only the old root; the server moves to the new chain."""
-
-    def test_audit_predicts_and_enforce_confirms(self):
-        rules = ('{ name = "test"; match = { host = [ "db.test" ]; }; mode = "%s"; '
-                 'sslrootcert = "' + PKI + '/old-bundle.pem"; }')
-        results = {}
-        for mode in ("audit", "enforce"):
-            for srv in ("old", "good"):
-                os.path.exists(self.log) and os.unlink(self.log)
-                self.write_policy(policy_text(mode, rules=rules % mode))
-                outs, _ = self.client("start", tcp(srv))
-                results[mode, srv] = (outs[0], self.one_record())
-        # Before the move: the old chain verifies, in audit and in enforce.
-        self.assertTrue(results["audit", "old"][1]["audit"]["would_verify"])
-        self.assertFalse(results["audit", "old"][1]["audit"]["would_refuse"])
-        self.assertEqual(results["enforce", "old"][0]["status"], "ok")
-        # After: audit predicts the failure while the app keeps working...
-        audit = results["audit", "good"][1]["audit"]
-        self.assertEqual(results["audit", "good"][0]["status"], "ok")
-        self.assertFalse(audit["would_verify"])
-        self.assertEqual(audit["reason"], "unknown CA")
-        # ...and enforce confirms it.
-        self.assertEqual(results["enforce", "good"][0]["status"], "bad")
-        self.assertEqual(results["enforce", "good"][1]["outcome"], "failed")
 
 
 class Probe(ShimCase):
@@ -310,7 +396,7 @@ class BundleCache(ShimCase):
         self.write_policy(policy_text("audit").replace(PKI + "/new-bundle.pem", bundle))
         trace = os.path.join(self.dir, "trace")
         p = subprocess.run(["strace", "-f", "-e", "trace=openat", "-o", trace,
-                            os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient"), "lines",
+                            os.path.join(BIN, "pqclient"), "lines",
                             tcp("good")], input="1\n2\n3\n", capture_output=True, text=True,
                            env=self.env(), timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -330,7 +416,7 @@ class CachedResults(ShimCase):
         """Runs pqclient `each`: one connection per conninfo, in one process;
         an action (a callable) runs after the connection before it has been
         reported.  Returns the client's outputs."""
-        p = subprocess.Popen([os.path.join(os.environ["PGTLS_TEST_BIN"], "pqclient"), "each",
+        p = subprocess.Popen([os.path.join(BIN, "pqclient"), "each",
                               ""], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=self.env())
         outs = []

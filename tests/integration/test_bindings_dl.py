@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import unittest
 
-from shimtest import BIN, LIB, RUNTIME, ShimCase, policy_text, tcp
+from shimtest import BIN, CLI, LIB, RUNTIME, ShimCase, policy_text, tcp
 
 DL = os.path.join(BIN, "pqclient_dl")
 PHP = shutil.which("php")
@@ -210,10 +210,9 @@ class ExecWarnings(ShimCase):
         """`pgtls-shim exec` names what it can tell is out of reach: here a
         program called node (node-postgres speaks the protocol itself)."""
         self.write_policy(policy_text("audit"))
-        cli = os.path.join(os.path.dirname(BIN), "pgtls-shim")
         node = os.path.join(self.dir, "node")
         shutil.copy("/bin/true", node)
-        p = subprocess.run([cli, "exec", "--policy", self.policy, "--", node],
+        p = subprocess.run([CLI, "exec", "--policy", self.policy, "--", node],
                            capture_output=True, text=True, env=self.env(preload=False),
                            timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)

@@ -9,9 +9,8 @@ import shutil
 import subprocess
 import unittest
 
-from shimtest import BIN, PKI, ShimCase, policy_text, tcp
+from shimtest import BIN, CLI, PKI, ShimCase, policy_text, tcp
 
-CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 
 PQCLIENT = os.path.join(BIN, "pqclient")
 DIAG = "pgtls-shim: cannot write log "

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import unittest
 
-from shimtest import BIN, LIB, policy_text, tcp
+from shimtest import CLI, LIB, policy_text, tcp
 from test_bindings_dl import DlClients
 import test_binding
 
@@ -95,8 +95,7 @@ class PgNative(DlClients):
         warning for a program named node names node-postgres without
         pg-native, and says pg-native's connections are checked."""
         self.write_policy(policy_text("enforce"))
-        cli = os.path.join(os.path.dirname(BIN), "pgtls-shim")
-        p = subprocess.run([cli, "exec", "--policy", self.policy, "--"]
+        p = subprocess.run([CLI, "exec", "--policy", self.policy, "--"]
                            + self.node(SYNC)(tcp("good", sslmode="disable")),
                            capture_output=True, text=True, timeout=120,
                            env=self.env({"NODE_PATH": self.node_path}, preload=False))

@@ -16,10 +16,9 @@ import time
 
 import psycopg2
 
-from shimtest import (BIN, PKI, RUNTIME, ShimCase, pgservers, policy_text,
+from shimtest import (BIN, CLI, PKI, RUNTIME, ShimCase, pgservers, policy_text,
                       unsanitized_pg_programs)
 
-CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 PSQL = "/usr/bin/psql"
 PSYCOPG = """
 import psycopg2, sys

@@ -6,9 +6,8 @@ import os
 import resource
 import subprocess
 
-from shimtest import BIN, RUNTIME, ShimCase, policy_text, tcp
+from shimtest import CLI, RUNTIME, ShimCase, policy_text, tcp
 
-CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 
 
 def record(i):

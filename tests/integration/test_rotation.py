@@ -6,8 +6,12 @@ record it applies to predicts, in `rotation`, whether the application as it is
 under next_ca) and every prediction must be what happens, case by case:
 predicted breaks break, nothing else does. `report` turns the records into
 `ready to rotate`, and `explain` prints the verdicts without connecting.
+Where a case also runs in enforce, the audit record's own prediction (the
+`audit` object: would enforce refuse this connection now?) is checked before
+and after the move as well: clients that trust only the old root, the server
+moved to the new chain, audit predicts the failure and enforce confirms it.
 
-Clients: psql, psycopg2 and tests' pqclient. Each runs as a throwaway user
+Clients: psql, psycopg2 and tests' pqclient (connectdb, or start: asynchronous). Each runs as a throwaway user
 whose password-database home is a private directory, so ~/.postgresql/root.crt
 is under the test's control (and the real homes are never touched)."""
 import json
@@ -20,9 +24,8 @@ import sys
 import tempfile
 import unittest
 
-from shimtest import BIN, PKI, RUNTIME, ShimCase, policy_text, server, tcp
+from shimtest import BIN, CLI, PKI, RUNTIME, ShimCase, policy_text, server, tcp
 
-CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 TIMEOUT = 60
 NEXT_CA = PKI + "/next-ca.pem"       # new-int.crt, then new-root.crt
 OLD_ROOT = PKI + "/old-root.crt"     # stores that lack the new CA
@@ -101,6 +104,9 @@ CASES = [
     # override = "upgrade" keeps the app's own old bundle: enforcement uses it.
     case("upgrade keeps the app's old bundle", "psycopg2", "verify-full", OLD, "env",
          "breaks", "breaks", policy='override = "upgrade";', enforce_before="ok"),
+    # The app checks nothing; the rule's own bundle (upgrade) is the old one.
+    case("app checks nothing, rule's bundle lacks the new CA", "pqclient-async", None, None,
+         None, "unaffected", "breaks", policy='sslrootcert = "%s";' % OLD, enforce_before="ok"),
 ]
 
 
@@ -203,14 +209,15 @@ class RotationRehearsal(ShimCase):
         if client == "psycopg2":
             p = self.as_user([sys.executable, "-c", PSYCOPG, conninfo], env)
         else:
-            p = self.as_user([os.path.join(BIN, "pqclient"), "connectdb", conninfo], env)
+            entry = "start" if client == "pqclient-async" else "connectdb"
+            p = self.as_user([os.path.join(BIN, "pqclient"), entry, conninfo], env)
         lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
         self.assertEqual(len(lines), 1, "rc=%d stdout=%s stderr=%s" % (
             p.returncode, p.stdout, p.stderr))
         out = json.loads(lines[0])
         if out["status"] != "ok":
             return False, None, out["error"]
-        if client == "pqclient":
+        if client.startswith("pqclient"):
             self.assertEqual(out.get("query"), "42", out)
         return True, out["ssl"], lines[0]
 
@@ -248,9 +255,22 @@ class RotationRehearsal(ShimCase):
         if c["as_is"] == "breaks" and self.app_store(c):
             self.assertIn(self.app_store(c), reason)
         if c["enforced"] == "breaks":
-            store = (c["policy"].split('sslrootcert = "')[1].split('"')[0]
-                     if "force" in c["policy"] else self.app_store(c) or NEW)
+            # force: the rule's bundle; upgrade: the app's, else the rule's.
+            rule_store = (c["policy"].split('sslrootcert = "')[1].split('"')[0]
+                          if "sslrootcert" in c["policy"] else NEW)
+            store = (rule_store if "force" in c["policy"] else self.app_store(c) or rule_store)
             self.assertIn(store, reason)
+
+    def assert_audit_predicts_enforce(self, c, rec, refuses):
+        """An audit record of a case that also runs in enforce: its `audit`
+        object says whether enforce refuses the connection to this server
+        (REFUSES), for the reason a CA that is not trusted gives."""
+        if not c["enforce_before"] or rec["mode"] != "audit":
+            return
+        audit = rec["audit"]
+        self.assertEqual(audit["would_refuse"], refuses, audit)
+        self.assertEqual(audit["would_verify"], not refuses, audit)
+        self.assertEqual(audit["reason"], "unknown CA" if refuses else None, audit)
 
     # --- the rehearsal, then the move -----------------------------------
 
@@ -270,6 +290,7 @@ class RotationRehearsal(ShimCase):
                         self.assertEqual("ok" if connected else "bad", c["enforce_before"],
                                          detail)
                     self.assert_rotation(c, mode, rec)
+                    self.assert_audit_predicts_enforce(c, rec, c["enforce_before"] == "bad")
         for c in CASES:
             for mode in modes(c):
                 with self.subTest(case=c["name"], mode=mode, server="good (after the move)"):
@@ -282,9 +303,10 @@ class RotationRehearsal(ShimCase):
                     self.assertEqual(happened, predicted, "predicted %s, happened %s: %s" % (
                         "a break" if predicted else "no break",
                         "a break" if happened else "no break", detail))
+                    self.assert_audit_predicts_enforce(c, rec, breaks(c, "enforce"))
                     if predicted and mode == "enforce":
                         self.assertFalse(connected, detail)
-                        self.assertIn(rec["outcome"], ("failed", "refused"), rec)
+                        self.assertEqual(rec["outcome"], "failed", rec)
                     elif predicted and c["sslmode"] != "prefer":
                         self.assertFalse(connected, detail)
                         self.assertEqual(rec["outcome"], "failed", rec)
@@ -334,9 +356,9 @@ class RotationRehearsal(ShimCase):
         # In enforce, what breaks is what enforcement does.
         enforce = [(c, before[c["name"], "enforce"][2]) for c in CASES
                    if (c["name"], "enforce") in before]
-        self.assertEqual(len(enforce), 5)
+        self.assertEqual(len(enforce), 6)
         m = sum(1 for c, _ in enforce if breaks(c, "enforce"))
-        self.assertEqual(m, 3)
+        self.assertEqual(m, 4)
         line, p = self.report([r for _, r in enforce])
         self.assertEqual(line, "ready to rotate: no (%d connections would break)" % m, p.stdout)
 

@@ -7,10 +7,9 @@ import subprocess
 import unittest
 import urllib.parse
 
-from shimtest import BIN, PASSWORD, ShimCase, policy_text, server, tcp
+from shimtest import BIN, CLI, PASSWORD, ShimCase, policy_text, server, tcp
 
 PQCLIENT = os.path.join(BIN, "pqclient")
-CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 WRONG = "Wr0ng-S3cret-pw"   # a wrong password: libpq's auth failure path
 KEYPASS = "K3y-Passphrase"  # sslpassword: a client key's passphrase
 
@@ -61,14 +60,23 @@ class Secrets(ShimCase):
         return (ci.replace("@DIR@", self.dir),
                 {k: v.replace("@DIR@", self.dir) for k, v in env.items()})
 
-    def run_forms(self, name, pw, policy, expect):
+    def run_forms(self, name, pw, policy, expect, outcomes=None):
+        """Every form of PW against server NAME under POLICY: the client's
+        status is EXPECT, and nothing it prints or the log holds shows a
+        secret.  OUTCOMES: each form adds exactly one connect record, with
+        one of these outcomes (None: the policy writes no log)."""
         self.write_policy(policy)
         for label, mode, ci, env, files in forms(name, pw):
             with self.subTest(server=name, form=label, policy=policy.splitlines()[1]):
+                before = len(self.records()) if outcomes else 0
                 ci, env = self.prepare(ci, env, files)
                 p = self.run_cmd([PQCLIENT, mode, ci], env)
                 self.assertIn('"status":"%s"' % expect, p.stdout, (label, p.stdout, p.stderr))
                 self.assertNoSecret(p.stdout + p.stderr, label)
+                if outcomes:
+                    recs = self.records()
+                    self.assertEqual(len(recs), before + 1, recs[before:])
+                    self.assertIn(recs[-1]["outcome"], outcomes, recs[-1])
                 if os.path.exists(self.log):
                     with open(self.log) as f:
                         self.assertNoSecret(f.read(), label)
@@ -76,17 +84,21 @@ class Secrets(ShimCase):
     def test_connected_in_audit_and_enforce(self):
         # The right password: the record of a successful, verified connection.
         for mode in ("audit", "enforce"):
-            self.run_forms("good", PASSWORD, policy_text(mode), "ok")
-        self.assertGreaterEqual(len(self.records()), 2 * len(forms("good", PASSWORD)))
+            self.run_forms("good", PASSWORD, policy_text(mode), "ok", outcomes={"ok"})
+        self.assertEqual(len(self.records()), 2 * len(forms("good", PASSWORD)))
 
     def test_refused_by_enforcement(self):
-        # A server the policy's CA did not sign: the refusal message and record.
-        self.run_forms("old", PASSWORD, policy_text("enforce"), "bad")
-        self.assertTrue(all(r["outcome"] != "ok" for r in self.records()))
+        # A server the policy's CA did not sign, and a certificate for another
+        # name: the refusal message and the record of libpq's failure.
+        self.run_forms("old", PASSWORD, policy_text("enforce"), "bad",
+                       outcomes={"failed", "refused"})
+        self.run_forms("wronghost", PASSWORD, policy_text("enforce"), "bad",
+                       outcomes={"failed"})
+        self.assertEqual(len(self.records()), 2 * len(forms("good", PASSWORD)))
 
     def test_authentication_failure(self):
         # A wrong password: libpq's own failure, carried into the record.
-        self.run_forms("good", WRONG, policy_text("enforce"), "bad")
+        self.run_forms("good", WRONG, policy_text("enforce"), "bad", outcomes={"failed"})
         self.assertTrue(all("authentication failed" in r["error"] for r in self.records()))
 
     def test_policy_error_and_log_diagnostic(self):

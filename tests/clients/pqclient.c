@@ -15,96 +15,11 @@
  *	        (NULL arguments), setdbpw (PQsetdbLogin with login and password
  *	        from $PQCLIENT_LOGIN and $PQCLIENT_PWD)
  */
-#include <locale.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
-static void
-print_json_string(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++)
-	{
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char) *s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
-/* Drives an async attempt to its end the way applications do. */
-static void
-drive(PGconn *conn, PostgresPollingStatusType (*pollfn)(PGconn *))
-{
-	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-
-	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED)
-	{
-		struct pollfd pfd = {.fd = PQsocket(conn)};
-
-		if (pfd.fd < 0)
-			break;
-		pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
-		if (poll(&pfd, 1, 30000) <= 0)
-			break;
-		st = pollfn(conn);
-	}
-}
-
-/* Prints the outcome; returns 0 when connected and the query ran. */
-static int
-report(PGconn *conn)
-{
-	int rc = 1;
-
-	printf("{\"status\":\"%s\",\"error\":", conn == NULL					  ? "null"
-											: PQstatus(conn) == CONNECTION_OK ? "ok"
-																			  : "bad");
-	print_json_string(conn ? PQerrorMessage(conn) : "");
-	printf(",\"ssl\":%s", conn && PQsslInUse(conn) ? "true" : "false");
-	if (conn && PQstatus(conn) == CONNECTION_OK)
-	{
-		PGresult *res = PQexec(conn, "SELECT 41 + 1");
-
-		printf(",\"query\":");
-		print_json_string(PQresultStatus(res) == PGRES_TUPLES_OK ? PQgetvalue(res, 0, 0)
-																 : PQerrorMessage(conn));
-		rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : 1;
-		PQclear(res);
-	}
-	printf("}\n");
-	fflush(stdout);
-	return rc;
-}
-
-static int
-to_arrays(const char *conninfo, const char ***kw, const char ***val)
-{
-	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
-	int n = 0;
-
-	if (opts == NULL)
-		return -1;
-	*kw = calloc(64, sizeof(char *));
-	*val = calloc(64, sizeof(char *));
-	for (PQconninfoOption *o = opts; o->keyword && n < 63; o++)
-	{
-		if (o->val)
-		{
-			(*kw)[n] = o->keyword;
-			(*val)[n] = o->val;
-			n++;
-		}
-	}
-	return n; /* opts deliberately kept: arrays point into it */
-}
+#include "pqcommon.h"
 
 int
 main(int argc, char **argv)
@@ -116,9 +31,7 @@ main(int argc, char **argv)
 	PGconn *conn = NULL;
 	int rc;
 
-	/* As psql does: under LC_ALL=de_DE.UTF-8 libpq speaks German (the suite's
-	 * German run, scripts/test-releases.sh), and the shim must not care. */
-	setlocale(LC_ALL, "");
+	pqc_set_locale();
 
 	if (argc != 3)
 	{
@@ -135,7 +48,7 @@ main(int argc, char **argv)
 			p = PQping(ci);
 		else
 		{
-			if (to_arrays(ci, &kw, &val) < 0)
+			if (pqc_to_arrays(ci, &kw, &val) < 0)
 				return 2;
 			p = PQpingParams(kw, val, 0);
 		}
@@ -153,7 +66,7 @@ main(int argc, char **argv)
 		{
 			line[strcspn(line, "\n")] = '\0';
 			conn = PQconnectdb(line);
-			rc |= report(conn);
+			rc |= pqc_report(conn, true);
 			PQfinish(conn);
 		}
 		return rc;
@@ -187,7 +100,7 @@ main(int argc, char **argv)
 			}
 			conn = PQconnectdbParams(kw, val, 0);
 		}
-		rc = report(conn);
+		rc = pqc_report(conn, true);
 		PQfinish(conn);
 		return rc;
 	}
@@ -229,7 +142,7 @@ main(int argc, char **argv)
 				   (int) PQconnectPoll(NULL));
 			return 0;
 		}
-		rc = report(conn);
+		rc = pqc_report(conn, true);
 		PQfinish(conn);
 		return rc;
 	}
@@ -241,7 +154,7 @@ main(int argc, char **argv)
 		while (fgets(line, sizeof(line), stdin))
 		{
 			conn = PQconnectdb(ci);
-			rc |= report(conn);
+			rc |= pqc_report(conn, true);
 			PQfinish(conn);
 		}
 		return rc;
@@ -251,7 +164,7 @@ main(int argc, char **argv)
 		conn = PQconnectdb(ci);
 	else if (strcmp(mode, "params") == 0)
 	{
-		if (to_arrays(ci, &kw, &val) < 0)
+		if (pqc_to_arrays(ci, &kw, &val) < 0)
 			return 2;
 		conn = PQconnectdbParams(kw, val, 0);
 	}
@@ -271,15 +184,15 @@ main(int argc, char **argv)
 	{
 		conn = PQconnectStart(ci);
 		if (conn && PQstatus(conn) != CONNECTION_BAD)
-			drive(conn, PQconnectPoll);
+			pqc_drive(conn, PQconnectPoll);
 	}
 	else if (strcmp(mode, "startparams") == 0)
 	{
-		if (to_arrays(ci, &kw, &val) < 0)
+		if (pqc_to_arrays(ci, &kw, &val) < 0)
 			return 2;
 		conn = PQconnectStartParams(kw, val, 0);
 		if (conn && PQstatus(conn) != CONNECTION_BAD)
-			drive(conn, PQconnectPoll);
+			pqc_drive(conn, PQconnectPoll);
 	}
 	else
 	{
@@ -288,16 +201,16 @@ main(int argc, char **argv)
 	}
 	if (strcmp(mode, "reset") == 0 && conn)
 	{
-		report(conn);
+		pqc_report(conn, true);
 		PQreset(conn);
 	}
 	else if (strcmp(mode, "resetstart") == 0 && conn)
 	{
-		report(conn);
+		pqc_report(conn, true);
 		if (PQresetStart(conn))
-			drive(conn, PQresetPoll);
+			pqc_drive(conn, PQresetPoll);
 	}
-	rc = report(conn);
+	rc = pqc_report(conn, true);
 	PQfinish(conn);
 	return rc;
 }

@@ -16,14 +16,13 @@
  *	        the process (PQconninfoParse, for the arrays, is not hooked).
  */
 #include <errno.h>
-#include <locale.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
+#include "pqcommon.h"
 
 #define SENTINEL 4242
 
@@ -53,26 +52,6 @@ status_of(const PGconn *conn)
 			return "bad";
 		default:
 			return "started";
-	}
-}
-
-/* The arrays for CONNINFO (options kept: the arrays point into them). */
-static void
-to_arrays(void)
-{
-	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
-	int n = 0;
-
-	kw = calloc(64, sizeof(char *));
-	val = calloc(64, sizeof(char *));
-	for (PQconninfoOption *o = opts; o && o->keyword && n < 63; o++)
-	{
-		if (o->val)
-		{
-			kw[n] = o->keyword;
-			val[n] = o->val;
-			n++;
-		}
 	}
 }
 
@@ -226,9 +205,7 @@ main(int argc, char **argv)
 	static const char *all[] = {"connectdb", "params",	   "setdb", "start",	 "startparams",
 								"reset",	 "resetstart", "ping",	"pingparams"};
 
-	/* As psql does: under LC_ALL=de_DE.UTF-8 libpq speaks German (the suite's
-	 * German run, scripts/test-releases.sh), and the shim must not care. */
-	setlocale(LC_ALL, "");
+	pqc_set_locale();
 
 	if (argc < 2)
 	{
@@ -236,7 +213,12 @@ main(int argc, char **argv)
 		return 2;
 	}
 	conninfo = argv[1];
-	to_arrays(); /* PQconninfoParse: not hooked, so not the shim's first call */
+	/* PQconninfoParse: not hooked, so not the shim's first call. */
+	if (pqc_to_arrays(conninfo, &kw, &val) < 0)
+	{
+		fprintf(stderr, "pqerrno: libpq cannot parse the conninfo\n");
+		return 2;
+	}
 	if (argc == 2)
 	{
 		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

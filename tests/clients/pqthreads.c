@@ -23,7 +23,6 @@
  *	    forked, X those that exited other than 0, H those killed.
  *	  Exit 0 when every connection succeeded (and every child exited 0).
  */
-#include <locale.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -35,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
+#include "pqcommon.h"
 
 static const char *conninfo;
 static int per_thread;
@@ -183,9 +182,7 @@ wait_child(pid_t pid)
 int
 main(int argc, char **argv)
 {
-	/* As psql does: under LC_ALL=de_DE.UTF-8 libpq speaks German (the suite's
-	 * German run, scripts/test-releases.sh), and the shim must not care. */
-	setlocale(LC_ALL, "");
+	pqc_set_locale();
 
 	if (argc == 5 && strcmp(argv[1], "threads") == 0)
 	{
