@@ -32,7 +32,7 @@ block(struct sha256 *c, const unsigned char *b)
 	uint32_t w[64];
 	uint32_t v[8];
 
-	for (int i = 0; i < 16; i++)
+	for (size_t i = 0; i < 16; i++)
 		w[i] = (uint32_t) b[4 * i] << 24 | (uint32_t) b[4 * i + 1] << 16 |
 			   (uint32_t) b[4 * i + 2] << 8 | (uint32_t) b[4 * i + 3];
 	for (int i = 16; i < 64; i++)
@@ -107,7 +107,7 @@ sha256_final(struct sha256 *c, unsigned char out[32])
 	for (int i = 0; i < 8; i++)
 		len[i] = (unsigned char) (bits >> (56 - 8 * i));
 	sha256_update(c, len, sizeof(len));
-	for (int i = 0; i < 8; i++)
+	for (size_t i = 0; i < 8; i++)
 	{
 		out[4 * i] = (unsigned char) (c->h[i] >> 24);
 		out[4 * i + 1] = (unsigned char) (c->h[i] >> 16);
@@ -123,7 +123,7 @@ sha256_final_hex(struct sha256 *c, char hex[65])
 	unsigned char d[32];
 
 	sha256_final(c, d);
-	for (int i = 0; i < 32; i++)
+	for (size_t i = 0; i < 32; i++)
 	{
 		hex[2 * i] = digits[d[i] >> 4];
 		hex[2 * i + 1] = digits[d[i] & 15];

@@ -38,7 +38,7 @@ cmd_check(int argc, char **argv)
 		errors_free(&errs);
 		return 1;
 	}
-	ok = lint_policy(policy, &warnings);
+	ok = lint_policy(policy, false, &warnings);
 	if (ok)
 		printf("%s: ok (mode %s, %zu rule%s%s)\n", path, pgs_mode_name(policy->mode),
 			   policy->nrules, policy->nrules == 1 ? "" : "s", warnings ? ", with warnings" : "");

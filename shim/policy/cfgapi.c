@@ -68,7 +68,7 @@ static const struct soname
 
 /* The document functions, apart from the setting ones callers use. */
 typedef const char **(*include_fn)(void *config, const char *dir, const char *path,
-									const char **error);
+								   const char **error);
 
 struct doc_api
 {
@@ -86,7 +86,6 @@ static const struct dl_sym doc_syms[] = {
 	DL_SYM(struct doc_api, config_set_include_dir),
 	DL_SYM_OPT(struct doc_api, config_set_include_func, "config_set_include_func"),
 };
-
 
 static const struct dl_sym setting_syms[] = {
 	DL_SYM_AS(struct cfg_api, get_member, "config_setting_get_member"),

@@ -13,8 +13,9 @@
 
 static const char top_keys[] = "version\0mode\0log\0audit\0defaults\0rules\0";
 static const char audit_keys[] = "probe\0probe_timeout_ms\0";
-static const char settings_keys[] = "sslmode\0sslrootcert\0sslcrl\0sslcrldir\0min_protocol\0override\0"
-									"expiry_warning_days\0unix_socket\0gssenc\0next_ca\0";
+static const char settings_keys[] =
+	"sslmode\0sslrootcert\0sslcrl\0sslcrldir\0min_protocol\0override\0"
+	"expiry_warning_days\0unix_socket\0gssenc\0next_ca\0";
 static const char rule_keys[] = "name\0mode\0match\0";
 static const char mode_values[] = "off\0audit\0enforce\0";
 

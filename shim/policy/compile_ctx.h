@@ -17,7 +17,7 @@ struct src_text;
 struct ctx
 {
 	const char *path;
-	const struct src_text *src;		/* NULL: libconfig's lines are the file's */
+	const struct src_text *src;		 /* NULL: libconfig's lines are the file's */
 	const struct pgs_sources *files; /* the policy's files (arena copies) */
 	struct arena *a;
 	struct pgs_errors *errs;

@@ -118,8 +118,8 @@ struct pgs_rule
 	enum pgs_mode mode; /* the top-level mode when the rule names none */
 	struct pgs_settings s;
 	struct pgs_patterns match[PGS_M_NKEYS];
-	int line;				  /* line of the rule in its file */
-	const char *file;		  /* the file the rule is written in */
+	int line;							   /* line of the rule in its file */
+	const char *file;					   /* the file the rule is written in */
 	struct pgs_srcloc at_key[PGS_M_NKEYS]; /* where each match key is written */
 };
 
@@ -173,10 +173,13 @@ struct pgs_policy
 	struct pgs_settings defaults;
 	const struct pgs_rule *rules;
 	size_t nrules;
-	bool uses_hostaddr; /* some rule matches hostaddr: resolve names to match it */
+	bool uses_hostaddr;		   /* some rule matches hostaddr: resolve names to match it */
 	struct pgs_srcloc at_mode; /* where the top-level mode is written */
 	struct pgs_sources files;  /* the main file and its includes (a copy; policy_free frees) */
+
+	/* clang-format off */
 	char sha256[65];	/* lowercase hex: the main file's bytes, then each include's, as loaded; "" unknown */
+	/* clang-format on */
 };
 
 /*

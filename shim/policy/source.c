@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,7 +23,7 @@
 #include "text.h"
 
 #define MAX_POLICY_BYTES ((size_t) 1024 * 1024)
-#define MAX_DEPTH 10 /* libconfig's MAX_INCLUDE_DEPTH */
+#define MAX_DEPTH		 10 /* libconfig's MAX_INCLUDE_DEPTH */
 
 static bool expand(struct src_text *t, size_t file, const char *text, int depth,
 				   struct pgs_errors *errs);
@@ -270,8 +271,7 @@ include(struct src_text *t, size_t file, int line, const char *q, const char **e
 		free(path);
 		return fail(t, file, line, errs, "out of memory");
 	}
-	strcpy(path, name[0] == '/' ? "" : t->dir);
-	strcat(path, name);
+	snprintf(path, strlen(t->dir) + strlen(name) + 1, "%s%s", name[0] == '/' ? "" : t->dir, name);
 	ok = read_one(t, path, depth + 1, errs, NULL);
 	free(name);
 	free(path);
@@ -323,7 +323,8 @@ expand(struct src_text *t, size_t file, const char *text, int depth, struct pgs_
 
 		if (q != NULL)
 		{
-			if (!put(t, from, (size_t) (s - from)) || !include(t, file, line, q, &from, depth, errs))
+			if (!put(t, from, (size_t) (s - from)) ||
+				!include(t, file, line, q, &from, depth, errs))
 				return false;
 			s = from;
 			bol = false;
