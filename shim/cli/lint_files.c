@@ -220,19 +220,26 @@ check_crldir(struct lint *l, struct pgs_srcloc at, const char *dir)
 				 dir);
 }
 
-/* Checks setting K of S (written at S->at[K]) unless that place was checked already. */
+/* A setting already checked: where it is written (several can share a line). */
+struct seen
+{
+	struct pgs_srcloc at;
+	enum pgs_setting_key key;
+};
+
+/* Checks setting K of S (written at S->at[K]) unless that one was checked already. */
 static void
 check_setting(struct lint *l, const struct pgs_settings *s, enum pgs_setting_key k,
-			  const char *value, struct pgs_srcloc *seen, size_t *nseen)
+			  const char *value, struct seen *seen, size_t *nseen)
 {
 	struct pgs_srcloc at = s->at[k];
 
 	if (value == NULL || value[0] == '\0')
 		return;
 	for (size_t i = 0; i < *nseen; i++)
-		if (seen[i].file == at.file && seen[i].line == at.line)
+		if (seen[i].at.file == at.file && seen[i].at.line == at.line && seen[i].key == k)
 			return;
-	seen[(*nseen)++] = at;
+	seen[(*nseen)++] = (struct seen){.at = at, .key = k};
 	if (k == PGS_K_SSLROOTCERT)
 		check_ca(l, at, "sslrootcert", value);
 	else if (k == PGS_K_NEXT_CA)
@@ -248,7 +255,7 @@ lint_files(struct lint *l)
 {
 	const struct pgs_policy *p = l->p;
 	size_t cap = 4 * (p->nrules + 1);
-	struct pgs_srcloc *seen = calloc(cap, sizeof(*seen));
+	struct seen *seen = calloc(cap, sizeof(*seen));
 	size_t nseen = 0;
 
 	if (seen == NULL)
