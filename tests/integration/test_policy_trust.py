@@ -143,6 +143,23 @@ class Bad(ShimCase):
         self.assertFalse(rec["verified"])
 
 
+    def test_library_with_crl_files_that_hold_no_crl(self):
+        # Certificates only: libpq loads them, switches CRL checking on and
+        # finds no CRL: every connection fails.
+        out, rec = self.library_record('sslrootcert = "%s/new-bundle.pem"; sslcrl = "%s";'
+                                       % (PKI, self.files["certs"]))
+        self.assertEqual(out["status"], "bad", out)
+        self.assertIn(rec["outcome"], ("failed", "refused"), rec)
+        self.assertFalse(rec["verified"])
+        # Not PEM: libpq cannot load it and silently checks no revocation at
+        # all; the connection goes through verified, as if no CRL were named.
+        out, rec = self.library_record('sslrootcert = "%s/new-bundle.pem"; sslcrl = "%s";'
+                                       % (PKI, self.files["html"]))
+        self.assertEqual(out["status"], "ok", out)
+        self.assertEqual((rec["outcome"], rec["verified"]), ("ok", True), rec)
+        self.assertEqual(rec["injected"].get("sslcrl"), self.files["html"], rec)
+
+
 class CrlDir(ShimCase):
     """sslcrldir in a policy revokes a leaf: predicted in audit, refused in enforce."""
 
