@@ -92,8 +92,9 @@ compile_rule(struct ctx *c, const config_setting_t *g, const struct pgs_policy *
 		for (size_t i = 0; i < index; i++)
 		{
 			if (p->rules[i].name && strcmp(p->rules[i].name, name) == 0)
-				pc_err(c, pc_member(g, "name"), "duplicate rule name \"%s\" (first at line %d)",
-					   name, p->rules[i].line);
+				pc_err(c, pc_member(g, "name"), "duplicate rule name \"%s\" (first at %s%s%d)",
+					   name, p->rules[i].file == r->file ? "line " : p->rules[i].file,
+					   p->rules[i].file == r->file ? "" : ":", p->rules[i].line);
 		}
 	}
 	if ((mode = pc_enum(c, g, "mode", mode_values, (int) p->mode, "off, audit or enforce")) >= 0)
