@@ -144,10 +144,12 @@ add_file(struct src_text *t, const char *path, int fd)
  * Opens PATH as the main file does (following links, O_NONBLOCK so that a
  * FIFO does not block), checks the descriptor, reads it, hashes it and
  * expands it at DEPTH.  The file is listed in t->files once opened, so a
- * change to it reloads even a policy it made invalid.
+ * change to it reloads even a policy it made invalid.  BY: "FILE:LINE:
+ * @include ...: " for an included file (where its directive is), else "".
  */
 static bool
-read_one(struct src_text *t, const char *path, int depth, struct pgs_errors *errs, bool *missing)
+read_one(struct src_text *t, const char *path, const char *by, int depth, struct pgs_errors *errs,
+		 bool *missing)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	char *text;
@@ -159,9 +161,9 @@ read_one(struct src_text *t, const char *path, int depth, struct pgs_errors *err
 		if (missing)
 			*missing = errno == ENOENT;
 		if (errno == ENOENT)
-			errors_add(errs, "%s: no such file", path);
+			errors_add(errs, "%s%s: no such file", by, path);
 		else
-			errors_add(errs, "%s: cannot open: %s", path, error_text(errno));
+			errors_add(errs, "%s%s: cannot open: %s", by, path, error_text(errno));
 		/* listed unsigned: its appearance is a change */
 		if (add_file(t, path, -1) < 0)
 			errors_add(errs, "%s: out of memory", path);
@@ -249,6 +251,7 @@ include(struct src_text *t, size_t file, int line, const char *q, const char **e
 		struct pgs_errors *errs)
 {
 	char *name = include_name(q, end);
+	char by[512];
 	char *path;
 	bool ok;
 
@@ -272,7 +275,8 @@ include(struct src_text *t, size_t file, int line, const char *q, const char **e
 		return fail(t, file, line, errs, "out of memory");
 	}
 	snprintf(path, strlen(t->dir) + strlen(name) + 1, "%s%s", name[0] == '/' ? "" : t->dir, name);
-	ok = read_one(t, path, depth + 1, errs, NULL);
+	snprintf(by, sizeof(by), "%s:%d: @include \"%s\": ", t->files.v[file].path, line, name);
+	ok = read_one(t, path, by, depth + 1, errs, NULL);
 	free(name);
 	free(path);
 	if (ok && (!put(t, "\n", 1) || !segment(t, file, line)))
@@ -363,7 +367,7 @@ src_read_file(struct src_text *t, const char *path, struct pgs_errors *errs, boo
 	}
 	memcpy(t->dir, path, n);
 	t->dir[n] = '\0';
-	return read_one(t, path, 0, errs, missing);
+	return read_one(t, path, "", 0, errs, missing);
 }
 
 bool

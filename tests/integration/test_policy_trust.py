@@ -343,7 +343,8 @@ class Include(ShimCase):
         os.unlink(inner)
         p = self.check()
         self.assertEqual(p.returncode, 1)
-        self.assertEqual(p.stderr.strip(), "%s: no such file" % inner)
+        self.assertEqual(p.stderr.strip(), '%s:2: @include "sub/inner.inc": %s: no such file'
+                         % (os.path.join(self.dir, "sub", "outer.inc"), inner))
 
     def test_change_to_the_include_alone_reloads(self):
         """A long-lived client sees a rule change when only the include changes."""
