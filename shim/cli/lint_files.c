@@ -32,13 +32,23 @@ struct yield
 	int crls;
 };
 
+/* True when PATH is a regular file: reading it cannot block (a FIFO would). */
+static bool
+regular(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Loads PATH, a regular file, as libpq loads a root or CRL file. */
 static void
 load_pem(const char *path, struct yield *y)
 {
-	X509_STORE *st = X509_STORE_new();
+	X509_STORE *st;
 
 	memset(y, 0, sizeof(*y));
-	if (st == NULL)
+	if (!regular(path) || (st = X509_STORE_new()) == NULL)
 		return;
 	y->loaded = X509_STORE_load_file(st, path) == 1;
 	if (y->loaded)
@@ -62,7 +72,7 @@ static const char *
 why_nothing(const char *path, const char *generic)
 {
 	char buf[4096];
-	FILE *f = fopen(path, "rb");
+	FILE *f = regular(path) ? fopen(path, "rb") : NULL;
 	size_t n;
 	const char *s;
 
@@ -92,6 +102,8 @@ readable_file(struct lint *l, struct pgs_srcloc at, const char *what, const char
 		lint_say(l, false, at, "%s \"%s\" cannot be read: %s", what, file, strerror(errno));
 	else if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
 		lint_say(l, false, at, "%s \"%s\" is a directory, not a PEM file", what, file);
+	else if (!regular(file))
+		lint_say(l, false, at, "%s \"%s\" is not a regular file", what, file);
 	else
 		return true;
 	return false;
