@@ -309,6 +309,9 @@ class Include(ShimCase):
                 self.assertEqual(p.returncode, 1)
                 self.assertEqual(p.stderr.strip(), "%s: unsafe permissions %04o: writable by "
                                  "group or others" % (inc, mode))
+                e = subprocess.run([CLI, "exec", "--policy", self.policy, "--", "true"],
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual((e.returncode, e.stderr), (2, p.stderr))
                 out, _ = self.client("connectdb", tcp("good", sslmode="prefer"))
                 self.assertEqual(out[0]["status"], "bad", out)
                 self.assertIn("unsafe permissions", out[0]["error"])
