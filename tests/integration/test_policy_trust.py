@@ -349,6 +349,18 @@ class Include(ShimCase):
         self.assertEqual(p.stderr.strip(), '%s:2: @include "sub/inner.inc": %s: no such file'
                          % (os.path.join(self.dir, "sub", "outer.inc"), inner))
 
+    def test_libconfig_never_opens_an_include_itself(self):
+        """A directive libconfig would act on but the shim does not (not at the start of
+        a line) is an error at its line, never a file libconfig opens unchecked."""
+        evil = self.write_inc("# valid, and writable by anyone\n", "evil.inc", mode=0o666)
+        self.write_policy(self.main_text().replace(
+            '@include "rules.inc"', '@include "rules.inc" @include "%s"' % evil))
+        self.write_inc(self.rules("audit"))
+        p = self.check()
+        self.assertEqual(p.returncode, 1)
+        self.assertTrue(p.stderr.startswith(self.policy + ":5: "), p.stderr)
+        self.assertNotIn("evil", p.stderr)
+
     def test_change_to_the_include_alone_reloads(self):
         """A long-lived client sees a rule change when only the include changes."""
         self.write_policy(self.main_text())
