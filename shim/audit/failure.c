@@ -43,7 +43,7 @@ make_key(struct keybuf *k, const struct predict_ctx *c, const struct pgs_observe
 	kb_put(k, &floor, sizeof(floor));
 	kb_put_str(k, decision_enforced(c->d, "sslrootcert", c->f->sslrootcert));
 	kb_put_str(k, decision_enforced(c->d, "sslcrl", c->f->sslcrl));
-	kb_put_str(k, c->f->sslcrldir);
+	kb_put_str(k, decision_enforced(c->d, "sslcrldir", c->f->sslcrldir));
 	return k->ok;
 }
 

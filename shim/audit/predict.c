@@ -153,7 +153,7 @@ predict_tls(const struct predict_ctx *c, const struct pgs_observed *obs,
 		.rootcert = root,
 		.root_exists = found,
 		.root_required = c->d->effective >= PGS_SSL_VERIFY_CA,
-		.crldir = c->f->sslcrldir,
+		.crldir = decision_enforced(c->d, "sslcrldir", c->f->sslcrldir),
 		.check_host = c->d->effective == PGS_SSL_VERIFY_FULL,
 		.host = c->host,
 	};

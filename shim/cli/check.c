@@ -38,10 +38,12 @@ cmd_check(int argc, char **argv)
 		errors_free(&errs);
 		return 1;
 	}
-	ok = lint_policy(policy, &warnings);
+	ok = lint_policy(policy, false, &warnings);
 	if (ok)
-		printf("%s: ok (mode %s, %zu rule%s%s)\n", path, pgs_mode_name(policy->mode),
-			   policy->nrules, policy->nrules == 1 ? "" : "s", warnings ? ", with warnings" : "");
+		printf("%s: ok (mode %s, %zu rule%s%s)\n%s: sha256 %s (%zu file%s)\n", path,
+			   pgs_mode_name(policy->mode), policy->nrules, policy->nrules == 1 ? "" : "s",
+			   warnings ? ", with warnings" : "", path, policy->sha256, policy->files.n,
+			   policy->files.n == 1 ? "" : "s");
 	policy_free(policy);
 	errors_free(&errs);
 	return ok ? 0 : 1;

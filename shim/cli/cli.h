@@ -47,14 +47,16 @@ bool report_print(struct report *r, bool as_json, FILE *out) __attribute__((warn
 void report_free(struct report *r);
 
 /*
- * Checks what the library will meet with POLICY beyond syntax (CA and CRL
- * files, enforce with no CA, the log directory, shadowed rules, port
- * patterns), printing each finding as "FILE:LINE: message" or "FILE:LINE:
- * warning: message" on stderr.  False when it found an error; *WARNINGS is
- * the number of warnings.
+ * Checks what the library will meet with POLICY beyond syntax (CA, next_ca
+ * and CRL files and CRL directories loaded as libpq loads them, enforce with
+ * no CA, the log directory, shadowed rules, port patterns, an exemption by
+ * the name localhost), printing each finding as "FILE:LINE: message" or
+ * "FILE:LINE: warning: message" on stderr (warnings only counted when
+ * QUIET_WARNINGS).  False when it found an error; *WARNINGS is the number
+ * of warnings.
  */
 struct pgs_policy;
-bool lint_policy(const struct pgs_policy *policy, int *warnings)
+bool lint_policy(const struct pgs_policy *policy, bool quiet_warnings, int *warnings)
 	__attribute__((warn_unused_result));
 
 /* The policy path: the argument, else $PGTLS_SHIM_POLICY, else the default. */

@@ -101,6 +101,7 @@ cmd_exec(int argc, char **argv)
 	const char *path;
 	struct pgs_errors errs = {0};
 	struct pgs_policy *policy;
+	int warnings;
 	char *preload;
 
 	if (i < argc && cli_is_help(argv[i]))
@@ -121,6 +122,13 @@ cmd_exec(int argc, char **argv)
 	if (policy == NULL)
 	{
 		cli_print_errors(&errs);
+		errors_free(&errs);
+		return 2;
+	}
+	/* What `check` calls an error refuses here too; its warnings are for `check`. */
+	if (!lint_policy(policy, true, &warnings))
+	{
+		policy_free(policy);
 		errors_free(&errs);
 		return 2;
 	}

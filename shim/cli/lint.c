@@ -1,14 +1,16 @@
 /*
  * lint.c
  *	  What `pgtls-shim check` finds in a policy that compiles but would not
- *	  do what it says on this machine: CA and CRL files that cannot be read,
- *	  enforce with no CA at all, a log directory that does not exist or
- *	  cannot be written, rules an earlier rule shadows, port patterns that
- *	  no port matches.  Reads only the compiled policy, and the file's text
- *	  to find the line of a setting that is not a rule's.  next_ca (the CA
- *	  a rotation moves to) is checked like sslrootcert and sslcrl.
+ *	  do what it says on this machine: CA and CRL files that yield nothing
+ *	  (lint_files.c), enforce with no CA at all, a log directory that does
+ *	  not exist or cannot be written, rules an earlier rule shadows, port
+ *	  patterns that no port matches, an exemption by the name localhost;
+ *	  next_ca (the CA a rotation moves to) is checked like sslrootcert.
+ *	  Reads only the compiled policy: every finding is at the file and line
+ *	  libconfig gave the setting (never a comment that repeats its value).
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -21,146 +23,34 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lint.h"
 #include "policy.h"
 
-struct lint
-{
-	const struct pgs_policy *p;
-	char *text; /* the policy file, or NULL when it cannot be read again */
-	int errors;
-	int warnings;
-};
-
-/* Prints "FILE:LINE: [warning: ]message" on stderr and counts it. */
-__attribute__((format(printf, 4, 5))) static void
-say(struct lint *l, bool warning, int line, const char *fmt, ...)
+void
+lint_say(struct lint *l, bool warning, struct pgs_srcloc at, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s:%d: %s", l->p->path, line, warning ? "warning: " : "");
+	if (warning)
+		l->warnings++;
+	else
+		l->errors++;
+	if (warning && l->quiet_warnings)
+		return;
+	fprintf(stderr, "%s:%d: %s", at.file ? at.file : l->p->path, at.file ? at.line : 1,
+			warning ? "warning: " : "");
 	va_start(ap, fmt);
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	if (warning)
-		l->warnings++;
-	else
-		l->errors++;
 }
 
-/* The first line at or after FROM whose text contains NEEDLE; FROM when none. */
-static int
-find_line(const struct lint *l, const char *needle, int from)
+/* Where rule R is written. */
+static struct pgs_srcloc
+rule_at(const struct pgs_rule *r)
 {
-	const char *s = l->text;
-	int line = 1;
-
-	if (s == NULL || from < 1)
-		return from < 1 ? 1 : from;
-	for (; *s; line++)
-	{
-		const char *eol = strchr(s, '\n');
-		size_t len = eol ? (size_t) (eol - s) : strlen(s);
-
-		if (line >= from && memmem(s, len, needle, strlen(needle)) != NULL)
-			return line;
-		if (eol == NULL)
-			break;
-		s = eol + 1;
-	}
-	return from;
-}
-
-/* The first line whose first word is KEY (a top-level setting); 1 when none. */
-static int
-key_line(const struct lint *l, const char *key)
-{
-	const char *s = l->text;
-	size_t n = strlen(key);
-
-	for (int line = 1; s != NULL && *s; line++)
-	{
-		s += strspn(s, " \t");
-		if (strncmp(s, key, n) == 0 && strchr(" \t=:", s[n]) != NULL && s[n] != '\0')
-			return line;
-		s = strchr(s, '\n');
-		s = s ? s + 1 : NULL;
-	}
-	return 1;
-}
-
-/* The line where the string value VALUE is written, at or after FROM. */
-static int
-value_line(const struct lint *l, const char *value, int from)
-{
-	char quoted[PATH_MAX + 3];
-
-	snprintf(quoted, sizeof(quoted), "\"%s\"", value);
-	return find_line(l, quoted, from);
-}
-
-/* Errors when FILE (a setting named WHAT) cannot be read; "system" is fine. */
-static void
-check_file(struct lint *l, const char *what, const char *file, int from)
-{
-	struct stat st;
-
-	if (file == NULL || file[0] == '\0' || strcmp(file, "system") == 0)
-		return;
-	if (access(file, R_OK) != 0)
-		say(l, false, value_line(l, file, from), "%s \"%s\" cannot be read: %s", what, file,
-			strerror(errno));
-	else if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
-		say(l, false, value_line(l, file, from), "%s \"%s\" is a directory, not a PEM file", what,
-			file);
-}
-
-/* Whether defaults' setting at OFFSET governs a connection: the top-level mode
- * is not off, or a rule that is not off has the same value. */
-static bool
-inherited(const struct pgs_policy *p, size_t offset)
-{
-	const char *def = *(const char *const *) ((const char *) &p->defaults + offset);
-
-	if (p->mode != PGS_MODE_OFF)
-		return true;
-	for (size_t i = 0; i < p->nrules; i++)
-	{
-		const char *v = *(const char *const *) ((const char *) &p->rules[i].s + offset);
-
-		if (p->rules[i].mode != PGS_MODE_OFF && v && def && strcmp(v, def) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* CA and CRL files, of the defaults and of each rule that sets its own. */
-static void
-check_files(struct lint *l)
-{
-	const struct pgs_policy *p = l->p;
-	const struct pgs_settings *d = &p->defaults;
-
-	if (inherited(p, offsetof(struct pgs_settings, sslrootcert)))
-		check_file(l, "sslrootcert", d->sslrootcert, 1);
-	if (inherited(p, offsetof(struct pgs_settings, sslcrl)))
-		check_file(l, "sslcrl", d->sslcrl, 1);
-	if (inherited(p, offsetof(struct pgs_settings, next_ca)))
-		check_file(l, "next_ca", d->next_ca, 1);
-	for (size_t i = 0; i < p->nrules; i++)
-	{
-		const struct pgs_rule *r = &p->rules[i];
-
-		if (r->mode == PGS_MODE_OFF)
-			continue;
-		if (r->s.sslrootcert && (!d->sslrootcert || strcmp(r->s.sslrootcert, d->sslrootcert) != 0))
-			check_file(l, "sslrootcert", r->s.sslrootcert, r->line);
-		if (r->s.sslcrl && (!d->sslcrl || strcmp(r->s.sslcrl, d->sslcrl) != 0))
-			check_file(l, "sslcrl", r->s.sslcrl, r->line);
-		if (r->s.next_ca && (!d->next_ca || strcmp(r->s.next_ca, d->next_ca) != 0))
-			check_file(l, "next_ca", r->s.next_ca, r->line);
-	}
+	return (struct pgs_srcloc){.file = r->file, .line = r->line};
 }
 
 /* A warning for sslrootcert "system" under a floor libpq 16+ does not accept with it. */
@@ -181,8 +71,11 @@ check_system_floor(struct lint *l)
 			(i < p->nrules && s->sslmode == p->defaults.sslmode && p->defaults.sslrootcert &&
 			 strcmp(p->defaults.sslrootcert, "system") == 0))
 			continue;
-		say(l, true, i < p->nrules ? p->rules[i].line : key_line(l, "sslmode"), "sslmode %s: %s",
-			pgs_sslmode_name(s->sslmode), why);
+		lint_say(l, true,
+				 i < p->nrules ? rule_at(&p->rules[i])
+							   : (s->at[PGS_K_SSLMODE].file ? s->at[PGS_K_SSLMODE]
+															: s->at[PGS_K_SSLROOTCERT]),
+				 "sslmode %s: %s", pgs_sslmode_name(s->sslmode), why);
 	}
 }
 
@@ -195,13 +88,14 @@ check_enforce_ca(struct lint *l)
 							  "(a PEM bundle, or \"system\")";
 
 	if (p->mode == PGS_MODE_ENFORCE && p->defaults.sslrootcert == NULL)
-		say(l, false, key_line(l, "mode"), "mode enforce with no sslrootcert: %s", why);
+		lint_say(l, false, p->at_mode, "mode enforce with no sslrootcert: %s", why);
 	for (size_t i = 0; i < p->nrules; i++)
 	{
 		const struct pgs_rule *r = &p->rules[i];
 
 		if (r->mode == PGS_MODE_ENFORCE && r->s.sslrootcert == NULL)
-			say(l, false, r->line, "rule \"%s\" enforces with no sslrootcert: %s", r->name, why);
+			lint_say(l, false, rule_at(r), "rule \"%s\" enforces with no sslrootcert: %s", r->name,
+					 why);
 	}
 }
 
@@ -213,21 +107,20 @@ check_log(struct lint *l)
 	char copy[PATH_MAX];
 	struct stat st;
 	const char *dir;
-	int line;
+	struct pgs_srcloc line = log->at_path;
 
 	if (log->kind != PGS_LOG_FILE || log->path == NULL)
 		return;
-	line = value_line(l, log->path, 1);
 	snprintf(copy, sizeof(copy), "%s", log->path);
 	dir = dirname(copy);
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		say(l, true, line, "log directory \"%s\" does not exist: records would be lost", dir);
+		lint_say(l, true, line, "log directory \"%s\" does not exist: records would be lost", dir);
 	else if (access(dir, W_OK | X_OK) != 0 && access(log->path, W_OK) != 0)
-		say(l, true, line, "log directory \"%s\" is not writable (%s): records would be lost", dir,
-			strerror(errno));
+		lint_say(l, true, line, "log directory \"%s\" is not writable (%s): records would be lost",
+				 dir, strerror(errno));
 	else if (access(log->path, F_OK) == 0 && access(log->path, W_OK) != 0)
-		say(l, true, line, "log file \"%s\" is not writable (%s): records would be lost", log->path,
-			strerror(errno));
+		lint_say(l, true, line, "log file \"%s\" is not writable (%s): records would be lost",
+				 log->path, strerror(errno));
 }
 
 /* Whether A matches every connection B matches: each key A names, B names
@@ -280,10 +173,11 @@ check_shadowed(struct lint *l)
 
 			if (!covers(a, b))
 				continue;
-			say(l, true, b->line, "rule \"%s\" can never match: rule \"%s\" (line %d) %s", b->name,
-				a->name, a->line,
-				catch_all(a) ? "has no match keys and matches every connection first"
-							 : "matches every connection it would, first");
+			lint_say(l, true, rule_at(b), "rule \"%s\" can never match: rule \"%s\" (%s%s%d) %s",
+					 b->name, a->name, a->file == b->file ? "line " : a->file,
+					 a->file == b->file ? "" : ":", a->line,
+					 catch_all(a) ? "has no match keys and matches every connection first"
+								  : "matches every connection it would, first");
 			break;
 		}
 	}
@@ -331,42 +225,59 @@ check_ports(struct lint *l)
 
 		for (size_t j = 0; j < ports->n; j++)
 			if (!port_possible(ports->v[j].text))
-				say(l, false, r->line, "match.port pattern \"%s\" can never match a port",
-					ports->v[j].text);
+				lint_say(l, false, r->at_key[PGS_M_PORT],
+						 "match.port pattern \"%s\" can never match a port", ports->v[j].text);
 	}
 }
 
-/* The policy file's text (for line numbers), or NULL. */
-static char *
-read_text(const char *path)
+/*
+ * A warning for a rule that exempts (off, or audit under an enforcing top
+ * level) by the host name localhost with no hostaddr pattern: the name is
+ * what the application writes, so host=localhost hostaddr=ANY is exempted.
+ */
+static void
+check_localhost(struct lint *l)
 {
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0;
+	const struct pgs_policy *p = l->p;
 
-	if (f == NULL)
-		return NULL;
-	if (getdelim(&text, &len, '\0', f) < 0)
+	for (size_t i = 0; i < p->nrules; i++)
 	{
-		free(text);
-		text = NULL;
+		const struct pgs_rule *r = &p->rules[i];
+		const struct pgs_patterns *hosts = &r->match[PGS_M_HOST];
+		bool exempts =
+			r->mode == PGS_MODE_OFF || (r->mode == PGS_MODE_AUDIT && p->mode == PGS_MODE_ENFORCE);
+
+		if (!exempts || r->match[PGS_M_HOSTADDR].n > 0)
+			continue;
+		for (size_t j = 0; j < hosts->n; j++)
+		{
+			const char *pat = hosts->v[j].text;
+
+			if (strcmp(pat, "*") == 0 || (fnmatch(pat, "localhost", FNM_CASEFOLD) != 0 &&
+										  fnmatch(pat, "localhost.", FNM_CASEFOLD) != 0))
+				continue;
+			lint_say(l, true, r->at_key[PGS_M_HOST],
+					 "rule \"%s\" exempts host \"%s\" by name with no hostaddr pattern: "
+					 "host=localhost hostaddr=ANY is exempted too; match hostaddr = "
+					 "[ \"127.0.0.0/8\", \"::1/128\" ] instead (or as well)",
+					 r->name, pat);
+			break;
+		}
 	}
-	fclose(f);
-	return text;
 }
 
 bool
-lint_policy(const struct pgs_policy *policy, int *warnings)
+lint_policy(const struct pgs_policy *policy, bool quiet_warnings, int *warnings)
 {
-	struct lint l = {.p = policy, .text = read_text(policy->path)};
+	struct lint l = {.p = policy, .quiet_warnings = quiet_warnings};
 
-	check_files(&l);
+	lint_files(&l);
 	check_enforce_ca(&l);
 	check_system_floor(&l);
 	check_log(&l);
 	check_shadowed(&l);
 	check_ports(&l);
-	free(l.text);
+	check_localhost(&l);
 	*warnings = l.warnings;
 	return l.errors == 0;
 }

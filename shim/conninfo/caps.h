@@ -15,6 +15,7 @@ struct pgs_caps
 	bool has_ssl_min_protocol;
 	bool has_gssencmode;
 	bool has_sslcrl;
+	bool has_sslcrldir;			 /* libpq 14 */
 	bool has_sslrootcert_system; /* libpq 16 accepts sslrootcert=system */
 	bool has_sslkeylogfile;		 /* libpq 18 */
 	/*

@@ -84,6 +84,8 @@ pq_api_read_caps(struct pq_api *api, const struct ossl_api *o)
 			c->has_gssencmode = true;
 		else if (strcmp(opt->keyword, "sslcrl") == 0)
 			c->has_sslcrl = true;
+		else if (strcmp(opt->keyword, "sslcrldir") == 0)
+			c->has_sslcrldir = true;
 		else if (strcmp(opt->keyword, "sslkeylogfile") == 0)
 			c->has_sslkeylogfile = true;
 	}

@@ -78,7 +78,8 @@ choose_rule(const struct pgs_policy *policy, const struct pgs_facts *facts, stru
 		if (facts->targets[i].unix_socket)
 			continue;
 		if (!same_str(s->sslrootcert, d->settings->sslrootcert) ||
-			!same_str(s->sslcrl, d->settings->sslcrl))
+			!same_str(s->sslcrl, d->settings->sslcrl) ||
+			!same_str(s->sslcrldir, d->settings->sslcrldir))
 			d->refuse = "the hosts of this connection need different CA bundles";
 	}
 }
@@ -135,6 +136,13 @@ choose_extras(const struct pgs_facts *facts, const struct pgs_caps *caps, struct
 			inject(d, "sslcrl", s->sslcrl);
 		else
 			warn(d, "sslcrl is not supported by the loaded libpq");
+	}
+	if (s->sslcrldir && (force || facts->sslcrldir == NULL))
+	{
+		if (caps->has_sslcrldir)
+			inject(d, "sslcrldir", s->sslcrldir);
+		else
+			warn(d, "sslcrldir is not supported by the loaded libpq");
 	}
 	if (s->min_protocol != PGS_TLS_ANY &&
 		(force || pgs_tls_below(facts->ssl_min_protocol_version, s->min_protocol)))

@@ -112,7 +112,7 @@ static bool
 only_libpq_enforces(const char *keyword)
 {
 	return strcmp(keyword, "sslmode") == 0 || strcmp(keyword, "sslrootcert") == 0 ||
-		   strcmp(keyword, "sslcrl") == 0;
+		   strcmp(keyword, "sslcrl") == 0 || strcmp(keyword, "sslcrldir") == 0;
 }
 
 bool

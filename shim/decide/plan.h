@@ -47,7 +47,7 @@ enum plan_result plan_connection(const struct pq_api *api, const struct pgs_poli
 /*
  * True when PLAN's decision injects a value the parameters do not already
  * carry, for a keyword only libpq can enforce (sslmode, sslrootcert,
- * sslcrl): a PQreset, which reconnects with a connection's own options,
+ * sslcrl, sslcrldir): a PQreset, which reconnects with a connection's own options,
  * would not apply the decision.
  */
 bool plan_needs_injection(const struct pgs_plan *plan);

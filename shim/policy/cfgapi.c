@@ -67,17 +67,24 @@ static const struct soname
 };
 
 /* The document functions, apart from the setting ones callers use. */
+typedef const char **(*include_fn)(void *config, const char *dir, const char *path,
+								   const char **error);
+
 struct doc_api
 {
 	int (*config_init)(void *config);
 	void (*config_destroy)(void *config);
 	int (*config_read_string)(void *config, const char *str);
+	void (*config_set_include_dir)(void *config, const char *dir);
+	void (*config_set_include_func)(void *config, include_fn fn); /* 1.7+; else NULL */
 };
 
 static const struct dl_sym doc_syms[] = {
 	DL_SYM(struct doc_api, config_init),
 	DL_SYM(struct doc_api, config_destroy),
 	DL_SYM(struct doc_api, config_read_string),
+	DL_SYM(struct doc_api, config_set_include_dir),
+	DL_SYM_OPT(struct doc_api, config_set_include_func, "config_set_include_func"),
 };
 
 static const struct dl_sym setting_syms[] = {
@@ -98,10 +105,40 @@ struct cfg_doc
 static struct proc_lock mu = PROC_LOCK_INIT;
 static struct cfg_api api;
 static struct doc_api doc_fns;
+
 static const struct soname *loaded;
 static void *handle;
 static int users;
 static bool octal; /* this libconfig reads 010 as 8 */
+
+/*
+ * source.c inlines every @include before libconfig sees the text, after
+ * checking the file; one libconfig would still find must not be opened
+ * unchecked.  libconfig 1.7+ asks this function for the files; 1.5 has no
+ * such hook but puts its include_dir before every name, absolute ones too,
+ * so a directory that does not exist makes the directive fail there.
+ */
+static const char **
+refuse_include(void *config, const char *dir, const char *path, const char **error)
+{
+	(void) config;
+	(void) dir;
+	(void) path;
+	*error = "@include not read by pgtls-shim (write it at the start of a line)";
+	return NULL;
+}
+
+static const char no_include_dir[] = "/nonexistent/pgtls-shim: @include read by the shim";
+
+/* config_init, with libconfig's own @include disabled. */
+static void
+doc_init(void *config)
+{
+	doc_fns.config_init(config);
+	doc_fns.config_set_include_dir(config, no_include_dir);
+	if (doc_fns.config_set_include_func != NULL)
+		doc_fns.config_set_include_func(config, refuse_include);
+}
 
 /*
  * Whether the loaded libconfig reads an integer with a leading zero as
@@ -116,7 +153,7 @@ reads_octal(void)
 	const config_setting_t *v;
 	bool r = false;
 
-	doc_fns.config_init(config);
+	doc_init(config);
 	if (doc_fns.config_read_string(config, "v = 010;") == CONFIG_TRUE)
 	{
 		root = *(const config_setting_t *const *) (const void *) config; /* the first member */
@@ -206,7 +243,7 @@ cfg_parse(const char *text, int *line, char *why, size_t len)
 		free(doc);
 		return NULL;
 	}
-	doc_fns.config_init(doc->config);
+	doc_init(doc->config);
 	if (doc_fns.config_read_string(doc->config, text) == CONFIG_TRUE)
 		return doc;
 	memcpy(&msg, doc->config + loaded->text_off, sizeof(msg));

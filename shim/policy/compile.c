@@ -13,10 +13,14 @@
 
 static const char top_keys[] = "version\0mode\0log\0audit\0defaults\0rules\0";
 static const char audit_keys[] = "probe\0probe_timeout_ms\0";
-static const char settings_keys[] = "sslmode\0sslrootcert\0sslcrl\0min_protocol\0override\0"
-									"expiry_warning_days\0unix_socket\0gssenc\0next_ca\0";
+static const char settings_keys[] =
+	"sslmode\0sslrootcert\0sslcrl\0sslcrldir\0min_protocol\0override\0"
+	"expiry_warning_days\0unix_socket\0gssenc\0next_ca\0";
 static const char rule_keys[] = "name\0mode\0match\0";
 static const char mode_values[] = "off\0audit\0enforce\0";
+
+/* The settings `check` locates, in the order of enum pgs_setting_key. */
+static const char located_keys[] = "sslmode\0sslrootcert\0sslcrl\0sslcrldir\0next_ca\0";
 
 static void
 compile_settings(struct ctx *c, const config_setting_t *g, struct pgs_settings *s)
@@ -35,6 +39,7 @@ compile_settings(struct ctx *c, const config_setting_t *g, struct pgs_settings *
 		s->sslmode = (enum pgs_sslmode)(v + PGS_SSL_REQUIRE);
 	s->sslrootcert = pc_path(c, g, "sslrootcert", s->sslrootcert, true);
 	s->sslcrl = pc_path(c, g, "sslcrl", s->sslcrl, false);
+	s->sslcrldir = pc_path(c, g, "sslcrldir", s->sslcrldir, false);
 	v = pc_enum(c, g, "min_protocol", tls, (int) s->min_protocol - 1, "TLSv1.2 or TLSv1.3");
 	if (v >= 0)
 		s->min_protocol = (enum pgs_tlsver)(v + 1);
@@ -51,16 +56,22 @@ compile_settings(struct ctx *c, const config_setting_t *g, struct pgs_settings *
 	if ((v = pc_enum(c, g, "sslkeylogfile", allow_refuse, !s->sslkeylogfile_allow,
 					 "allow or refuse")) >= 0)
 		s->sslkeylogfile_allow = v == 0;
+	v = 0;
+	for (const char *k = located_keys; *k && v < PGS_K_NKEYS; k += strlen(k) + 1, v++)
+		if (pc_member(g, k) != NULL)
+			s->at[v] = pc_at(c, g, k);
 }
 
 static void
 compile_rule(struct ctx *c, const config_setting_t *g, const struct pgs_policy *p,
 			 struct pgs_rule *r, size_t index)
 {
+	struct pgs_srcloc at = pc_loc(c, g);
 	const char *name;
 	int mode;
 
-	r->line = (int) config_setting_source_line(g);
+	r->line = at.line;
+	r->file = at.file;
 	r->s = p->defaults;
 	r->mode = p->mode;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
@@ -81,8 +92,9 @@ compile_rule(struct ctx *c, const config_setting_t *g, const struct pgs_policy *
 		for (size_t i = 0; i < index; i++)
 		{
 			if (p->rules[i].name && strcmp(p->rules[i].name, name) == 0)
-				pc_err(c, pc_member(g, "name"), "duplicate rule name \"%s\" (first at line %d)",
-					   name, p->rules[i].line);
+				pc_err(c, pc_member(g, "name"), "duplicate rule name \"%s\" (first at %s%s%d)",
+					   name, p->rules[i].file == r->file ? "line " : p->rules[i].file,
+					   p->rules[i].file == r->file ? "" : ":", p->rules[i].line);
 		}
 	}
 	if ((mode = pc_enum(c, g, "mode", mode_values, (int) p->mode, "off, audit or enforce")) >= 0)
@@ -122,14 +134,16 @@ compile_rules(struct ctx *c, const config_setting_t *s, struct pgs_policy *p)
 }
 
 bool
-policy_compile(const config_setting_t *root, const char *path, struct arena *a,
-			   struct pgs_policy *p, struct pgs_errors *errs)
+policy_compile(const config_setting_t *root, const char *path, const struct src_text *src,
+			   struct arena *a, struct pgs_policy *p, struct pgs_errors *errs)
 {
-	struct ctx c = {.path = path, .a = a, .errs = errs};
+	struct ctx c = {.path = path, .src = src, .files = &p->files, .a = a, .errs = errs};
+	const struct pgs_sources files = p->files;
 	const config_setting_t *audit;
 	int mode;
 
 	memset(p, 0, sizeof(*p));
+	p->files = files;
 	p->path = pc_dup(&c, path);
 	pc_check_keys(&c, root, "", top_keys, NULL);
 	if (pc_member(root, "version") == NULL)
@@ -138,6 +152,7 @@ policy_compile(const config_setting_t *root, const char *path, struct arena *a,
 		p->version = 1;
 	mode = pc_enum(&c, root, "mode", mode_values, PGS_MODE_AUDIT, "off, audit or enforce");
 	p->mode = mode >= 0 ? (enum pgs_mode) mode : PGS_MODE_AUDIT;
+	p->at_mode = pc_at(&c, root, "mode");
 	compile_log(&c, pc_group(&c, root, "log"), &p->log);
 	audit = pc_group(&c, root, "audit");
 	if (audit)

@@ -13,9 +13,14 @@
 
 /*
  * Validates ROOT and fills *out, allocating from A.  Returns false when any
- * error was found, every one appended to *errs as "PATH:LINE: message".
+ * error was found, every one appended to *errs as "FILE:LINE: message".
  */
-bool policy_compile(const config_setting_t *root, const char *path, struct arena *a,
-					struct pgs_policy *out, struct pgs_errors *errs) PGS_WUR;
+struct src_text;
+/*
+ * SRC (may be NULL: lines are the text's own) maps libconfig's lines to the
+ * files of out->files, which the caller has filled and which is kept.
+ */
+bool policy_compile(const config_setting_t *root, const char *path, const struct src_text *src,
+					struct arena *a, struct pgs_policy *out, struct pgs_errors *errs) PGS_WUR;
 
 #endif

@@ -12,15 +12,23 @@
 #include "arena.h"
 #include "policy.h"
 
+struct src_text;
+
 struct ctx
 {
 	const char *path;
+	const struct src_text *src;		 /* NULL: libconfig's lines are the file's */
+	const struct pgs_sources *files; /* the policy's files (arena copies) */
 	struct arena *a;
 	struct pgs_errors *errs;
 	bool failed;
 };
 
-/* Reports FMT at S's line (line 1 when S is NULL). */
+/* Where S is written (the main file's line 1 when S is NULL). */
+struct pgs_srcloc pc_loc(const struct ctx *c, const config_setting_t *s);
+/* Where G.NAME is written; {NULL, 0} when absent. */
+struct pgs_srcloc pc_at(const struct ctx *c, const config_setting_t *g, const char *name);
+/* Reports FMT at S's file and line (the main file's line 1 when S is NULL). */
 void pc_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A copy of S in the policy's arena; NULL (reported) on out-of-memory. */

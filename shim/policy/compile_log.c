@@ -80,6 +80,7 @@ compile_log(struct ctx *c, const config_setting_t *g, struct pgs_log_cfg *log)
 	path = pc_str(c, g, "path");
 	if (path == NULL || path[0] == '\0')
 		return;
+	log->at_path = pc_at(c, g, "path");
 	if (strcmp(path, "stderr") == 0)
 		log->kind = PGS_LOG_STDERR;
 	else if (strcmp(path, "syslog") == 0)

@@ -101,6 +101,9 @@ compile_match(struct ctx *c, const config_setting_t *g, struct pgs_rule *r)
 		const config_setting_t *s = pc_member(g, pgs_match_key_name((enum pgs_match_key) k));
 
 		if (s != NULL)
+		{
+			r->at_key[k] = pc_loc(c, s);
 			compile_patterns(c, s, (enum pgs_match_key) k, &r->match[k]);
+		}
 	}
 }

@@ -11,19 +11,45 @@
 #include "arena.h"
 #include "cfgapi.h"
 #include "compile_ctx.h"
+#include "source.h"
 
 void
 pc_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 {
 	char msg[512];
+	struct pgs_srcloc at = pc_loc(c, s);
 	va_list ap;
 
 	va_start(ap, fmt);
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	errors_add(c->errs, "%s:%d: %s", c->path, s ? (int) config_setting_source_line(s) : 1, msg);
+	errors_add(c->errs, "%s:%d: %s", at.file, at.line, msg);
 	c->failed = true;
+}
+
+struct pgs_srcloc
+pc_loc(const struct ctx *c, const config_setting_t *s)
+{
+	struct pgs_srcloc at = {.file = c->path, .line = 1};
+	size_t file = 0;
+
+	if (s == NULL)
+		return at;
+	at.line = (int) config_setting_source_line(s);
+	if (c->src != NULL)
+		src_locate(c->src, at.line, &file, &at.line);
+	if (c->files != NULL && file < c->files->n)
+		at.file = c->files->v[file].path;
+	return at;
+}
+
+struct pgs_srcloc
+pc_at(const struct ctx *c, const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s = pc_member(g, name);
+
+	return s ? pc_loc(c, s) : (struct pgs_srcloc){0};
 }
 
 const char *

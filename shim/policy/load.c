@@ -3,7 +3,8 @@
  *	  Reads a policy file safely: opened without following it into anything
  *	  that could block (a FIFO planted at the path), checked on the
  *	  descriptor actually opened (a regular file, owner, permissions), read
- *	  whole, then compiled.
+ *	  whole with its includes (source.c), then compiled; and tells when any
+ *	  of the files read has changed since.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compile.h"
 #include "policy.h"
+#include "source.h"
 #include "text.h"
-
-#define MAX_POLICY_BYTES ((size_t) 1024 * 1024)
 
 bool
 policy_check_file(int fd, const char *path, uid_t euid, struct pgs_errors *errs)
@@ -47,100 +48,55 @@ policy_check_file(int fd, const char *path, uid_t euid, struct pgs_errors *errs)
 	return true;
 }
 
-/*
- * Reads all of FD (at most MAX_POLICY_BYTES) into a malloc'd NUL-terminated
- * buffer; NULL with an error appended on failure.
- */
-static char *
-read_all(int fd, const char *path, struct pgs_errors *errs)
+bool
+policy_sources_changed(const struct pgs_sources *src)
 {
-	size_t len = 0;
-	size_t cap = 8192;
-	char *buf = malloc(cap + 1);
-
-	while (buf != NULL)
+	for (size_t i = 0; i < src->n; i++)
 	{
-		ssize_t n;
+		struct file_sig now;
 
-		if (len == cap)
-		{
-			char *grown;
-
-			if (cap >= MAX_POLICY_BYTES)
-			{
-				errors_add(errs, "%s: larger than %zu bytes", path, MAX_POLICY_BYTES);
-				free(buf);
-				return NULL;
-			}
-			cap *= 2;
-			grown = realloc(buf, cap + 1);
-			if (grown == NULL)
-				break;
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-		{
-			errors_add(errs, "%s: cannot read: %s", path, error_text(errno));
-			free(buf);
-			return NULL;
-		}
-		if (n == 0)
-		{
-			buf[len] = '\0';
-			if (memchr(buf, '\0', len) != NULL)
-			{
-				errors_add(errs, "%s: contains a NUL byte", path);
-				free(buf);
-				return NULL;
-			}
-			return buf;
-		}
-		len += (size_t) n;
+		(void) filesig_read(src->v[i].path, &now);
+		if (!filesig_equal(&now, &src->v[i].sig))
+			return true;
 	}
-	free(buf);
-	errors_add(errs, "%s: out of memory", path);
-	return NULL;
+	return false;
+}
+
+void
+policy_sources_free(struct pgs_sources *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		free(src->v[i].path);
+	free(src->v);
+	src->v = NULL;
+	src->n = 0;
 }
 
 /*
- * The file is opened following symbolic links (Kubernetes mounts
- * ConfigMaps through them); the checks apply to the file actually opened.
- * O_NONBLOCK: opening a FIFO must not wait for a writer; a regular file
- * reads the same either way.
+ * The files are opened following symbolic links (Kubernetes mounts
+ * ConfigMaps through them); the checks apply to the file actually opened
+ * (source.c).
  */
+struct pgs_policy *
+policy_load_files(const char *path, struct pgs_errors *errs, bool *missing,
+				  struct pgs_sources *read)
+{
+	struct src_text t = {0};
+	struct pgs_policy *policy = NULL;
+
+	if (src_read_file(&t, path, errs, missing))
+		policy = policy_compile_source(&t, path, errs);
+	if (read != NULL)
+	{
+		*read = t.files;
+		t.files = (struct pgs_sources){0};
+	}
+	src_free(&t);
+	return policy;
+}
+
 struct pgs_policy *
 policy_load(const char *path, struct pgs_errors *errs, bool *missing)
 {
-	int fd;
-	char *text;
-	struct pgs_policy *policy;
-
-	if (missing)
-		*missing = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-	{
-		if (errno == ENOENT && missing)
-			*missing = true;
-		if (errno == ENOENT)
-			errors_add(errs, "%s: no such file", path);
-		else
-			errors_add(errs, "%s: cannot open: %s", path, error_text(errno));
-		return NULL;
-	}
-	if (!policy_check_file(fd, path, geteuid(), errs))
-	{
-		close(fd);
-		return NULL;
-	}
-	text = read_all(fd, path, errs);
-	close(fd);
-	if (text == NULL)
-		return NULL;
-	policy = policy_parse_text(text, path, errs);
-	free(text);
-	return policy;
+	return policy_load_files(path, errs, missing, NULL);
 }

@@ -12,8 +12,9 @@
 #include "cfgapi.h"
 #include "compile.h"
 #include "policy.h"
+#include "source.h"
 
-/* The policy and the arena behind it; callers see only `pub`. */
+/* The policy and the arena behind it; callers see only `pub` (its first member). */
 struct policy_owner
 {
 	struct pgs_policy pub;
@@ -31,8 +32,27 @@ policy_free(struct pgs_policy *policy)
 	free(o);
 }
 
+/* Copies T's file list into the policy's arena; false on out-of-memory. */
+static bool
+keep_files(struct policy_owner *o, const struct src_text *t)
+{
+	struct pgs_source_file *v = arena_alloc(&o->arena, (t->files.n + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return false;
+	for (size_t i = 0; i < t->files.n; i++)
+	{
+		v[i].sig = t->files.v[i].sig;
+		if ((v[i].path = arena_strdup(&o->arena, t->files.v[i].path)) == NULL)
+			return false;
+	}
+	o->pub.files.v = v;
+	o->pub.files.n = t->files.n;
+	return true;
+}
+
 struct pgs_policy *
-policy_parse_text(const char *text, const char *path, struct pgs_errors *errs)
+policy_compile_source(struct src_text *t, const char *path, struct pgs_errors *errs)
 {
 	char why[256];
 	int line;
@@ -40,26 +60,44 @@ policy_parse_text(const char *text, const char *path, struct pgs_errors *errs)
 	struct cfg_doc *doc;
 	bool ok;
 
-	if (o == NULL)
+	if (o == NULL || !keep_files(o, t))
 	{
 		errors_add(errs, "%s: out of memory", path);
+		policy_free(o ? &o->pub : NULL);
 		return NULL;
 	}
-	if ((doc = cfg_parse(text, &line, why, sizeof(why))) == NULL)
+	if ((doc = cfg_parse(t->text, &line, why, sizeof(why))) == NULL)
 	{
+		size_t file = 0;
+
 		if (line > 0)
-			errors_add(errs, "%s:%d: %s", path, line, why);
+			src_locate(t, line, &file, &line);
+		if (line > 0)
+			errors_add(errs, "%s:%d: %s", o->pub.files.v[file].path, line, why);
 		else
 			errors_add(errs, "%s: %s", path, why);
-		free(o);
+		policy_free(&o->pub);
 		return NULL;
 	}
-	ok = policy_compile(cfg_doc_root(doc), path, &o->arena, &o->pub, errs);
+	ok = policy_compile(cfg_doc_root(doc), path, t, &o->arena, &o->pub, errs);
 	cfg_doc_free(doc);
 	if (!ok)
 	{
 		policy_free(&o->pub);
 		return NULL;
 	}
+	src_sha256(t, o->pub.sha256);
 	return &o->pub;
+}
+
+struct pgs_policy *
+policy_parse_text(const char *text, const char *path, struct pgs_errors *errs)
+{
+	struct src_text t = {0};
+	struct pgs_policy *p = NULL;
+
+	if (src_read_text(&t, text, path, errs))
+		p = policy_compile_source(&t, path, errs);
+	src_free(&t);
+	return p;
 }

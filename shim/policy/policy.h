@@ -15,6 +15,7 @@
 
 #include "attr.h"
 #include "errors.h"
+#include "filesig.h"
 
 enum pgs_mode
 {
@@ -47,12 +48,31 @@ enum pgs_tlsver
 	PGS_TLS_1_3
 };
 
+/* Where a setting is written: its file (the main one or an include) and line. */
+struct pgs_srcloc
+{
+	const char *file; /* NULL: not written (a built-in default) */
+	int line;
+};
+
+/* The settings whose place in the file `check` names (pgs_settings.at). */
+enum pgs_setting_key
+{
+	PGS_K_SSLMODE = 0,
+	PGS_K_SSLROOTCERT,
+	PGS_K_SSLCRL,
+	PGS_K_SSLCRLDIR,
+	PGS_K_NEXT_CA,
+	PGS_K_NKEYS
+};
+
 /* Settings of "defaults", and of each rule after inheriting them. */
 struct pgs_settings
 {
 	enum pgs_sslmode sslmode; /* the floor: REQUIRE, VERIFY_CA or VERIFY_FULL */
 	const char *sslrootcert;  /* NULL when unset; "system" for the OS store */
 	const char *sslcrl;		  /* NULL when unset or "" */
+	const char *sslcrldir;	  /* NULL when unset or "": a directory of CRLs (libpq 14+) */
 	enum pgs_tlsver min_protocol;
 	enum pgs_override override;
 	int expiry_warning_days;
@@ -60,6 +80,7 @@ struct pgs_settings
 	bool unix_socket_refuse;  /* unix_socket = "refuse" */
 	bool gssenc_allow;		  /* gssenc = "allow" */
 	bool sslkeylogfile_allow; /* sslkeylogfile = "allow": apps may log TLS keys */
+	struct pgs_srcloc at[PGS_K_NKEYS]; /* where each was set (inherited with the value) */
 };
 
 enum pgs_match_key
@@ -97,7 +118,9 @@ struct pgs_rule
 	enum pgs_mode mode; /* the top-level mode when the rule names none */
 	struct pgs_settings s;
 	struct pgs_patterns match[PGS_M_NKEYS];
-	int line; /* line of the rule in the file */
+	int line;							   /* line of the rule in its file */
+	const char *file;					   /* the file the rule is written in */
+	struct pgs_srcloc at_key[PGS_M_NKEYS]; /* where each match key is written */
 };
 
 enum pgs_log_kind
@@ -117,12 +140,27 @@ struct pgs_log_cfg
 	const char *syslog_ident;  /* log.ident, default "pgtls-shim" */
 	int syslog_facility;	   /* log.facility, default LOG_USER */
 	const char *syslog_socket; /* log.socket, default "/dev/log" */
+	struct pgs_srcloc at_path; /* where log.path is written */
 };
 
 struct pgs_audit_cfg
 {
 	bool probe;			  /* audit.probe, default false */
 	int probe_timeout_ms; /* audit.probe_timeout_ms, default 2000 */
+};
+
+/* One file a policy was read from, as it was when opened. */
+struct pgs_source_file
+{
+	char *path;			 /* the main file as named, an include as resolved */
+	struct file_sig sig; /* of the descriptor read; !exists when it could not be opened */
+};
+
+/* The files of a policy: the main one first, then each @include in the order read. */
+struct pgs_sources
+{
+	size_t n;
+	struct pgs_source_file *v;
 };
 
 struct pgs_policy
@@ -135,9 +173,13 @@ struct pgs_policy
 	struct pgs_settings defaults;
 	const struct pgs_rule *rules;
 	size_t nrules;
-	bool uses_hostaddr; /* some rule matches hostaddr: resolve names to match it */
-	char sha256
-		[65]; /* lowercase hex: the main file's bytes, then each include's, as loaded; "" unknown */
+	bool uses_hostaddr;		   /* some rule matches hostaddr: resolve names to match it */
+	struct pgs_srcloc at_mode; /* where the top-level mode is written */
+	struct pgs_sources files;  /* the main file and its includes (a copy; policy_free frees) */
+
+	/* clang-format off */
+	char sha256[65];	/* lowercase hex: the main file's bytes, then each include's, as loaded; "" unknown */
+	/* clang-format on */
 };
 
 /*
@@ -148,6 +190,19 @@ struct pgs_policy
  * policy" from "bad policy"); it may be NULL.
  */
 struct pgs_policy *policy_load(const char *path, struct pgs_errors *errs, bool *missing) PGS_WUR;
+
+/*
+ * policy_load, also giving the files read in *READ (zeroed by the caller,
+ * freed with policy_sources_free), whether or not the policy is valid: a
+ * change to any of them is a change to the policy.
+ */
+struct pgs_policy *policy_load_files(const char *path, struct pgs_errors *errs, bool *missing,
+									 struct pgs_sources *read) PGS_WUR;
+
+/* True when a file of SRC is not as it was when read (changed, replaced, created, removed). */
+bool policy_sources_changed(const struct pgs_sources *src);
+
+void policy_sources_free(struct pgs_sources *src);
 
 /*
  * Compiles policy text already in memory, named PATH in messages.  No file

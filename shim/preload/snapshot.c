@@ -5,7 +5,8 @@
  *	  first connection loads it.  A new policy is built completely (parsed,
  *	  validated, its sink opened), then swapped in under `lock`; readers hold
  *	  references, so a snapshot is freed only when the last connection
- *	  decided under it is done.
+ *	  decided under it is done.  The policy is read again when its main file
+ *	  or any file it includes has changed (each is stat'ed per connection).
  */
 #include "snapshot.h"
 
@@ -20,6 +21,7 @@
 static struct proc_lock lock = PROC_LOCK_INIT;
 static struct snapshot *current;
 static struct file_sig current_sig;
+static struct pgs_sources current_files; /* read by the last load, good or bad: includes too */
 static bool loaded;
 
 /* Returned when even a snapshot cannot be allocated: refuse or allow. */
@@ -39,9 +41,12 @@ log_policy_error(struct snapshot *snap, const char *error)
 	jb_free(&b);
 }
 
-/* Builds the snapshot for the file as it is now; NULL keeps the current one. */
+/*
+ * Builds the snapshot for the file as it is now; NULL keeps the current one.
+ * *READ gets the files the load read (the main one and its includes).
+ */
 static struct snapshot *
-build(const struct file_sig *sig)
+build(const struct file_sig *sig, struct pgs_sources *read)
 {
 	struct snapshot *snap = calloc(1, sizeof(*snap));
 	struct pgs_errors errs = {0};
@@ -54,7 +59,7 @@ build(const struct file_sig *sig)
 	atomic_init(&snap->refs, 1);
 	if (!sig->exists && !named)
 		return snap; /* no policy at the default path: inert */
-	snap->policy = policy_load(path, &errs, &missing);
+	snap->policy = policy_load_files(path, &errs, &missing, read);
 	if (snap->policy != NULL)
 	{
 		snap->sink = sink_open(&snap->policy->log);
@@ -98,10 +103,13 @@ snapshot_acquire(void)
 
 	proc_lock(&lock);
 	(void) filesig_read(process_policy_path(&named), &sig);
-	if (!loaded || !filesig_equal(&sig, &current_sig))
+	if (!loaded || !filesig_equal(&sig, &current_sig) || policy_sources_changed(&current_files))
 	{
-		struct snapshot *next = build(&sig);
+		struct pgs_sources read = {0};
+		struct snapshot *next = build(&sig, &read);
 
+		policy_sources_free(&current_files);
+		current_files = read;
 		if (next != NULL)
 		{
 			if (current != NULL)

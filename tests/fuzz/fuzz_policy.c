@@ -68,6 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct pgs_caps caps = {.has_ssl_min_protocol = true,
 								.has_gssencmode = true,
 								.has_sslcrl = true,
+								.has_sslcrldir = true,
 								.system_bundle = "/etc/ssl/certs/ca.pem"};
 		struct pgs_decision d;
 

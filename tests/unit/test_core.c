@@ -112,6 +112,7 @@ static const struct pgs_caps caps15 = {
 	.has_ssl_min_protocol = true,
 	.has_gssencmode = true,
 	.has_sslcrl = true,
+	.has_sslcrldir = true,
 	.system_bundle = "/etc/ssl/certs/ca-certificates.crt",
 };
 

@@ -1,8 +1,9 @@
 /*
  * test_policy.c
  *	  The policy compiler: the contract's example, inheritance, every
- *	  validation error with its line, CIDR patterns, and the file checks of
- *	  policy_load (missing, unsafe, symlink, directory).
+ *	  validation error with its line, CIDR patterns, the file checks of
+ *	  policy_load (missing, unsafe, symlink, directory), and @include (each
+ *	  file's place and safety, the digest, the change signatures).
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "sha256.h"
 
 #include "check.h"
 
@@ -235,6 +237,69 @@ test_files(void)
 	rmdir(dir);
 }
 
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return;
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+static void
+test_includes(void)
+{
+	static const char main_text[] = "version = 1;\n# @include \"nope.inc\"\n"
+									"/*\n@include \"nope.inc\" */\n"
+									"  @include \"rules.inc\"\nmode = \"audit\";\n";
+	static const char inc_text[] = "\nrules = ( { name = \"r\";\n  mode = \"off\"; } );\n";
+	char dir[] = "/tmp/pgtls-shim-unit-XXXXXX";
+	char path[256];
+	char inc[256];
+	char want[65];
+	struct sha256 h;
+	struct pgs_errors errs = {0};
+	struct pgs_sources read = {0};
+	struct pgs_policy *p;
+
+	if (mkdtemp(dir) == NULL)
+	{
+		CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	snprintf(inc, sizeof(inc), "%s/rules.inc", dir);
+	write_file(path, main_text, 0644);
+	write_file(inc, inc_text, 0644);
+	p = policy_load_files(path, &errs, NULL, &read);
+	CHECK(p != NULL && errs.n == 0);
+	sha256_init(&h);
+	sha256_update(&h, main_text, strlen(main_text));
+	sha256_update(&h, inc_text, strlen(inc_text));
+	sha256_final_hex(&h, want);
+	CHECK(p && strcmp(p->sha256, want) == 0);
+	CHECK(p && p->nrules == 1 && strcmp(p->rules[0].file, inc) == 0 && p->rules[0].line == 2);
+	CHECK(p && p->at_mode.file && strcmp(p->at_mode.file, path) == 0 && p->at_mode.line == 6);
+	CHECK(read.n == 2 && !policy_sources_changed(&read));
+	policy_free(p);
+	write_file(inc, "rules = ();\n", 0644);
+	CHECK(policy_sources_changed(&read));
+	policy_sources_free(&read);
+	chmod(inc, 0664);
+	CHECK(load_fails(path, "rules.inc: unsafe permissions", false));
+	unlink(inc);
+	CHECK(load_fails(path, "rules.inc: no such file", false));
+	/* Text in memory has no directory to read includes from. */
+	p = policy_parse_text("version = 1;\n@include \"x\"\n", "t.conf", &errs);
+	CHECK(p == NULL && errs.n == 1 && strstr(errs.msg[0], "t.conf:2: @include") == errs.msg[0]);
+	errors_free(&errs);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -242,5 +307,6 @@ main(void)
 	test_errors();
 	test_values();
 	test_files();
+	test_includes();
 	return check_summary();
 }
