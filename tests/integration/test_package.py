@@ -853,6 +853,29 @@ class PostfixTests:
             self.assertEqual((r["port"], r["verified"]), (str(server("plain")["port"]), False))
 
 
+class SourceInstall(unittest.TestCase):
+    """cmake --install --prefix P (not the package): the helper in P/sbin
+    finds P/lib/libpgtls-shim.so and P/bin/pgtls-shim.  Only `status`, which
+    reads this machine's /etc/ld.so.preload and writes nothing."""
+
+    def test_helper_finds_the_prefix_library(self):
+        build = os.path.dirname(os.environ["PGTLS_TEST_BIN"])
+        with tempfile.TemporaryDirectory() as prefix:
+            subprocess.run(["cmake", "--install", build, "--prefix", prefix], check=True,
+                           capture_output=True)
+            helper = os.path.join(prefix, "sbin", "pgtls-shim-preload")
+            self.assertTrue(os.access(helper, os.X_OK))
+            p = subprocess.run([helper, "status"], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+            self.assertEqual(p.stdout, "not enabled: /etc/ld.so.preload does not name "
+                             "%s/lib/libpgtls-shim.so\n" % os.path.realpath(prefix))
+            with open(helper) as f:
+                self.assertIn('"$here/../lib/$NAME"', f.read())
+            p = subprocess.run([helper, "bogus"], capture_output=True, text=True)
+            self.assertEqual((p.returncode, p.stderr),
+                             (2, "usage: pgtls-shim-preload enable|disable|status\n"))
+
+
 # One TestCase per kind and release: Package_bookworm, HostPreload_trixie, ...
 for _release in RELEASES:
     for _tests in (PackageTests, PreloadHelperTests, LogRotateTests, HostPreloadTests,
