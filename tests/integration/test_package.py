@@ -75,6 +75,21 @@ cp /etc/ld.so.preload preload-enable.file
 psql -X -At "$conn port=$GOOD" -c "select ssl from pg_stat_ssl where pid = pg_backend_pid()" \
   >preload.out
 sh -c 'ls / >/dev/null' 2>preload-ls.err
+# The systemd drop-in example on a unit with ProtectSystem=strict and an
+# LD_PRELOAD of its own: systemd accepts it, and its ExecStart= (run here as
+# systemd would, with the unit's environment) keeps that LD_PRELOAD.
+mkdir -p /t/sd/demo.service.d
+printf '%s\n' '[Unit]' 'Description=a libpq client' '[Service]' 'ExecStart=/bin/true' \
+  'ProtectSystem=strict' 'Environment=LD_PRELOAD=/usr/$LIB/libz.so.1' >/t/sd/demo.service
+printf '#!/bin/sh\necho "$LD_PRELOAD"\n' >/t/sd/show-preload
+chmod 755 /t/sd/show-preload
+sed 's|/usr/bin/SERVICE --its --arguments|/t/sd/show-preload|' \
+  /usr/share/doc/pgtls-shim/examples/systemd-override.conf >/t/sd/demo.service.d/pgtls-shim.conf
+rc=0; SYSTEMD_UNIT_PATH=/t/sd: systemd-analyze verify --man=no /t/sd/demo.service \
+  >systemd-verify.out 2>&1 || rc=$?
+echo $rc >systemd-verify.rc
+execstart=$(sed -n 's/^ExecStart=\(..*\)$/\1/p' /t/sd/demo.service.d/pgtls-shim.conf)
+env LD_PRELOAD='/usr/$LIB/libz.so.1' $execstart >systemd-execstart.out
 # The helper's cases (PRELOAD below), the whole host (HOST), Postfix.
 bash /t/preload.sh >preload.log 2>&1 && echo 0 >preload.rc || echo $? >preload.rc
 bash /t/host.sh >host.log 2>&1 && echo 0 >host.rc || echo $? >host.rc
@@ -289,7 +304,9 @@ BUILD_PKGS = ("build-essential", "dpkg-dev", "debhelper", "cmake", "pkg-config",
               "libpq-dev", "libssl-dev", "libjson-c-dev", "zlib1g-dev", "lintian")
 # Stage "pkgtest": a clean system with the clients the test runs; the
 # package's own Depends come from apt.
-TEST_PKGS = ("postgresql-client", "python3-minimal", "postfix", "postfix-pgsql", "logrotate")
+# systemd: only for `systemd-analyze verify` of the drop-in example.
+TEST_PKGS = ("postgresql-client", "python3-minimal", "postfix", "postfix-pgsql", "logrotate",
+             "systemd")
 
 # The package is built in the release's chroot, then checked by lintian as
 # an unprivileged user (lintian advises against root).
@@ -566,6 +583,16 @@ class PackageTests:
                               capture_output=True, text=True, check=True).stdout.strip()
         self.assertEqual(self.read("lib-token.err"), "")
         self.assertIn(" /usr/lib/%s/libpgtls-shim.so\n" % arch, self.read("lib-token.maps"))
+
+    def test_systemd_drop_in_keeps_the_units_preload(self):
+        self.assertEqual(self.read("systemd-verify.rc").strip(), "0",
+                         self.read("systemd-verify.out"))
+        self.assertEqual(self.read("systemd-verify.out"), "")
+        arch = subprocess.run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        entries = self.read("systemd-execstart.out").replace(":", " ").split()
+        self.assertEqual(sorted(entries), ["/usr/$LIB/libz.so.1",
+                                           "/usr/lib/%s/libpgtls-shim.so" % arch])
 
     def test_postinst_made_the_log_directory_and_group(self):
         self.assertRegex(self.read("group.out"), r"^pgtls-shim:x:\d+:\n$")
