@@ -32,7 +32,7 @@ static struct cache answers = CACHE_INIT(NFAIL, CACHE_TRY, free);
 static bool
 make_key(struct keybuf *k, const struct predict_ctx *c, const struct pgs_observed *obs)
 {
-	int mode = (int) c->d->effective;
+	int mode = (int) c->d->enforced_sslmode;
 	int floor = (int) c->d->settings->min_protocol;
 
 	kb_init(k);

@@ -50,7 +50,7 @@ refuse_decided(struct conn_state *st)
 	struct pgs_record r = {
 		.outcome = PGS_OUTCOME_REFUSED,
 		.refuse_reason = d->refuse,
-		.effective = d->requested,
+		.used_sslmode = d->app_sslmode,
 	};
 
 	refuse_before_connect(st, plan_take_dry_run(&st->plan), refusal_message(d, d->refuse, NULL));
@@ -129,7 +129,7 @@ refuse_reset(struct conn_state *st, PGconn *conn, const char *reason, char *msg)
 	struct pgs_record r = {
 		.outcome = PGS_OUTCOME_REFUSED,
 		.refuse_reason = reason,
-		.effective = st->plan.d.requested,
+		.used_sslmode = st->plan.d.app_sslmode,
 	};
 
 	refusal_close(st->api, conn);

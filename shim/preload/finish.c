@@ -90,7 +90,7 @@ check_established(struct finish *fx, PGconn *conn)
 	const struct pgs_decision *d = fx->pc.d;
 	struct pgs_record *r = &fx->r;
 
-	r->refuse_reason = backstop_reason(d, &fx->obs, r->effective);
+	r->refuse_reason = backstop_reason(d, &fx->obs, r->used_sslmode);
 	if (r->refuse_reason == NULL)
 		r->refuse_reason = backstop_rule_mismatch(fx->st->snap->policy, fx->pc.f, d, &fx->obs,
 												  fx->mismatch, sizeof(fx->mismatch));
@@ -107,11 +107,11 @@ check_established(struct finish *fx, PGconn *conn)
 
 /* What libpq checked: none, the chain, or the chain and the host name. */
 static const char *
-verification(const struct pgs_observed *obs, enum pgs_sslmode effective)
+verification(const struct pgs_observed *obs, enum pgs_sslmode used_sslmode)
 {
 	if (!obs->ok || !obs->tls || !obs->peer_verified)
 		return "none";
-	return effective == PGS_SSL_VERIFY_FULL ? "full" : "chain";
+	return used_sslmode == PGS_SSL_VERIFY_FULL ? "full" : "chain";
 }
 
 void
@@ -126,7 +126,8 @@ attempt_finish(struct conn_state *st, PGconn *conn)
 	fx.pc = (struct predict_ctx){&st->plan.d, &st->plan.fb.f, &st->api->caps,
 								 predict_verify_host(&st->plan.fb.f, fx.obs.host, fx.obs.port)};
 	*r = (struct pgs_record){.outcome = PGS_OUTCOME_OK, .obs = &fx.obs, .pred = &fx.pred};
-	r->effective = fx.pc.d->mode == PGS_MODE_ENFORCE ? fx.pc.d->effective : fx.pc.d->requested;
+	r->used_sslmode =
+		fx.pc.d->mode == PGS_MODE_ENFORCE ? fx.pc.d->enforced_sslmode : fx.pc.d->app_sslmode;
 	if (!fx.obs.ok)
 	{
 		r->outcome = PGS_OUTCOME_FAILED;
@@ -137,7 +138,7 @@ attempt_finish(struct conn_state *st, PGconn *conn)
 	}
 	else
 		check_established(&fx, conn);
-	r->verification = verification(&fx.obs, r->effective);
+	r->verification = verification(&fx.obs, r->used_sslmode);
 	r->verified = r->outcome == PGS_OUTCOME_OK && strcmp(r->verification, "none") != 0;
 	r->app_sslrootcert =
 		predict_app_rootcert(fx.pc.f, fx.pc.caps, fx.app_root, sizeof(fx.app_root));

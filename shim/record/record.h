@@ -44,12 +44,12 @@ struct pgs_record
 	const struct pgs_decision *d;
 	const struct pgs_observed *obs; /* NULL when refused before connecting */
 	enum pgs_outcome outcome;
-	const char *error;			 /* one line, or NULL */
-	const char *refuse_reason;	 /* enforce refused or failed / audit would refuse (reasons.h) */
-	enum pgs_sslmode effective;	 /* the sslmode libpq used */
-	const char *verification;	 /* "none", "chain" or "full": what libpq checked */
-	const char *app_sslrootcert; /* the CA file the app itself makes libpq use, or NULL */
-	bool verified;				 /* connected, and libpq checked the chain */
+	const char *error;			   /* one line, or NULL */
+	const char *refuse_reason;	   /* enforce refused or failed / audit would refuse (reasons.h) */
+	enum pgs_sslmode used_sslmode; /* the sslmode libpq used (JSON: sslmode_effective) */
+	const char *verification;	   /* "none", "chain" or "full": what libpq checked */
+	const char *app_sslrootcert;   /* the CA file the app itself makes libpq use, or NULL */
+	bool verified;				   /* connected, and libpq checked the chain */
 	const struct pgs_rotation *rotation; /* when next_ca applies, or NULL */
 	bool log_chain;
 	int64_t duration_us;

@@ -147,7 +147,7 @@ decide_host_glob_upgrades(void)
 	fresh_policy(&tp);
 	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(d.rule == &tp.rules[1] && d.mode == PGS_MODE_ENFORCE);
-	CHECK(d.requested == PGS_SSL_DISABLE && d.effective == PGS_SSL_VERIFY_FULL);
+	CHECK(d.app_sslmode == PGS_SSL_DISABLE && d.enforced_sslmode == PGS_SSL_VERIFY_FULL);
 	CHECK(injected(&d, "sslmode") && strcmp(injected(&d, "sslmode"), "verify-full") == 0);
 	CHECK(injected(&d, "sslrootcert") &&
 		  strcmp(injected(&d, "sslrootcert"), "/etc/bundle.pem") == 0);
@@ -176,7 +176,7 @@ decide_upgrade_keeps_stronger(void)
 	fresh_policy(&tp);
 	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(injected(&d, "sslmode") == NULL && injected(&d, "sslrootcert") == NULL);
-	CHECK(d.effective == PGS_SSL_VERIFY_FULL);
+	CHECK(d.enforced_sslmode == PGS_SSL_VERIFY_FULL);
 }
 
 /* Force replaces both, even a stronger sslmode. */
@@ -207,7 +207,7 @@ decide_cidr_and_top_level(void)
 	fresh_policy(&tp);
 	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(d.rule == &tp.rules[2] && d.mode == PGS_MODE_AUDIT);
-	CHECK(d.requested == PGS_SSL_PREFER);
+	CHECK(d.app_sslmode == PGS_SSL_PREFER);
 	f = facts1("db.internal", "10.2.0.1", NULL);
 	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(d.rule == NULL && d.mode == PGS_MODE_AUDIT);
@@ -360,7 +360,7 @@ test_record(void)
 						   .facts = &f,
 						   .d = &d,
 						   .obs = &o,
-						   .effective = PGS_SSL_VERIFY_FULL,
+						   .used_sslmode = PGS_SSL_VERIFY_FULL,
 						   .verified = true,
 						   .log_chain = true,
 						   .now_s = 1700000000};
