@@ -68,8 +68,8 @@ remember(const struct keybuf *k, time_t expires, const char *reason,
 }
 
 const char *
-predict_failure(const struct predict_ctx *c, const struct pgs_observed *obs, int timeout_ms,
-				struct pgs_prediction *pred)
+failure_reason(const struct predict_ctx *c, const struct pgs_observed *obs, int timeout_ms,
+			   struct pgs_prediction *pred)
 {
 	struct keybuf k;
 	struct pgs_observed probe;

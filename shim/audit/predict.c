@@ -160,7 +160,7 @@ predict_tls(const struct predict_ctx *c, const struct pgs_observed *obs,
 
 	in.crl =
 		(crl == NULL && in.crldir == NULL) ? home_file("root.crl", crlbuf, sizeof(crlbuf)) : crl;
-	predict_cached(&in, pred);
+	predcache_predict(&in, pred);
 	if (pred->reason == NULL && !found)
 		pred->reason = R_NOT_VERIFIED; /* require with no root file: libpq checks nothing */
 	if (pred->reason == NULL && pgs_tls_below(obs->protocol, c->d->settings->min_protocol))

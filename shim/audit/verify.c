@@ -73,7 +73,7 @@ verify_chain(const struct own_ssl *t, void *store, void **certs, int n, int leve
 			e = t->X509_STORE_CTX_get_error(ctx);
 			snprintf(out->verify_error, sizeof(out->verify_error), "%s",
 					 t->X509_verify_cert_error_string(e));
-			out->reason = reason_for_verify_error(e);
+			out->reason = reasons_for_verify_error(e);
 		}
 	}
 	if (ctx)
@@ -89,7 +89,7 @@ asn1_name(const struct own_ssl *t, const void *s, enum cert_name_type type)
 	return (struct cert_name){type, t->ASN1_STRING_get0_data(s), (size_t) t->ASN1_STRING_length(s)};
 }
 
-/* libpq's host-name check of LEAF: 1, 0 or -1 as host_matches. */
+/* libpq's host-name check of LEAF: 1, 0 or -1 as hostmatch_check. */
 static int
 check_host(const struct own_ssl *t, void *leaf, const char *host)
 {
@@ -117,7 +117,7 @@ check_host(const struct own_ssl *t, void *leaf, const char *host)
 		all.cn = &cn;
 	}
 	if (nsan == 0 || names != NULL)
-		rc = host_matches(host, &all);
+		rc = hostmatch_check(host, &all);
 	free(names);
 	if (san)
 		t->GENERAL_NAMES_free(san);
@@ -157,7 +157,7 @@ chain_for(const struct own_ssl *t, const struct verify_input *in, void **certs, 
 }
 
 void
-predict_verification(const struct verify_input *in, struct pgs_prediction *out)
+verify_predict(const struct verify_input *in, struct pgs_prediction *out)
 {
 	const struct own_ssl *t;
 	void *certs[MAX_CERTS] = {0};

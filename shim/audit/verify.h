@@ -46,6 +46,6 @@ struct verify_input
  * Runs the check of IN into *OUT.  With no root file (and none required)
  * libpq checks nothing: out->checked stays false.  Thread-safe.
  */
-void predict_verification(const struct verify_input *in, struct pgs_prediction *out);
+void verify_predict(const struct verify_input *in, struct pgs_prediction *out);
 
 #endif

@@ -79,8 +79,8 @@ classify_failure(struct finish *fx)
 		return NULL;
 	if (!fx->obs.tls && predict_client_cert_fails(fx->pc.f))
 		return R_CLIENT_CERT;
-	return predict_failure(&fx->pc, &fx->obs, fx->st->snap->policy->audit.probe_timeout_ms,
-						   &fx->pred);
+	return failure_reason(&fx->pc, &fx->obs, fx->st->snap->policy->audit.probe_timeout_ms,
+						  &fx->pred);
 }
 
 /* The backstop on an established connection; refuses it in enforce. */
