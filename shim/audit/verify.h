@@ -30,9 +30,9 @@ struct verify_input
 {
 	const struct pgs_cert *chain; /* leaf first, with DER */
 	int nchain;
-	void *const *x509;				  /* libpq's objects of the same chain, or NULL */
-	const struct ossl_api *x509_ossl; /* the OpenSSL they belong to */
-	int security_level;				  /* libpq's SSL's, or -1: OpenSSL's default */
+	void *const *x509;					   /* libpq's objects of the same chain, or NULL */
+	const struct libpq_openssl *x509_ossl; /* the OpenSSL they belong to */
+	int security_level;					   /* libpq's SSL's, or -1: OpenSSL's default */
 	const char *rootcert; /* the file libpq looks at, "system" (OpenSSL's default paths), or NULL */
 	bool root_exists;	  /* libpq found it (stat), so it checks the chain */
 	bool root_required;	  /* verify-ca/-full: a missing root file is an error */
