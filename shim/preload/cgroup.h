@@ -1,5 +1,6 @@
 /*
  * cgroup.h
+ *	  In other people's processes: part of the preloaded library only.
  *	  What runs this process, for fleets that group records by service: the
  *	  systemd unit or the container id in its cgroup path (contract: unit).
  */

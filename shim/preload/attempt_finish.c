@@ -1,10 +1,12 @@
 /*
- * finish.c
- *	  The stages after libpq's own attempt: observe what it negotiated,
- *	  apply enforcement's backstop (or, in audit, predict what enforcement
- *	  would have done), record the attempt, and refuse.  Enforcement is two
- *	  layers: the injected keywords make libpq itself refuse what it cannot
- *	  verify, and the backstop refuses what is still not verified.
+ * attempt_finish.c
+ *	  In other people's processes: part of the preloaded library only.
+ *	  The observe stage and the ones after it, once libpq's own attempt
+ *	  has ended: observe what it negotiated, apply enforcement's backstop
+ *	  (or, in audit, predict what enforcement would have done), record the
+ *	  attempt, and refuse.  Enforcement is two layers: the injected
+ *	  keywords make libpq itself refuse what it cannot verify, and the
+ *	  backstop refuses what is still not verified.
  *
  *	  Why an attempt failed is never read from libpq's message, which the
  *	  host's locale may have translated: the shim's own TLS probe of the same
@@ -145,7 +147,7 @@ attempt_finish(struct conn_state *st, PGconn *conn)
 	r->extra_warning = fx.mismatch[0] ? fx.mismatch : NULL;
 	predict_rotation(&fx.pc, &fx.rotation);
 	r->rotation = &fx.rotation;
-	attempt_log(st, r);
+	attempt_record(st, r);
 	observed_free(&fx.probe);
 	conn_state_refuse(st, fx.msg);
 	observed_free(&fx.obs);
