@@ -10,7 +10,7 @@
 
 #include "dlload.h"
 
-#define S(f) DL_SYM(struct own_ssl, f)
+#define S(f) DL_SYM(struct audit_openssl, f)
 
 static const struct dl_sym syms[] = {
 	S(d2i_X509),
@@ -66,7 +66,7 @@ static const struct dl_sym syms[] = {
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_once_t level_once = PTHREAD_ONCE_INIT;
-static struct own_ssl T;
+static struct audit_openssl T;
 static bool ok;
 static int level = 1;
 
@@ -87,7 +87,7 @@ read_level(void)
 }
 
 int
-own_ssl_security_level(const struct own_ssl *t)
+audit_openssl_security_level(const struct audit_openssl *t)
 {
 	(void) t; /* the one table */
 	pthread_once(&level_once, read_level);
@@ -101,11 +101,11 @@ load(void)
 	void *h = dl_open_first(names, 2, NULL);
 
 	ok = h != NULL && dl_fill(h, syms, sizeof(syms) / sizeof(syms[0]), &T, sizeof(T), NULL) &&
-		 ossl_load(h, &T.chain, NULL);
+		 libpq_openssl_load(h, &T.chain, NULL);
 }
 
-const struct own_ssl *
-own_ssl(void)
+const struct audit_openssl *
+audit_openssl_get(void)
 {
 	pthread_once(&once, load);
 	return ok ? &T : NULL;

@@ -12,7 +12,7 @@
 
 #include "libpq_openssl.h"
 
-struct own_ssl
+struct audit_openssl
 {
 	/* Certificates and stores. */
 	void *(*d2i_X509)(void **a, const unsigned char **pp, long len);
@@ -71,17 +71,19 @@ struct own_ssl
 	const char *(*SSL_get_version)(const void *ssl);
 
 	/* Filled once loaded. */
-	struct ossl_api chain; /* for chain_read on the probe's SSL */
+	/* The table chain_read takes, filled from this OpenSSL (not libpq's),
+	 * for the probe's SSL. */
+	struct libpq_openssl chain;
 };
 
 /* The table, loaded on first use; NULL when no usable libssl exists. */
-const struct own_ssl *own_ssl(void);
+const struct audit_openssl *audit_openssl_get(void);
 
 /*
  * The security level a new SSL_CTX of T gets from OpenSSL's configuration
  * (Debian: 2), as libpq's gets it; computed once.  For when libpq's own SSL
  * object cannot be asked.
  */
-int own_ssl_security_level(const struct own_ssl *t);
+int audit_openssl_security_level(const struct audit_openssl *t);
 
 #endif

@@ -32,7 +32,7 @@ static struct cache answers = CACHE_INIT(NFAIL, CACHE_TRY, free);
 static bool
 make_key(struct keybuf *k, const struct predict_ctx *c, const struct pgs_observed *obs)
 {
-	int mode = (int) c->d->effective;
+	int mode = (int) c->d->enforced_sslmode;
 	int floor = (int) c->d->settings->min_protocol;
 
 	kb_init(k);
@@ -68,8 +68,8 @@ remember(const struct keybuf *k, time_t expires, const char *reason,
 }
 
 const char *
-predict_failure(const struct predict_ctx *c, const struct pgs_observed *obs, int timeout_ms,
-				struct pgs_prediction *pred)
+failure_reason(const struct predict_ctx *c, const struct pgs_observed *obs, int timeout_ms,
+			   struct pgs_prediction *pred)
 {
 	struct keybuf k;
 	struct pgs_observed probe;

@@ -17,7 +17,7 @@
  * Fills *PRED with the check behind it.  The probe runs at most TIMEOUT_MS.
  * Thread-safe.
  */
-const char *predict_failure(const struct predict_ctx *c, const struct pgs_observed *obs,
-							int timeout_ms, struct pgs_prediction *pred);
+const char *failure_reason(const struct predict_ctx *c, const struct pgs_observed *obs,
+						   int timeout_ms, struct pgs_prediction *pred);
 
 #endif

@@ -65,7 +65,7 @@ is_ip_address(const char *host)
 }
 
 int
-host_matches(const char *host, const struct cert_names *names)
+hostmatch_check(const char *host, const struct cert_names *names)
 {
 	enum cert_name_type own;
 	bool check_cn = true;

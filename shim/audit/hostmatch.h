@@ -41,6 +41,6 @@ struct cert_names
  * is of the host's own type (dNSName for a name, iPAddress for an address);
  * a single leading "*." wildcard label; case-insensitive.
  */
-int host_matches(const char *host, const struct cert_names *names);
+int hostmatch_check(const char *host, const struct cert_names *names);
 
 #endif

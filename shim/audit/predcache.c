@@ -74,7 +74,7 @@ remember(const struct keybuf *k, time_t expires, const struct pgs_prediction *pr
 }
 
 void
-predict_cached(const struct verify_input *in, struct pgs_prediction *out)
+predcache_predict(const struct verify_input *in, struct pgs_prediction *out)
 {
 	struct keybuf k = {0};
 	time_t now = time(NULL);
@@ -83,12 +83,12 @@ predict_cached(const struct verify_input *in, struct pgs_prediction *out)
 	if (in->nchain <= 0 || !make_key(&k, in))
 	{
 		free(k.p);
-		predict_verification(in, out);
+		verify_predict(in, out);
 		return;
 	}
 	if (!cache_get(&preds, k.p, k.len, copy_out, out))
 	{
-		predict_verification(in, out);
+		verify_predict(in, out);
 		for (int i = 0; i < in->nchain; i++)
 		{
 			if (in->chain[i].not_after_t > 0 && in->chain[i].not_after_t < expires)

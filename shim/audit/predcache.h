@@ -9,11 +9,11 @@
 #include "verify.h"
 
 /*
- * predict_verification (same arguments and result), answered from a cache
+ * verify_predict (same arguments and result), answered from a cache
  * when the same check (chain, host, unchanged CA and CRL files) was made
  * less than a minute ago and no certificate of the chain has expired since.
  * Thread-safe.
  */
-void predict_cached(const struct verify_input *in, struct pgs_prediction *out);
+void predcache_predict(const struct verify_input *in, struct pgs_prediction *out);
 
 #endif

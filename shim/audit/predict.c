@@ -122,7 +122,7 @@ predict_unchecked_chain(const struct pgs_decision *d, const struct pgs_facts *f,
 	char buf[4096];
 	bool found;
 
-	if (d->mode == PGS_MODE_OFF || d->effective != PGS_SSL_REQUIRE || f->ntargets == 0)
+	if (d->mode == PGS_MODE_OFF || d->enforced_sslmode != PGS_SSL_REQUIRE || f->ntargets == 0)
 		return NULL;
 	for (size_t i = 0; i < f->ntargets; i++)
 	{
@@ -152,15 +152,15 @@ predict_tls(const struct predict_ctx *c, const struct pgs_observed *obs,
 		.security_level = obs->security_level,
 		.rootcert = root,
 		.root_exists = found,
-		.root_required = c->d->effective >= PGS_SSL_VERIFY_CA,
+		.root_required = c->d->enforced_sslmode >= PGS_SSL_VERIFY_CA,
 		.crldir = decision_enforced(c->d, "sslcrldir", c->f->sslcrldir),
-		.check_host = c->d->effective == PGS_SSL_VERIFY_FULL,
+		.check_host = c->d->enforced_sslmode == PGS_SSL_VERIFY_FULL,
 		.host = c->host,
 	};
 
 	in.crl =
 		(crl == NULL && in.crldir == NULL) ? home_file("root.crl", crlbuf, sizeof(crlbuf)) : crl;
-	predict_cached(&in, pred);
+	predcache_predict(&in, pred);
 	if (pred->reason == NULL && !found)
 		pred->reason = R_NOT_VERIFIED; /* require with no root file: libpq checks nothing */
 	if (pred->reason == NULL && pgs_tls_below(obs->protocol, c->d->settings->min_protocol))
@@ -231,7 +231,7 @@ predict_rotation(const struct predict_ctx *c, struct pgs_rotation *out)
 		return;
 	out->next_ca = c->d->settings->next_ca;
 	out->as_is =
-		rotation_verdict(c, c->f->sslrootcert, c->d->requested, "unaffected", "as is", out);
+		rotation_verdict(c, c->f->sslrootcert, c->d->app_sslmode, "unaffected", "as is", out);
 	out->enforced = rotation_verdict(c, decision_enforced(c->d, "sslrootcert", c->f->sslrootcert),
-									 c->d->effective, "ok", "enforced", out);
+									 c->d->enforced_sslmode, "ok", "enforced", out);
 }

@@ -96,7 +96,7 @@ ssl_request(int fd, int64_t deadline)
 }
 
 static bool
-handshake(const struct own_ssl *t, int fd, const char *host, int64_t deadline,
+handshake(const struct audit_openssl *t, int fd, const char *host, int64_t deadline,
 		  struct pgs_observed *obs)
 {
 	void *ctx = t->SSL_CTX_new(t->TLS_client_method());
@@ -144,14 +144,14 @@ probe_server(const char *host, const char *addr, const char *port, int timeout_m
 			 struct pgs_observed *obs)
 {
 	int64_t deadline = (clock_mono_us() / 1000) + timeout_ms;
-	const struct own_ssl *t;
+	const struct audit_openssl *t;
 	int saved = errno;
 	int fd;
 	char answer;
 
 	memset(obs, 0, sizeof(*obs));
 	obs->security_level = -1; /* the probe's SSL is not libpq's */
-	if ((t = own_ssl()) == NULL)
+	if ((t = audit_openssl_get()) == NULL)
 	{
 		obs->error = strdup("no libssl to probe with");
 		return;

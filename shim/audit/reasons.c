@@ -8,7 +8,7 @@
 #include <openssl/x509_vfy.h>
 
 const char *
-reason_for_verify_error(int err)
+reasons_for_verify_error(int err)
 {
 	switch (err)
 	{

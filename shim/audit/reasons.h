@@ -29,6 +29,6 @@
 #define R_OUT_OF_MEMORY	 "out of memory"
 
 /* The reason for OpenSSL's X509_V_ERR_* code ERR. */
-const char *reason_for_verify_error(int err);
+const char *reasons_for_verify_error(int err);
 
 #endif

@@ -22,7 +22,7 @@
 /* A cached store and the table it belongs to. */
 struct held
 {
-	const struct own_ssl *t;
+	const struct audit_openssl *t;
 	void *store; /* one reference held by the cache */
 };
 
@@ -65,7 +65,7 @@ store_regular_file(const char *path)
  * inside libcrypto (ThreadSanitizer, test_concurrency).
  */
 static void
-warm(const struct own_ssl *t, void *store)
+warm(const struct audit_openssl *t, void *store)
 {
 	void *objs = t->X509_STORE_get0_objects(store);
 
@@ -80,7 +80,7 @@ warm(const struct own_ssl *t, void *store)
 
 /* libpq's CRL rule: load CRL file and directory together, or neither. */
 static void
-load_crls(const struct own_ssl *t, void *store, const char *crl, const char *crldir)
+load_crls(const struct audit_openssl *t, void *store, const char *crl, const char *crldir)
 {
 	if ((crl == NULL || store_regular_file(crl)) && (crl != NULL || crldir != NULL) &&
 		t->X509_STORE_load_locations(store, crl, crldir) == 1)
@@ -90,7 +90,7 @@ load_crls(const struct own_ssl *t, void *store, const char *crl, const char *crl
 
 /* A new store; NULL with *WHY when the root cannot be loaded. */
 static void *
-build(const struct own_ssl *t, const char *rootcert, const char *crl, const char *crldir,
+build(const struct audit_openssl *t, const char *rootcert, const char *crl, const char *crldir,
 	  const char **why)
 {
 	bool system = strcmp(rootcert, "system") == 0;
@@ -137,7 +137,7 @@ store_key(struct keybuf *k, const char *rootcert, const char *crl, const char *c
 /* What make() builds from. */
 struct recipe
 {
-	const struct own_ssl *t;
+	const struct audit_openssl *t;
 	const char *rootcert;
 	const char *crl;
 	const char *crldir;
@@ -175,7 +175,7 @@ copy_out(void *value, void *out)
 }
 
 void *
-store_get(const struct own_ssl *t, const char *rootcert, const char *crl, const char *crldir,
+store_get(const struct audit_openssl *t, const char *rootcert, const char *crl, const char *crldir,
 		  const char **why)
 {
 	struct keybuf k;

@@ -20,8 +20,8 @@
  * loadable, else none (libpq silently ignores a CRL it cannot load).  NULL
  * with *WHY (reasons.h) when the root file cannot be used.
  */
-void *store_get(const struct own_ssl *t, const char *rootcert, const char *crl, const char *crldir,
-				const char **why);
+void *store_get(const struct audit_openssl *t, const char *rootcert, const char *crl,
+				const char *crldir, const char **why);
 
 /*
  * The cache key of a store for these files into *K (kb_init'ed here): a

@@ -36,7 +36,7 @@ static struct cache answers = CACHE_INIT(NTRUST, CACHE_BLOCK, free);
 
 /* Reads up to MAX certificates of the PEM file PATH into CERTS; returns how many. */
 static int
-read_pem(const struct own_ssl *t, const char *path, void **certs, int max)
+read_pem(const struct audit_openssl *t, const char *path, void **certs, int max)
 {
 	void *bio;
 	int n = 0;
@@ -52,7 +52,7 @@ read_pem(const struct own_ssl *t, const char *path, void **certs, int max)
 
 /* Verifies CERTS[0] (with CERTS[1..N) untrusted) against STORE; WHY on failure. */
 static int
-verifies(const struct own_ssl *t, void *store, void **certs, int n, char *why, size_t len)
+verifies(const struct audit_openssl *t, void *store, void **certs, int n, char *why, size_t len)
 {
 	void *untrusted = t->OPENSSL_sk_new_null();
 	void *ctx = t->X509_STORE_CTX_new();
@@ -64,7 +64,7 @@ verifies(const struct own_ssl *t, void *store, void **certs, int n, char *why, s
 	if (ctx && untrusted && t->X509_STORE_CTX_init(ctx, store, certs[0], untrusted) == 1)
 	{
 		t->X509_VERIFY_PARAM_set_auth_level(t->X509_STORE_CTX_get0_param(ctx),
-											own_ssl_security_level(t));
+											audit_openssl_security_level(t));
 		ok = t->X509_verify_cert(ctx) == 1;
 		if (!ok)
 			snprintf(
@@ -85,7 +85,7 @@ verifies(const struct own_ssl *t, void *store, void **certs, int n, char *why, s
 static int
 check(const char *rootcert, const char *next_ca, char *why, size_t len)
 {
-	const struct own_ssl *t = own_ssl();
+	const struct audit_openssl *t = audit_openssl_get();
 	void *certs[MAX_NEXT];
 	void *store;
 	const char *bad = NULL;

@@ -26,7 +26,7 @@
 
 /* Decodes CHAIN's DER into CERTS (at most MAX); returns how many. */
 static int
-decode_chain(const struct own_ssl *t, const struct pgs_cert *chain, int nchain, void **certs,
+decode_chain(const struct audit_openssl *t, const struct pgs_cert *chain, int nchain, void **certs,
 			 int max)
 {
 	int n = 0;
@@ -46,7 +46,7 @@ decode_chain(const struct own_ssl *t, const struct pgs_cert *chain, int nchain, 
  * security LEVEL, into *OUT.
  */
 static void
-verify_chain(const struct own_ssl *t, void *store, void **certs, int n, int level,
+verify_chain(const struct audit_openssl *t, void *store, void **certs, int n, int level,
 			 struct pgs_prediction *out)
 {
 	void *untrusted = t->OPENSSL_sk_new_null();
@@ -73,7 +73,7 @@ verify_chain(const struct own_ssl *t, void *store, void **certs, int n, int leve
 			e = t->X509_STORE_CTX_get_error(ctx);
 			snprintf(out->verify_error, sizeof(out->verify_error), "%s",
 					 t->X509_verify_cert_error_string(e));
-			out->reason = reason_for_verify_error(e);
+			out->reason = reasons_for_verify_error(e);
 		}
 	}
 	if (ctx)
@@ -84,14 +84,14 @@ verify_chain(const struct own_ssl *t, void *store, void **certs, int n, int leve
 
 /* The raw bytes of an ASN1_STRING S as a cert_name of TYPE. */
 static struct cert_name
-asn1_name(const struct own_ssl *t, const void *s, enum cert_name_type type)
+asn1_name(const struct audit_openssl *t, const void *s, enum cert_name_type type)
 {
 	return (struct cert_name){type, t->ASN1_STRING_get0_data(s), (size_t) t->ASN1_STRING_length(s)};
 }
 
-/* libpq's host-name check of LEAF: 1, 0 or -1 as host_matches. */
+/* libpq's host-name check of LEAF: 1, 0 or -1 as hostmatch_check. */
 static int
-check_host(const struct own_ssl *t, void *leaf, const char *host)
+check_host(const struct audit_openssl *t, void *leaf, const char *host)
 {
 	GENERAL_NAMES *san = t->X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
 	int nsan = san ? t->OPENSSL_sk_num(san) : 0;
@@ -117,7 +117,7 @@ check_host(const struct own_ssl *t, void *leaf, const char *host)
 		all.cn = &cn;
 	}
 	if (nsan == 0 || names != NULL)
-		rc = host_matches(host, &all);
+		rc = hostmatch_check(host, &all);
 	free(names);
 	if (san)
 		t->GENERAL_NAMES_free(san);
@@ -126,7 +126,7 @@ check_host(const struct own_ssl *t, void *leaf, const char *host)
 
 /* The store for IN into *STORE; false with OUT's reason when libpq would fail. */
 static bool
-open_store(const struct own_ssl *t, const struct verify_input *in, void **store,
+open_store(const struct audit_openssl *t, const struct verify_input *in, void **store,
 		   struct pgs_prediction *out)
 {
 	const char *why = NULL;
@@ -144,7 +144,8 @@ open_store(const struct own_ssl *t, const struct verify_input *in, void **store,
  * same libcrypto (no second parse; *BORROWED), else decoded from DER.
  */
 static int
-chain_for(const struct own_ssl *t, const struct verify_input *in, void **certs, bool *borrowed)
+chain_for(const struct audit_openssl *t, const struct verify_input *in, void **certs,
+		  bool *borrowed)
 {
 	*borrowed = in->x509 != NULL && in->x509_ossl != NULL &&
 				(const void *) in->x509_ossl->X509_get_subject_name ==
@@ -157,9 +158,9 @@ chain_for(const struct own_ssl *t, const struct verify_input *in, void **certs, 
 }
 
 void
-predict_verification(const struct verify_input *in, struct pgs_prediction *out)
+verify_predict(const struct verify_input *in, struct pgs_prediction *out)
 {
-	const struct own_ssl *t;
+	const struct audit_openssl *t;
 	void *certs[MAX_CERTS] = {0};
 	void *store = NULL;
 	bool borrowed = false;
@@ -177,7 +178,7 @@ predict_verification(const struct verify_input *in, struct pgs_prediction *out)
 		out->reason = R_BUNDLE_MISSING;
 		return;
 	}
-	if ((t = own_ssl()) == NULL)
+	if ((t = audit_openssl_get()) == NULL)
 	{
 		snprintf(out->verify_error, sizeof(out->verify_error), "no libssl to check with");
 		out->reason = R_NOT_VERIFIED;
@@ -185,7 +186,8 @@ predict_verification(const struct verify_input *in, struct pgs_prediction *out)
 	}
 	if (open_store(t, in, &store, out) && (n = chain_for(t, in, certs, &borrowed)) > 0)
 		verify_chain(t, store, certs, n,
-					 in->security_level >= 0 ? in->security_level : own_ssl_security_level(t), out);
+					 in->security_level >= 0 ? in->security_level : audit_openssl_security_level(t),
+					 out);
 	if (n > 0 && in->check_host)
 	{
 		/* libpq checks the name once the chain passed; shown in any case. */

@@ -30,9 +30,9 @@ struct verify_input
 {
 	const struct pgs_cert *chain; /* leaf first, with DER */
 	int nchain;
-	void *const *x509;				  /* libpq's objects of the same chain, or NULL */
-	const struct ossl_api *x509_ossl; /* the OpenSSL they belong to */
-	int security_level;				  /* libpq's SSL's, or -1: OpenSSL's default */
+	void *const *x509;					   /* libpq's objects of the same chain, or NULL */
+	const struct libpq_openssl *x509_ossl; /* the OpenSSL they belong to */
+	int security_level;					   /* libpq's SSL's, or -1: OpenSSL's default */
 	const char *rootcert; /* the file libpq looks at, "system" (OpenSSL's default paths), or NULL */
 	bool root_exists;	  /* libpq found it (stat), so it checks the chain */
 	bool root_required;	  /* verify-ca/-full: a missing root file is an error */
@@ -46,6 +46,6 @@ struct verify_input
  * Runs the check of IN into *OUT.  With no root file (and none required)
  * libpq checks nothing: out->checked stays false.  Thread-safe.
  */
-void predict_verification(const struct verify_input *in, struct pgs_prediction *out);
+void verify_predict(const struct verify_input *in, struct pgs_prediction *out);
 
 #endif

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "attr.h"
+
 /*
  * One function of a table: where it goes, its name, an older alias.  The
  * name is held in the entry, not pointed at: a table of pointers would need
@@ -60,6 +62,6 @@ void *dl_open_first(const char *const *names, size_t n, const char **which);
  * required symbol is missing; TABLE is then all zero.
  */
 bool dl_fill(void *h, const struct dl_sym *syms, size_t n, void *table, size_t table_size,
-			 bool (*reject)(const void *)) __attribute__((warn_unused_result));
+			 bool (*reject)(const void *)) PGS_WUR;
 
 #endif

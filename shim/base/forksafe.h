@@ -13,6 +13,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "attr.h"
+
 /* A process-wide mutex known to the fork handlers.  Static storage only. */
 struct proc_lock
 {
@@ -30,7 +32,7 @@ struct proc_lock
  * handlers, installing them on first use; at most 32 locks.
  */
 void proc_lock(struct proc_lock *l);
-bool proc_trylock(struct proc_lock *l) __attribute__((warn_unused_result));
+bool proc_trylock(struct proc_lock *l) PGS_WUR;
 void proc_unlock(struct proc_lock *l);
 
 #endif

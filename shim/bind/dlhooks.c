@@ -21,12 +21,11 @@
 #include <string.h>
 
 #include "dlsearch.h"
+#include "export.h"
 #include "gotpatch.h"
 #include "hooktab.h"
 #include "real.h"
 #include "upcalls.h"
-
-#define HOOK __attribute__((visibility("default")))
 
 typedef void *(*dlsym_fn)(void *, const char *);
 typedef void *(*dlopen_fn)(const char *, int);
@@ -99,7 +98,7 @@ dlsym_hooked(void *handle, const char *name, const void *caller)
 	return p;
 }
 
-HOOK PGS_NO_SANITIZE void *
+PGS_HOOK PGS_NO_SANITIZE void *
 dlsym(void *restrict handle, const char *restrict name)
 {
 	if (handle == RTLD_NEXT || handle == RTLD_DEFAULT || hook_index(name) < 0)
@@ -140,7 +139,7 @@ deepbind(const char *file, int mode, const void *caller)
 	return dlopen_deep(file, mode);
 }
 
-HOOK PGS_NO_SANITIZE void *
+PGS_HOOK PGS_NO_SANITIZE void *
 dlopen(const char *file, int mode)
 {
 	if (!(mode & RTLD_DEEPBIND) || file == NULL)
@@ -166,7 +165,7 @@ dlmopen_other(Lmid_t lmid, const char *file, int mode)
 	return h;
 }
 
-HOOK PGS_NO_SANITIZE void *
+PGS_HOOK PGS_NO_SANITIZE void *
 dlmopen(Lmid_t lmid, const char *file, int mode)
 {
 	if (lmid != LM_ID_BASE)

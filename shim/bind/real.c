@@ -35,7 +35,7 @@ struct caller_range
 
 static struct proc_lock lock = PROC_LOCK_INIT;
 static struct pq_api apis[MAX_LIBPQ];
-static struct ossl_api ossls[MAX_LIBPQ];
+static struct libpq_openssl ossls[MAX_LIBPQ];
 static const void *api_base[MAX_LIBPQ];
 static _Atomic size_t napis;
 static struct caller_range callers[MAX_CALLERS];

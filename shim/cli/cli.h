@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "attr.h"
 #include "pqapi.h"
 
 int cmd_check(int argc, char **argv);
@@ -56,8 +57,7 @@ void report_free(struct report *r);
  * of warnings.
  */
 struct pgs_policy;
-bool lint_policy(const struct pgs_policy *policy, bool quiet_warnings, int *warnings)
-	__attribute__((warn_unused_result));
+bool lint_policy(const struct pgs_policy *policy, bool quiet_warnings, int *warnings) PGS_WUR;
 
 /* The policy path: the argument, else $PGTLS_SHIM_POLICY, else the default. */
 const char *cli_policy_path(const char *arg);

@@ -16,7 +16,7 @@
 const char *
 cli_policy_path(const char *arg)
 {
-	const char *env = getenv("PGTLS_SHIM_POLICY");
+	const char *env = getenv(PGS_ENV_POLICY);
 
 	if (arg != NULL)
 		return arg;

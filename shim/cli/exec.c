@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "policy.h"
+#include "policy_path.h"
 
 #ifndef PGTLS_LIBDIR_FROM_BINDIR
 #define PGTLS_LIBDIR_FROM_BINDIR "../lib"
@@ -146,7 +147,7 @@ cmd_exec(int argc, char **argv)
 	}
 	preload = preload_value(lib);
 	if (preload == NULL || setenv("LD_PRELOAD", preload, 1) != 0 ||
-		setenv("PGTLS_SHIM_POLICY", abs, 1) != 0)
+		setenv(PGS_ENV_POLICY, abs, 1) != 0)
 	{
 		fprintf(stderr, "pgtls-shim: cannot set the environment: %s\n", strerror(errno));
 		free(preload);

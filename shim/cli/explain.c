@@ -66,8 +66,8 @@ print_decision(const struct pgs_decision *d)
 		printf("action:     none: the connection is left alone and not logged\n");
 		return;
 	}
-	printf("sslmode:    %s requested, %s %s\n", pgs_sslmode_name(d->requested),
-		   pgs_sslmode_name(d->effective),
+	printf("sslmode:    %s requested, %s %s\n", pgs_sslmode_name(d->app_sslmode),
+		   pgs_sslmode_name(d->enforced_sslmode),
 		   d->mode == PGS_MODE_ENFORCE ? "enforced" : "in enforce (audit changes nothing)");
 	for (size_t i = 0; i < d->ninject; i++)
 		printf("%s %s=%s\n",

@@ -13,7 +13,7 @@ const struct pq_api *
 cli_pq_api(void)
 {
 	static struct pq_api api;
-	static struct ossl_api ossl;
+	static struct libpq_openssl ossl;
 	static bool ready;
 
 	if (ready)
@@ -52,7 +52,7 @@ cli_pq_api(void)
 		.gssEncInUse = PQgssEncInUse,
 	};
 	/* libpq's OpenSSL, linked with it: found in the global scope. */
-	api.ossl = ossl_load(RTLD_DEFAULT, &ossl, NULL) ? &ossl : NULL;
+	api.ossl = libpq_openssl_load(RTLD_DEFAULT, &ossl, NULL) ? &ossl : NULL;
 	if (!pq_api_read_caps(&api, api.ossl))
 		return NULL;
 	ready = true;

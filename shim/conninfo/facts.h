@@ -32,7 +32,7 @@ struct pgs_facts
 	const char *program; /* absolute path of the executable */
 	const char *script;	 /* the script an interpreter runs, or NULL */
 	const char *application_name;
-	const char *sslmode;	 /* effective, "prefer" when unset */
+	const char *sslmode;	 /* the app's, as libpq reads it; "prefer" when unset */
 	const char *sslrootcert; /* NULL when the app set none */
 	const char *sslcrl;
 	const char *sslcrldir; /* libpq 14 */

@@ -1,13 +1,13 @@
 /*
  * libpq_openssl.c
- *	  Fills an ossl_api table by dlsym on a handle: libpq's (its OpenSSL),
+ *	  Fills an libpq_openssl table by dlsym on a handle: libpq's (its OpenSSL),
  *	  or the shim's own libssl for the audit's TLS probe.
  */
 #include "libpq_openssl.h"
 
 #include "dlload.h"
 
-#define FN(f) DL_SYM(struct ossl_api, f)
+#define FN(f) DL_SYM(struct libpq_openssl, f)
 
 static const struct dl_sym fns[] = {
 	FN(SSL_get_peer_cert_chain),
@@ -22,8 +22,8 @@ static const struct dl_sym fns[] = {
 	FN(X509_get0_pubkey),
 	FN(i2d_X509),
 	FN(EVP_sha256),
-	DL_SYM_ALT(struct ossl_api, EVP_PKEY_get_base_id, "EVP_PKEY_base_id"),
-	DL_SYM_ALT(struct ossl_api, EVP_PKEY_get_bits, "EVP_PKEY_bits"),
+	DL_SYM_ALT(struct libpq_openssl, EVP_PKEY_get_base_id, "EVP_PKEY_base_id"),
+	DL_SYM_ALT(struct libpq_openssl, EVP_PKEY_get_bits, "EVP_PKEY_bits"),
 	FN(ASN1_TIME_to_tm),
 	FN(ASN1_INTEGER_to_BN),
 	FN(BN_bn2hex),
@@ -43,7 +43,7 @@ static const struct dl_sym fns[] = {
 };
 
 bool
-ossl_load(void *h, struct ossl_api *o, bool (*reject)(const void *))
+libpq_openssl_load(void *h, struct libpq_openssl *o, bool (*reject)(const void *))
 {
 	return dl_fill(h, fns, sizeof(fns) / sizeof(fns[0]), o, sizeof(*o), reject);
 }

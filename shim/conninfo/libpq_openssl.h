@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <time.h>
 
-struct ossl_api
+struct libpq_openssl
 {
 	void *(*SSL_get_peer_cert_chain)(const void *ssl);
 	int (*OPENSSL_sk_num)(const void *sk);
@@ -55,6 +55,6 @@ struct ossl_api
  * any function is missing, since a partial table would crash on an old
  * OpenSSL.
  */
-bool ossl_load(void *h, struct ossl_api *o, bool (*reject)(const void *));
+bool libpq_openssl_load(void *h, struct libpq_openssl *o, bool (*reject)(const void *));
 
 #endif

@@ -48,17 +48,17 @@ static const struct dl_sym pq_syms[] = {
 };
 
 bool
-pq_api_load(void *h, struct pq_api *api, struct ossl_api *o, bool (*reject)(const void *))
+pq_api_load(void *h, struct pq_api *api, struct libpq_openssl *o, bool (*reject)(const void *))
 {
 	if (!dl_fill(h, pq_syms, sizeof(pq_syms) / sizeof(pq_syms[0]), api, sizeof(*api), reject))
 		return false;
-	api->ossl = ossl_load(h, o, reject) ? o : NULL;
+	api->ossl = libpq_openssl_load(h, o, reject) ? o : NULL;
 	return pq_api_read_caps(api, api->ossl);
 }
 
 /* OpenSSL's default CA file for O, SSL_CERT_FILE honoured, as libpq's OpenSSL reads it. */
 static const char *
-system_bundle(const struct ossl_api *o)
+system_bundle(const struct libpq_openssl *o)
 {
 	const char *env;
 
@@ -69,7 +69,7 @@ system_bundle(const struct ossl_api *o)
 }
 
 bool
-pq_api_read_caps(struct pq_api *api, const struct ossl_api *o)
+pq_api_read_caps(struct pq_api *api, const struct libpq_openssl *o)
 {
 	PQconninfoOption *opts = api->conndefaults();
 	struct pgs_caps *c = &api->caps;

@@ -60,7 +60,7 @@ struct pq_api
 	struct pgs_caps caps;
 
 	/* OpenSSL as loaded by this libpq; NULL when it has none. */
-	const struct ossl_api *ossl;
+	const struct libpq_openssl *ossl;
 };
 
 /*
@@ -69,7 +69,7 @@ struct pq_api
  * no counts as missing.  False when a required function is missing or
  * libpq cannot say what it supports (out of memory).
  */
-bool pq_api_load(void *h, struct pq_api *api, struct ossl_api *o,
+bool pq_api_load(void *h, struct pq_api *api, struct libpq_openssl *o,
 				 bool (*reject)(const void *)) PGS_WUR;
 
 /*
@@ -77,6 +77,6 @@ bool pq_api_load(void *h, struct pq_api *api, struct ossl_api *o,
  * OpenSSL behind it, may be NULL).  False when libpq cannot say (out of
  * memory).
  */
-bool pq_api_read_caps(struct pq_api *api, const struct ossl_api *o) PGS_WUR;
+bool pq_api_read_caps(struct pq_api *api, const struct libpq_openssl *o) PGS_WUR;
 
 #endif

@@ -105,11 +105,11 @@ choose_verification(const struct pgs_facts *facts, const struct pgs_caps *caps,
 		warn(d, "sslrootcert \"system\" requires sslmode verify-full in libpq 16 and later: "
 				"raised to verify-full");
 	}
-	d->effective = d->requested;
-	if (force || d->requested < floor)
+	d->enforced_sslmode = d->app_sslmode;
+	if (force || d->app_sslmode < floor)
 	{
 		inject(d, "sslmode", pgs_sslmode_name(floor));
-		d->effective = floor;
+		d->enforced_sslmode = floor;
 	}
 	if (!give_root)
 		return;
@@ -172,10 +172,10 @@ decide(const struct pgs_policy *policy, const struct pgs_facts *facts, const str
 	bool all_unix;
 
 	memset(d, 0, sizeof(*d));
-	if (facts->sslmode == NULL || !pgs_sslmode_parse(facts->sslmode, &d->requested))
-		d->requested = PGS_SSL_PREFER;
+	if (facts->sslmode == NULL || !pgs_sslmode_parse(facts->sslmode, &d->app_sslmode))
+		d->app_sslmode = PGS_SSL_PREFER;
 	choose_rule(policy, facts, d, &all_unix);
-	d->effective = d->requested;
+	d->enforced_sslmode = d->app_sslmode;
 	if (d->mode == PGS_MODE_OFF)
 		return;
 	if (all_unix)

@@ -27,9 +27,9 @@ struct pgs_decision
 	enum pgs_mode mode;
 	const struct pgs_rule *rule; /* NULL: the top-level mode applied */
 	const struct pgs_settings *settings;
-	enum pgs_sslmode requested; /* the app's effective sslmode */
-	enum pgs_sslmode effective; /* the sslmode libpq uses if enforced */
-	size_t ninject;				/* what enforcement injects */
+	enum pgs_sslmode app_sslmode;	   /* the app's own sslmode ("prefer" when unset) */
+	enum pgs_sslmode enforced_sslmode; /* the sslmode libpq uses if enforced */
+	size_t ninject;					   /* what enforcement injects */
 	struct pgs_injection inject[PGS_MAX_INJECT];
 	const char *refuse; /* enforce: reason to refuse before connecting */
 	size_t nwarn;

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "attr.h"
 #include "cert.h"
 
 /*
@@ -18,7 +19,7 @@
  * observed_free) and returns true.  False when absent, or when the cache is
  * busy in another thread: the caller then describes the certificate itself.
  */
-bool certcache_get(struct pgs_cert *c) __attribute__((warn_unused_result));
+bool certcache_get(struct pgs_cert *c) PGS_WUR;
 
 /* Remembers a copy of C (with its DER), evicting the least recently used. */
 void certcache_put(const struct pgs_cert *c);

@@ -22,7 +22,7 @@
 
 /* Formats an ASN1_TIME as RFC 3339 UTC into BUF; false when unreadable. */
 static bool
-fmt_time(const struct ossl_api *o, const void *t, char *buf, size_t len, time_t *epoch)
+fmt_time(const struct libpq_openssl *o, const void *t, char *buf, size_t len, time_t *epoch)
 {
 	struct tm tm;
 
@@ -38,7 +38,7 @@ fmt_time(const struct ossl_api *o, const void *t, char *buf, size_t len, time_t 
 
 /* RFC 2253 text of an X509_NAME, malloc'd; NULL on failure. */
 static char *
-name_text(const struct ossl_api *o, const void *name)
+name_text(const struct libpq_openssl *o, const void *name)
 {
 	void *bio;
 	char *data = NULL;
@@ -61,7 +61,7 @@ name_text(const struct ossl_api *o, const void *name)
 }
 
 static char *
-serial_hex(const struct ossl_api *o, void *x)
+serial_hex(const struct libpq_openssl *o, void *x)
 {
 	void *bn = o->ASN1_INTEGER_to_BN(o->X509_get_serialNumber(x), NULL);
 	char *hex;
@@ -78,7 +78,7 @@ serial_hex(const struct ossl_api *o, void *x)
 }
 
 static void
-key_text(const struct ossl_api *o, void *x, char *buf, size_t len)
+key_text(const struct libpq_openssl *o, void *x, char *buf, size_t len)
 {
 	const void *pk = o->X509_get0_pubkey(x);
 	const char *alg;
@@ -117,7 +117,7 @@ key_text(const struct ossl_api *o, void *x, char *buf, size_t len)
 
 /* The DER of X into C->der (malloc'd); left NULL on failure. */
 static void
-read_der(const struct ossl_api *o, void *x, struct pgs_cert *c)
+read_der(const struct libpq_openssl *o, void *x, struct pgs_cert *c)
 {
 	unsigned char *der = NULL;
 	unsigned char *p;
@@ -137,7 +137,7 @@ read_der(const struct ossl_api *o, void *x, struct pgs_cert *c)
 
 /* Describes certificate X into *C, from the cache when it was seen before. */
 static void
-read_cert(const struct ossl_api *o, void *x, struct pgs_cert *c)
+read_cert(const struct libpq_openssl *o, void *x, struct pgs_cert *c)
 {
 	unsigned char md[64];
 	unsigned int mdlen = 0;
@@ -158,7 +158,7 @@ read_cert(const struct ossl_api *o, void *x, struct pgs_cert *c)
 }
 
 int
-chain_read(const struct ossl_api *o, void *ssl, struct pgs_cert *out, int max)
+chain_read(const struct libpq_openssl *o, void *ssl, struct pgs_cert *out, int max)
 {
 	void *sk = o->SSL_get_peer_cert_chain(ssl);
 	int n = sk ? o->OPENSSL_sk_num(sk) : 0;
@@ -176,7 +176,7 @@ chain_read(const struct ossl_api *o, void *ssl, struct pgs_cert *out, int max)
 }
 
 int
-chain_objects(const struct ossl_api *o, void *ssl, void **out, int max)
+chain_objects(const struct libpq_openssl *o, void *ssl, void **out, int max)
 {
 	void *sk = o->SSL_get_peer_cert_chain(ssl);
 	int n = sk ? o->OPENSSL_sk_num(sk) : 0;

@@ -14,9 +14,9 @@
  * first, into OUT (at most MAX entries, each freed with cert_free by the
  * caller).  Returns how many were filled.
  */
-int chain_read(const struct ossl_api *o, void *ssl, struct pgs_cert *out, int max);
+int chain_read(const struct libpq_openssl *o, void *ssl, struct pgs_cert *out, int max);
 
 /* The peer chain's X509 objects of SSL, borrowed, into OUT (at most MAX); returns how many. */
-int chain_objects(const struct ossl_api *o, void *ssl, void **out, int max);
+int chain_objects(const struct libpq_openssl *o, void *ssl, void **out, int max);
 
 #endif

@@ -41,7 +41,7 @@ struct pgs_observed
 	 * security level libpq's SSL applies (-1 when unknown).
 	 */
 	void *x509[PGS_MAX_CHAIN];
-	const struct ossl_api *x509_ossl;
+	const struct libpq_openssl *x509_ossl;
 	int security_level;
 };
 

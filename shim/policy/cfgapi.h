@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "attr.h"
+
 /* The functions on settings, the same in every supported libconfig. */
 struct cfg_api
 {
@@ -36,8 +38,7 @@ struct cfg_doc;
  * the document (free it with cfg_doc_free), or NULL with the reason in WHY
  * (LEN bytes) and, for a syntax error, its line in *LINE (0 otherwise).
  */
-struct cfg_doc *cfg_parse(const char *text, int *line, char *why, size_t len)
-	__attribute__((warn_unused_result));
+struct cfg_doc *cfg_parse(const char *text, int *line, char *why, size_t len) PGS_WUR;
 
 /* The root group of DOC. */
 const config_setting_t *cfg_doc_root(const struct cfg_doc *doc);

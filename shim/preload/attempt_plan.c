@@ -15,8 +15,9 @@
 #include "reasons.h"
 #include "refusal.h"
 
-void
-attempt_restart(struct conn_state *st)
+/* Marks ST as a new attempt starting now. */
+static void
+start_attempt(struct conn_state *st)
 {
 	st->start_ms = clock_now_ms();
 	st->start_mono_us = clock_mono_us();
@@ -35,28 +36,28 @@ unloadable_message(const struct snapshot *snap)
 }
 
 /* The policy cannot be loaded (and PGTLS_SHIM_ON_ERROR is not allow): refuse. */
-static enum begin_kind
+static enum planned
 refuse_unloadable(struct conn_state *st)
 {
 	refuse_before_connect(st, plan_take_dry_run(&st->plan), unloadable_message(st->snap));
-	return BEGIN_REFUSED;
+	return PLANNED_REFUSED;
 }
 
 /* Refuses what the decision refuses before connecting, and records it. */
-static enum begin_kind
+static enum planned
 refuse_decided(struct conn_state *st)
 {
 	const struct pgs_decision *d = &st->plan.d;
 	struct pgs_record r = {
 		.outcome = PGS_OUTCOME_REFUSED,
 		.refuse_reason = d->refuse,
-		.effective = d->requested,
+		.used_sslmode = d->app_sslmode,
 	};
 
 	refuse_before_connect(st, plan_take_dry_run(&st->plan), refusal_message(d, d->refuse, NULL));
 	r.error = st->refusal;
-	attempt_log(st, &r);
-	return BEGIN_REFUSED;
+	attempt_record(st, &r);
+	return PLANNED_REFUSED;
 }
 
 /*
@@ -73,9 +74,8 @@ refusal_known_now(struct conn_state *st)
 		d->refuse = predict_unchecked_chain(d, &st->plan.fb.f, &st->api->caps);
 }
 
-enum begin_kind
-attempt_begin(const struct pq_api *api, struct pgs_params *p, struct conn_state **out,
-			  bool *rewrite)
+enum planned
+attempt_plan(const struct pq_api *api, struct pgs_params *p, struct conn_state **out, bool *rewrite)
 {
 	struct snapshot *snap = snapshot_acquire();
 	struct conn_state *st;
@@ -87,21 +87,21 @@ attempt_begin(const struct pq_api *api, struct pgs_params *p, struct conn_state 
 		(snap->error != NULL && process_on_error_allow()))
 	{
 		snapshot_release(snap);
-		return BEGIN_PASS;
+		return PLANNED_PASS;
 	}
 	if ((st = conn_state_new(api, snap)) == NULL)
 	{
 		snapshot_release(snap);
-		return BEGIN_PASS;
+		return PLANNED_PASS;
 	}
-	attempt_restart(st);
+	start_attempt(st);
 	pr = plan_connection(api, snap->policy, p, process_program(), process_script(), &st->plan);
 	if (pr == PLAN_LIBPQ_ERROR || pr == PLAN_OOM ||
 		(snap->error == NULL && st->plan.d.mode == PGS_MODE_OFF))
 	{
 		/* libpq rejects the parameters itself (it will say so), or mode off. */
 		conn_state_free(st);
-		return BEGIN_PASS;
+		return PLANNED_PASS;
 	}
 	*out = st;
 	if (snap->error != NULL)
@@ -114,22 +114,22 @@ attempt_begin(const struct pq_api *api, struct pgs_params *p, struct conn_state 
 		/* Cannot enforce without memory: fail closed. */
 		refuse_before_connect(st, plan_take_dry_run(&st->plan),
 							  refusal_message(&st->plan.d, R_OUT_OF_MEMORY, NULL));
-		return BEGIN_REFUSED;
+		return PLANNED_REFUSED;
 	}
 	*rewrite = st->plan.rewritten;
 	api->finish(plan_take_dry_run(&st->plan));
-	return BEGIN_CONNECT;
+	return PLANNED_CONNECT;
 }
 
 /* A reset refused before reconnecting: CONN is closed under libpq (it then
  * reports CONNECTION_BAD), MSG (owned from here) is what it shows. */
-static enum begin_kind
+static enum planned
 refuse_reset(struct conn_state *st, PGconn *conn, const char *reason, char *msg)
 {
 	struct pgs_record r = {
 		.outcome = PGS_OUTCOME_REFUSED,
 		.refuse_reason = reason,
-		.effective = st->plan.d.requested,
+		.used_sslmode = st->plan.d.app_sslmode,
 	};
 
 	refusal_close(st->api, conn);
@@ -137,8 +137,8 @@ refuse_reset(struct conn_state *st, PGconn *conn, const char *reason, char *msg)
 	st->pending = false;
 	conn_state_refuse(st, msg);
 	r.error = st->refusal;
-	attempt_log(st, &r);
-	return BEGIN_REFUSED;
+	attempt_record(st, &r);
+	return PLANNED_REFUSED;
 }
 
 /* The state for a reset of CONN under SNAP: *STP's, renewed, or a new one in the table. */
@@ -161,12 +161,12 @@ reset_state(const struct pq_api *api, PGconn *conn, struct snapshot *snap, struc
 		st->snap = snap;
 		plan_free(api, &st->plan);
 	}
-	attempt_restart(st);
+	start_attempt(st);
 	return st;
 }
 
-enum begin_kind
-attempt_reset(const struct pq_api *api, PGconn *conn, struct conn_state **stp)
+enum planned
+attempt_plan_reset(const struct pq_api *api, PGconn *conn, struct conn_state **stp)
 {
 	struct snapshot *snap = snapshot_acquire();
 	struct conn_state *st;
@@ -178,7 +178,7 @@ attempt_reset(const struct pq_api *api, PGconn *conn, struct conn_state **stp)
 		(st = reset_state(api, conn, snap, stp)) == NULL)
 	{
 		snapshot_release(snap);
-		return BEGIN_PASS;
+		return PLANNED_PASS;
 	}
 	/* PQreset reconnects with the options the connection holds now. */
 	if (params_from_conn(api, conn, &p))
@@ -187,17 +187,17 @@ attempt_reset(const struct pq_api *api, PGconn *conn, struct conn_state **stp)
 	api->finish(plan_take_dry_run(&st->plan));
 	if (pr == PLAN_LIBPQ_ERROR || pr == PLAN_OOM ||
 		(snap->error == NULL && st->plan.d.mode == PGS_MODE_OFF))
-		return BEGIN_PASS;
+		return PLANNED_PASS;
 	if (snap->error != NULL)
 		return refuse_reset(st, conn, NULL, unloadable_message(snap));
 	refusal_known_now(st);
 	if (st->plan.d.mode != PGS_MODE_ENFORCE)
-		return BEGIN_CONNECT;
+		return PLANNED_CONNECT;
 	if (st->plan.d.refuse)
 		return refuse_reset(st, conn, st->plan.d.refuse,
 							refusal_message(&st->plan.d, st->plan.d.refuse, NULL));
 	if (plan_needs_injection(&st->plan))
 		return refuse_reset(st, conn, R_STALE_SETTINGS,
 							refusal_message(&st->plan.d, R_STALE_SETTINGS, NULL));
-	return BEGIN_CONNECT;
+	return PLANNED_CONNECT;
 }

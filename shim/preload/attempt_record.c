@@ -12,7 +12,7 @@
 #include "text.h"
 
 void
-attempt_log(const struct conn_state *st, struct pgs_record *r)
+attempt_record(const struct conn_state *st, struct pgs_record *r)
 {
 	struct jbuf b;
 	char *line;

@@ -15,6 +15,6 @@
  * the policy's chain option, ERROR made one line) and writes it to the
  * snapshot's sink, if it has one.  The caller fills the outcome fields.
  */
-void attempt_log(const struct conn_state *st, struct pgs_record *r);
+void attempt_record(const struct conn_state *st, struct pgs_record *r);
 
 #endif

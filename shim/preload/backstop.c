@@ -14,7 +14,7 @@
 
 const char *
 backstop_reason(const struct pgs_decision *d, const struct pgs_observed *obs,
-				enum pgs_sslmode effective)
+				enum pgs_sslmode used_sslmode)
 {
 	const struct pgs_settings *s = d->settings;
 
@@ -28,12 +28,12 @@ backstop_reason(const struct pgs_decision *d, const struct pgs_observed *obs,
 	{
 		/* Under prefer libpq asked for TLS: the server said no (libpq falls
 		 * back after a failed handshake too, but that is rare). */
-		return d->requested == PGS_SSL_PREFER ? R_NO_TLS_SERVER : R_NO_TLS;
+		return d->app_sslmode == PGS_SSL_PREFER ? R_NO_TLS_SERVER : R_NO_TLS;
 	}
 	if (pgs_tls_below(obs->protocol, s->min_protocol))
 		return R_OLD_PROTOCOL;
 	if (d->mode == PGS_MODE_ENFORCE && s->sslmode >= PGS_SSL_VERIFY_CA &&
-		effective < PGS_SSL_VERIFY_CA)
+		used_sslmode < PGS_SSL_VERIFY_CA)
 		return R_NOT_VERIFIED;
 	/* Whatever the floor: libpq did not check the chain (require with no
 	 * root file found), so the record would say verification "none". */

@@ -15,10 +15,10 @@
 
 /*
  * Why enforcement refuses (or, in audit, would refuse) the established
- * connection OBS decided by D at sslmode EFFECTIVE; NULL when it would not.
+ * connection OBS decided by D at sslmode USED_SSLMODE (the one libpq used); NULL when it would not.
  */
 const char *backstop_reason(const struct pgs_decision *d, const struct pgs_observed *obs,
-							enum pgs_sslmode effective);
+							enum pgs_sslmode used_sslmode);
 
 /*
  * With several hosts, the decision was made for the strictest of their

@@ -1,5 +1,6 @@
 /*
  * cgroup.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  The unit from the process's cgroup path: systemd's "foo.service", or a
  *	  container runtime's 64-hex id ("docker-<id>.scope" under systemd,
  *	  "/docker/<id>" or "/kubepods/.../<id>" under cgroupfs).

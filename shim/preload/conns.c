@@ -1,5 +1,6 @@
 /*
  * conns.c
+ *	  In other people's processes: part of the preloaded library only.
  *	  The table of connection states: a growing base/cache.h cache keyed by
  *	  the PGconn's address, that never evicts nor expires.  A PGconn
  *	  is used by one thread at a time (libpq's rule), so a state found here

@@ -16,9 +16,9 @@
 
 #include "attempt.h"
 #include "call.h"
+#include "export.h"
 #include "real.h"
 
-#define HOOK   __attribute__((visibility("default")))
 #define CALLER __builtin_return_address(0)
 
 static __thread int depth __attribute__((tls_model("initial-exec")));
@@ -44,15 +44,15 @@ connect_common(const struct pq_api *api, const struct call *c, bool blocking)
 	struct pgs_params p = {0};
 	struct conn_state *st = NULL;
 	bool rewrite = false;
-	enum begin_kind k = BEGIN_PASS;
+	enum planned k = PLANNED_PASS;
 	PGconn *conn;
 
 	if (call_params(api, c, &p))
-		k = attempt_begin(api, &p, &st, &rewrite);
+		k = attempt_plan(api, &p, &st, &rewrite);
 	errno = saved;
-	if (k == BEGIN_REFUSED)
+	if (k == PLANNED_REFUSED)
 		conn = st->conn;
-	else if (k == BEGIN_PASS || !rewrite)
+	else if (k == PLANNED_PASS || !rewrite)
 		conn = call_original(api, c);
 	else
 	{
@@ -69,7 +69,7 @@ connect_common(const struct pq_api *api, const struct call *c, bool blocking)
 	{
 		st->conn = conn;
 		conns_put(st);
-		if (k == BEGIN_CONNECT && (blocking || api->status(conn) == CONNECTION_BAD))
+		if (k == PLANNED_CONNECT && (blocking || api->status(conn) == CONNECTION_BAD))
 			attempt_finish(st, conn);
 	}
 	errno = saved;
@@ -83,13 +83,13 @@ ping_common(const struct pq_api *api, const struct call *c)
 	struct pgs_params p = {0};
 	struct conn_state *st = NULL;
 	bool rewrite = false;
-	enum begin_kind k = BEGIN_PASS;
+	enum planned k = PLANNED_PASS;
 	PGPing r;
 
 	if (call_params(api, c, &p))
-		k = attempt_begin(api, &p, &st, &rewrite);
+		k = attempt_plan(api, &p, &st, &rewrite);
 	errno = saved;
-	if (k == BEGIN_REFUSED)
+	if (k == PLANNED_REFUSED)
 	{
 		api->finish(st->conn);
 		conn_state_free(st);
@@ -128,7 +128,7 @@ inner_start(PGconn *conn)
 	return conn;
 }
 
-HOOK PGconn *
+PGS_HOOK PGconn *
 PQconnectdb(const char *conninfo)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
@@ -141,7 +141,7 @@ PQconnectdb(const char *conninfo)
 	return connect_common(api, &c, true);
 }
 
-HOOK PGconn *
+PGS_HOOK PGconn *
 PQconnectdbParams(const char *const *keywords, const char *const *values, int expand_dbname)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
@@ -155,7 +155,7 @@ PQconnectdbParams(const char *const *keywords, const char *const *values, int ex
 	return connect_common(api, &c, true);
 }
 
-HOOK PGconn *
+PGS_HOOK PGconn *
 PQsetdbLogin(const char *pghost, const char *pgport, const char *pgoptions, const char *pgtty,
 			 const char *dbName, const char *login, const char *pwd)
 {
@@ -176,7 +176,7 @@ PQsetdbLogin(const char *pghost, const char *pgport, const char *pgoptions, cons
 	return connect_common(api, &c, true);
 }
 
-HOOK PGconn *
+PGS_HOOK PGconn *
 PQconnectStart(const char *conninfo)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
@@ -189,7 +189,7 @@ PQconnectStart(const char *conninfo)
 	return connect_common(api, &c, false);
 }
 
-HOOK PGconn *
+PGS_HOOK PGconn *
 PQconnectStartParams(const char *const *keywords, const char *const *values, int expand_dbname)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
@@ -224,7 +224,7 @@ poll_common(const struct pq_api *api, PGconn *conn, bool reset)
 	return r;
 }
 
-HOOK PostgresPollingStatusType
+PGS_HOOK PostgresPollingStatusType
 PQconnectPoll(PGconn *conn)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
@@ -236,7 +236,7 @@ PQconnectPoll(PGconn *conn)
 	return poll_common(api, conn, false);
 }
 
-HOOK PostgresPollingStatusType
+PGS_HOOK PostgresPollingStatusType
 PQresetPoll(PGconn *conn)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
@@ -255,7 +255,7 @@ forget(PGconn *conn)
 	conn_state_free(conns_take(conn));
 }
 
-HOOK void
+PGS_HOOK void
 PQreset(PGconn *conn)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
@@ -272,17 +272,17 @@ PQreset(PGconn *conn)
 	st = conns_get(conn);
 	if (st != NULL && st->blocked)
 		return;
-	switch (attempt_reset(api, conn, &st))
+	switch (attempt_plan_reset(api, conn, &st))
 	{
-		case BEGIN_PASS:
+		case PLANNED_PASS:
 			forget(conn);
 			errno = saved;
 			api->reset(conn);
 			return;
-		case BEGIN_REFUSED:
+		case PLANNED_REFUSED:
 			errno = saved;
 			return;
-		case BEGIN_CONNECT:
+		case PLANNED_CONNECT:
 			break;
 	}
 	errno = saved;
@@ -292,7 +292,7 @@ PQreset(PGconn *conn)
 	attempt_finish(st, conn);
 }
 
-HOOK int
+PGS_HOOK int
 PQresetStart(PGconn *conn)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
@@ -307,16 +307,16 @@ PQresetStart(PGconn *conn)
 	st = conns_get(conn);
 	if (st != NULL && st->blocked)
 		return 0;
-	switch (attempt_reset(api, conn, &st))
+	switch (attempt_plan_reset(api, conn, &st))
 	{
-		case BEGIN_PASS:
+		case PLANNED_PASS:
 			forget(conn);
 			errno = saved;
 			return api->resetStart(conn);
-		case BEGIN_REFUSED:
+		case PLANNED_REFUSED:
 			errno = saved;
 			return 0;
-		case BEGIN_CONNECT:
+		case PLANNED_CONNECT:
 			break;
 	}
 	errno = saved;
@@ -328,7 +328,7 @@ PQresetStart(PGconn *conn)
 	return r;
 }
 
-HOOK PGPing
+PGS_HOOK PGPing
 PQping(const char *conninfo)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
@@ -341,7 +341,7 @@ PQping(const char *conninfo)
 	return ping_common(api, &c);
 }
 
-HOOK PGPing
+PGS_HOOK PGPing
 PQpingParams(const char *const *keywords, const char *const *values, int expand_dbname)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
@@ -354,7 +354,7 @@ PQpingParams(const char *const *keywords, const char *const *values, int expand_
 	return ping_common(api, &c);
 }
 
-HOOK void
+PGS_HOOK void
 PQfinish(PGconn *conn)
 {
 	const struct pq_api *api = real_for_caller(CALLER);
@@ -377,7 +377,7 @@ PQfinish(PGconn *conn)
 	conn_state_free(st);
 }
 
-HOOK char *
+PGS_HOOK char *
 PQerrorMessage(const PGconn *conn)
 {
 	const struct pq_api *api = real_for_caller(CALLER);

@@ -102,7 +102,7 @@ copy_path(char *buf, const char *value)
 		memcpy(buf, value, strlen(value) + 1);
 	else
 	{
-		static const char too_long[] = "(PGTLS_SHIM_POLICY longer than PATH_MAX)";
+		static const char too_long[] = "(" PGS_ENV_POLICY " longer than PATH_MAX)";
 
 		memcpy(buf, too_long, sizeof(too_long)); /* a name no file has: fails closed */
 	}
@@ -112,8 +112,8 @@ copy_path(char *buf, const char *value)
 static void
 note_environment(void)
 {
-	const char *p = secure_getenv("PGTLS_SHIM_POLICY");
-	const char *e = secure_getenv("PGTLS_SHIM_ON_ERROR");
+	const char *p = secure_getenv(PGS_ENV_POLICY);
+	const char *e = secure_getenv(PGS_ENV_ON_ERROR);
 
 	if (p != NULL && p[0] != '\0')
 	{
@@ -126,8 +126,8 @@ note_environment(void)
 static void
 init(void)
 {
-	const char *p = secure_getenv("PGTLS_SHIM_POLICY");
-	const char *e = secure_getenv("PGTLS_SHIM_ON_ERROR");
+	const char *p = secure_getenv(PGS_ENV_POLICY);
+	const char *e = secure_getenv(PGS_ENV_ON_ERROR);
 	ssize_t n;
 
 	pthread_once(&env_once, note_environment);

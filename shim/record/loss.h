@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "attr.h"
+
 struct loss_note
 {
 	unsigned long lost; /* records not written since the last successful write */
@@ -24,10 +26,10 @@ struct loss_note
  * WHY is NULL, errno value ERR.  Returns true when it starts an outage:
  * the caller prints the one diagnostic.
  */
-bool loss_count(int64_t ts_ms, const char *why, int err) __attribute__((warn_unused_result));
+bool loss_count(int64_t ts_ms, const char *why, int err) PGS_WUR;
 
 /* The losses to report before the next record into *OUT; false when none. */
-bool loss_pending(struct loss_note *out) __attribute__((warn_unused_result));
+bool loss_pending(struct loss_note *out) PGS_WUR;
 
 /* A write succeeded (with the records_lost event, if one was pending): the outage is over. */
 void loss_clear(void);

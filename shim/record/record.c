@@ -296,8 +296,8 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	jb_kstr(b, "dbname", first_nonempty(o ? o->dbname : NULL, f->dbname));
 	jb_kstr(b, "user", first_nonempty(o ? o->user : NULL, f->user));
 	jb_kstr(b, "transport", (o ? o->unix_socket : (t && t->unix_socket)) ? "unix" : "tcp");
-	jb_kstr(b, "sslmode_requested", pgs_sslmode_name(r->d->requested));
-	jb_kstr(b, "sslmode_effective", pgs_sslmode_name(r->effective));
+	jb_kstr(b, "sslmode_requested", pgs_sslmode_name(r->d->app_sslmode));
+	jb_kstr(b, "sslmode_effective", pgs_sslmode_name(r->used_sslmode));
 	jb_key(b, "injected");
 	if (r->d->mode == PGS_MODE_ENFORCE)
 		injections(b, r->d);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "attr.h"
 #include "decide.h"
 #include "inspect.h"
 #include "json.h"
@@ -44,12 +45,12 @@ struct pgs_record
 	const struct pgs_decision *d;
 	const struct pgs_observed *obs; /* NULL when refused before connecting */
 	enum pgs_outcome outcome;
-	const char *error;			 /* one line, or NULL */
-	const char *refuse_reason;	 /* enforce refused or failed / audit would refuse (reasons.h) */
-	enum pgs_sslmode effective;	 /* the sslmode libpq used */
-	const char *verification;	 /* "none", "chain" or "full": what libpq checked */
-	const char *app_sslrootcert; /* the CA file the app itself makes libpq use, or NULL */
-	bool verified;				 /* connected, and libpq checked the chain */
+	const char *error;			   /* one line, or NULL */
+	const char *refuse_reason;	   /* enforce refused or failed / audit would refuse (reasons.h) */
+	enum pgs_sslmode used_sslmode; /* the sslmode libpq used (JSON: sslmode_effective) */
+	const char *verification;	   /* "none", "chain" or "full": what libpq checked */
+	const char *app_sslrootcert;   /* the CA file the app itself makes libpq use, or NULL */
+	bool verified;				   /* connected, and libpq checked the chain */
 	const struct pgs_rotation *rotation; /* when next_ca applies, or NULL */
 	bool log_chain;
 	int64_t duration_us;
@@ -64,22 +65,20 @@ struct pgs_record
  * false on out-of-memory (OUT is then unusable).  Never writes a password:
  * no field comes from a password-bearing parameter.
  */
-bool record_connect(const struct pgs_record *r, struct jbuf *out)
-	__attribute__((warn_unused_result));
+bool record_connect(const struct pgs_record *r, struct jbuf *out) PGS_WUR;
 
 /* The severity of R's connect record (the most severe that applies). */
 enum pgs_severity record_severity(const struct pgs_record *r);
 
 /* A policy_error record for ERROR (the FILE:LINE: message lines). */
-bool record_policy_error(const struct pgs_origin *who, const char *error, struct jbuf *out)
-	__attribute__((warn_unused_result));
+bool record_policy_error(const struct pgs_origin *who, const char *error, struct jbuf *out) PGS_WUR;
 
 /*
  * A blind_spot record: the libpq copy at LIBPQ (a file) whose connections
  * the shim cannot see or govern, and WHY (one line).
  */
 bool record_blind_spot(const struct pgs_origin *who, const char *libpq, const char *why,
-					   struct jbuf *out) __attribute__((warn_unused_result));
+					   struct jbuf *out) PGS_WUR;
 
 /*
  * A records_lost record: LOST records could not be written since the last
@@ -87,6 +86,6 @@ bool record_blind_spot(const struct pgs_origin *who, const char *libpq, const ch
  * (one line, C locale).
  */
 bool record_records_lost(const struct pgs_origin *who, unsigned long lost, int64_t since_ms,
-						 const char *error, struct jbuf *out) __attribute__((warn_unused_result));
+						 const char *error, struct jbuf *out) PGS_WUR;
 
 #endif

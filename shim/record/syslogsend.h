@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/un.h>
 
+#include "attr.h"
 #include "severity.h"
 
 /*
@@ -18,7 +19,6 @@
  * waits for a slow receiver.
  */
 bool syslog_send(const struct sockaddr_un *addr, const char *ident, int facility,
-				 enum pgs_severity sev, const char *line, size_t len)
-	__attribute__((warn_unused_result));
+				 enum pgs_severity sev, const char *line, size_t len) PGS_WUR;
 
 #endif

@@ -73,12 +73,13 @@ test_system_root(void)
 	/* libpq 15: emulated with OpenSSL's default file, the floor as asked. */
 	decide(&p, &f, &caps15, &d);
 	CHECK(strcmp(injected(&d, "sslrootcert"), caps15.system_bundle) == 0);
-	CHECK(strcmp(injected(&d, "sslmode"), "verify-ca") == 0 && d.effective == PGS_SSL_VERIFY_CA);
+	CHECK(strcmp(injected(&d, "sslmode"), "verify-ca") == 0 &&
+		  d.enforced_sslmode == PGS_SSL_VERIFY_CA);
 	/* libpq 16: native, and raised to verify-full, which libpq demands with it. */
 	decide(&p, &f, &caps16, &d);
 	CHECK(strcmp(injected(&d, "sslrootcert"), "system") == 0);
 	CHECK(strcmp(injected(&d, "sslmode"), "verify-full") == 0);
-	CHECK(d.effective == PGS_SSL_VERIFY_FULL && warned(&d, "requires sslmode verify-full"));
+	CHECK(d.enforced_sslmode == PGS_SSL_VERIFY_FULL && warned(&d, "requires sslmode verify-full"));
 	/* A require floor too. */
 	p = policy(PGS_SSL_REQUIRE, "system");
 	decide(&p, &f, &caps16, &d);

@@ -147,7 +147,7 @@ decide_host_glob_upgrades(void)
 	fresh_policy(&tp);
 	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(d.rule == &tp.rules[1] && d.mode == PGS_MODE_ENFORCE);
-	CHECK(d.requested == PGS_SSL_DISABLE && d.effective == PGS_SSL_VERIFY_FULL);
+	CHECK(d.app_sslmode == PGS_SSL_DISABLE && d.enforced_sslmode == PGS_SSL_VERIFY_FULL);
 	CHECK(injected(&d, "sslmode") && strcmp(injected(&d, "sslmode"), "verify-full") == 0);
 	CHECK(injected(&d, "sslrootcert") &&
 		  strcmp(injected(&d, "sslrootcert"), "/etc/bundle.pem") == 0);
@@ -176,7 +176,7 @@ decide_upgrade_keeps_stronger(void)
 	fresh_policy(&tp);
 	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(injected(&d, "sslmode") == NULL && injected(&d, "sslrootcert") == NULL);
-	CHECK(d.effective == PGS_SSL_VERIFY_FULL);
+	CHECK(d.enforced_sslmode == PGS_SSL_VERIFY_FULL);
 }
 
 /* Force replaces both, even a stronger sslmode. */
@@ -207,7 +207,7 @@ decide_cidr_and_top_level(void)
 	fresh_policy(&tp);
 	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(d.rule == &tp.rules[2] && d.mode == PGS_MODE_AUDIT);
-	CHECK(d.requested == PGS_SSL_PREFER);
+	CHECK(d.app_sslmode == PGS_SSL_PREFER);
 	f = facts1("db.internal", "10.2.0.1", NULL);
 	decide(&tp.pol, &f, &caps15, &d);
 	CHECK(d.rule == NULL && d.mode == PGS_MODE_AUDIT);
@@ -360,7 +360,7 @@ test_record(void)
 						   .facts = &f,
 						   .d = &d,
 						   .obs = &o,
-						   .effective = PGS_SSL_VERIFY_FULL,
+						   .used_sslmode = PGS_SSL_VERIFY_FULL,
 						   .verified = true,
 						   .log_chain = true,
 						   .now_s = 1700000000};
@@ -410,21 +410,21 @@ test_hostmatch(void)
 	struct cert_names ip_as_dns = {.san = &dns_ip, .nsan = 1};
 	struct cert_names ip_in_cn = {.san = san, .nsan = 1, .cn = &cn_ip};
 
-	CHECK(host_matches("db.example.com", &with_san) == 1);
-	CHECK(host_matches("DB.Example.COM", &with_san) == 1); /* case-insensitive */
-	CHECK(host_matches("a.rds.amazonaws.com", &with_san) == 1);
-	CHECK(host_matches("a.b.rds.amazonaws.com", &with_san) != 1); /* one label only */
-	CHECK(host_matches("rds.amazonaws.com", &with_san) != 1);
-	CHECK(host_matches("evil.com", &with_san) == -1);	   /* embedded NUL: an error */
-	CHECK(host_matches("cn.example.com", &with_san) != 1); /* CN ignored with dNSName SANs */
-	CHECK(host_matches("cn.example.com", &cn_only) == 1);
-	CHECK(host_matches("10.0.0.7", &with_san) == 1);	  /* IP host: iPAddress SAN */
-	CHECK(host_matches("10.0.0.8", &with_san) == -1);	  /* ...then the NUL name fails */
-	CHECK(host_matches("cn.example.com", &ip_only) == 1); /* no dNSName: CN counts */
-	CHECK(host_matches("127.0.0.1", &ip_as_dns) == 1);	  /* a dNSName holding the address */
-	CHECK(host_matches("127.0.0.1", &ip_in_cn) == 1);	  /* no iPAddress SAN: CN counts */
-	CHECK(host_matches("127.1", &ip_only) == 0);		  /* inet_aton's forms, compared */
-	CHECK(host_matches("", &cn_only) == -1 && host_matches(NULL, &cn_only) == -1);
+	CHECK(hostmatch_check("db.example.com", &with_san) == 1);
+	CHECK(hostmatch_check("DB.Example.COM", &with_san) == 1); /* case-insensitive */
+	CHECK(hostmatch_check("a.rds.amazonaws.com", &with_san) == 1);
+	CHECK(hostmatch_check("a.b.rds.amazonaws.com", &with_san) != 1); /* one label only */
+	CHECK(hostmatch_check("rds.amazonaws.com", &with_san) != 1);
+	CHECK(hostmatch_check("evil.com", &with_san) == -1);	  /* embedded NUL: an error */
+	CHECK(hostmatch_check("cn.example.com", &with_san) != 1); /* CN ignored with dNSName SANs */
+	CHECK(hostmatch_check("cn.example.com", &cn_only) == 1);
+	CHECK(hostmatch_check("10.0.0.7", &with_san) == 1);		 /* IP host: iPAddress SAN */
+	CHECK(hostmatch_check("10.0.0.8", &with_san) == -1);	 /* ...then the NUL name fails */
+	CHECK(hostmatch_check("cn.example.com", &ip_only) == 1); /* no dNSName: CN counts */
+	CHECK(hostmatch_check("127.0.0.1", &ip_as_dns) == 1);	 /* a dNSName holding the address */
+	CHECK(hostmatch_check("127.0.0.1", &ip_in_cn) == 1);	 /* no iPAddress SAN: CN counts */
+	CHECK(hostmatch_check("127.1", &ip_only) == 0);			 /* inet_aton's forms, compared */
+	CHECK(hostmatch_check("", &cn_only) == -1 && hostmatch_check(NULL, &cn_only) == -1);
 }
 
 int

@@ -1,10 +1,12 @@
 /*
- * finish.c
- *	  The stages after libpq's own attempt: observe what it negotiated,
- *	  apply enforcement's backstop (or, in audit, predict what enforcement
- *	  would have done), record the attempt, and refuse.  Enforcement is two
- *	  layers: the injected keywords make libpq itself refuse what it cannot
- *	  verify, and the backstop refuses what is still not verified.
+ * attempt_finish.c
+ *	  In other people's processes: part of the preloaded library only.
+ *	  The observe stage and the ones after it, once libpq's own attempt
+ *	  has ended: observe what it negotiated, apply enforcement's backstop
+ *	  (or, in audit, predict what enforcement would have done), record the
+ *	  attempt, and refuse.  Enforcement is two layers: the injected
+ *	  keywords make libpq itself refuse what it cannot verify, and the
+ *	  backstop refuses what is still not verified.
  *
  *	  Why an attempt failed is never read from libpq's message, which the
  *	  host's locale may have translated: the shim's own TLS probe of the same
@@ -79,8 +81,8 @@ classify_failure(struct finish *fx)
 		return NULL;
 	if (!fx->obs.tls && predict_client_cert_fails(fx->pc.f))
 		return R_CLIENT_CERT;
-	return predict_failure(&fx->pc, &fx->obs, fx->st->snap->policy->audit.probe_timeout_ms,
-						   &fx->pred);
+	return failure_reason(&fx->pc, &fx->obs, fx->st->snap->policy->audit.probe_timeout_ms,
+						  &fx->pred);
 }
 
 /* The backstop on an established connection; refuses it in enforce. */
@@ -90,7 +92,7 @@ check_established(struct finish *fx, PGconn *conn)
 	const struct pgs_decision *d = fx->pc.d;
 	struct pgs_record *r = &fx->r;
 
-	r->refuse_reason = backstop_reason(d, &fx->obs, r->effective);
+	r->refuse_reason = backstop_reason(d, &fx->obs, r->used_sslmode);
 	if (r->refuse_reason == NULL)
 		r->refuse_reason = backstop_rule_mismatch(fx->st->snap->policy, fx->pc.f, d, &fx->obs,
 												  fx->mismatch, sizeof(fx->mismatch));
@@ -107,11 +109,11 @@ check_established(struct finish *fx, PGconn *conn)
 
 /* What libpq checked: none, the chain, or the chain and the host name. */
 static const char *
-verification(const struct pgs_observed *obs, enum pgs_sslmode effective)
+verification(const struct pgs_observed *obs, enum pgs_sslmode used_sslmode)
 {
 	if (!obs->ok || !obs->tls || !obs->peer_verified)
 		return "none";
-	return effective == PGS_SSL_VERIFY_FULL ? "full" : "chain";
+	return used_sslmode == PGS_SSL_VERIFY_FULL ? "full" : "chain";
 }
 
 void
@@ -126,7 +128,8 @@ attempt_finish(struct conn_state *st, PGconn *conn)
 	fx.pc = (struct predict_ctx){&st->plan.d, &st->plan.fb.f, &st->api->caps,
 								 predict_verify_host(&st->plan.fb.f, fx.obs.host, fx.obs.port)};
 	*r = (struct pgs_record){.outcome = PGS_OUTCOME_OK, .obs = &fx.obs, .pred = &fx.pred};
-	r->effective = fx.pc.d->mode == PGS_MODE_ENFORCE ? fx.pc.d->effective : fx.pc.d->requested;
+	r->used_sslmode =
+		fx.pc.d->mode == PGS_MODE_ENFORCE ? fx.pc.d->enforced_sslmode : fx.pc.d->app_sslmode;
 	if (!fx.obs.ok)
 	{
 		r->outcome = PGS_OUTCOME_FAILED;
@@ -137,14 +140,14 @@ attempt_finish(struct conn_state *st, PGconn *conn)
 	}
 	else
 		check_established(&fx, conn);
-	r->verification = verification(&fx.obs, r->effective);
+	r->verification = verification(&fx.obs, r->used_sslmode);
 	r->verified = r->outcome == PGS_OUTCOME_OK && strcmp(r->verification, "none") != 0;
 	r->app_sslrootcert =
 		predict_app_rootcert(fx.pc.f, fx.pc.caps, fx.app_root, sizeof(fx.app_root));
 	r->extra_warning = fx.mismatch[0] ? fx.mismatch : NULL;
 	predict_rotation(&fx.pc, &fx.rotation);
 	r->rotation = &fx.rotation;
-	attempt_log(st, r);
+	attempt_record(st, r);
 	observed_free(&fx.probe);
 	conn_state_refuse(st, fx.msg);
 	observed_free(&fx.obs);
