@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmdopt.h"
 #include "json.h"
 #include "reconcile.h"
 #include "text.h"
@@ -180,47 +180,58 @@ struct args
 	double tolerance_s;
 };
 
-/* A positive number in TEXT into *V; false when it is not one. */
+/* A number in [0, MAX] in TEXT into *V; false when it is not one. */
 static bool
 number(const char *text, double max, double *v)
 {
 	char *end;
 
-	*v = text ? strtod(text, &end) : -1;
-	return text && end != text && *end == '\0' && *v >= 0 && *v <= max;
+	*v = strtod(text, &end);
+	return end != text && *end == '\0' && *v >= 0 && *v <= max;
 }
 
-/* Parses ARGV into *A (arrays sized ARGC); false on a usage error. */
-static bool
+/* Parses ARGV into *A (arrays sized ARGC): -1 to go on, else the exit status. */
+static int
 parse_args(int argc, char **argv, struct args *a)
 {
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+										 {"server-log", required_argument, NULL, 'l'},
+										 {"server", required_argument, NULL, 's'},
+										 {"prefix", required_argument, NULL, 'p'},
+										 {"for", required_argument, NULL, 'f'},
+										 {"tolerance", required_argument, NULL, 't'},
+										 CMDOPT_HELP,
+										 {NULL, 0, NULL, 0}};
+	const struct cmdopt c = {"reconcile", cli_usage_reconcile, opts, false};
+	int ch, status = 2;
 	double v;
 
-	for (int i = 1; i < argc; i++)
+	cmdopt_begin();
+	while ((ch = cmdopt_next(&c, argc, argv, &status)) != -1)
 	{
-		const char *arg = argv[i];
-		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (arg == NULL)
-			return false;
-		if (strcmp(arg, "--json") == 0)
+		if (ch == CMDOPT_EXIT)
+			return status;
+		if (ch == 'j')
 			a->as_json = true;
-		else if (strcmp(arg, "--server-log") == 0 && next)
-			a->logs[a->nlogs++] = argv[++i];
-		else if (strcmp(arg, "--server") == 0 && next)
-			a->server = argv[++i];
-		else if (strcmp(arg, "--prefix") == 0 && next)
-			a->prefix = argv[++i];
-		else if (strcmp(arg, "--for") == 0 && number(next, 86400, &v))
-			a->seconds = (int) v, i++;
-		else if (strcmp(arg, "--tolerance") == 0 && number(next, 86400, &v))
-			a->tolerance_s = v, i++;
-		else if (arg[0] == '-' && strcmp(arg, "-") != 0)
-			return false;
-		else
-			a->recs[a->nrecs++] = arg;
+		else if (ch == 'l')
+			a->logs[a->nlogs++] = optarg;
+		else if (ch == 's')
+			a->server = optarg;
+		else if (ch == 'p')
+			a->prefix = optarg;
+		else if ((ch == 'f' || ch == 't') && !number(optarg, 86400, &v))
+			return cmdopt_error(&c, ch == 'f' ? "--for: not a number of seconds up to 86400"
+											  : "--tolerance: not a number of seconds up to 86400");
+		else if (ch == 'f')
+			a->seconds = (int) v;
+		else if (ch == 't')
+			a->tolerance_s = v;
 	}
-	return (a->nlogs > 0) != (a->server != NULL);
+	while (optind < argc)
+		a->recs[a->nrecs++] = argv[optind++];
+	if ((a->nlogs > 0) == (a->server != NULL))
+		return cmdopt_error(&c, "give either --server-log or --server");
+	return -1;
 }
 
 /*
@@ -273,16 +284,16 @@ cmd_reconcile(int argc, char **argv)
 	int status;
 	bool ok;
 
-	for (int i = 1; i < argc; i++)
-		if (cli_is_help(argv[i]))
-			return cli_usage(cli_usage_reconcile, true);
 	a.logs = calloc((size_t) argc, sizeof(char *));
 	a.recs = calloc((size_t) argc, sizeof(char *));
-	if (a.logs == NULL || a.recs == NULL || !parse_args(argc, argv, &a))
+	status = (a.logs == NULL || a.recs == NULL) ? 2 : parse_args(argc, argv, &a);
+	if (status >= 0)
 	{
+		if (a.logs == NULL || a.recs == NULL)
+			fprintf(stderr, "pgtls-shim: out of memory\n");
 		free(a.logs);
 		free(a.recs);
-		return cli_usage(cli_usage_reconcile, false);
+		return status;
 	}
 	if (a.prefix && regcomp(&prefix, a.prefix, REG_EXTENDED) != 0)
 	{

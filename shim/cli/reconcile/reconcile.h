@@ -14,9 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <zlib.h>
 
 #define RC_WUR __attribute__((warn_unused_result))
+
+extern const char cli_usage_reconcile[];
+
+/* pgtls-shim reconcile ARGS: the exit status. */
+int cmd_reconcile(int argc, char **argv);
 
 /* One session the server authorized, as its log or pg_stat_activity shows it. */
 struct rc_session
@@ -123,18 +127,6 @@ bool rc_serverlog_read(const char *path, const regex_t *prefix, rc_session_fn fn
  * when the server cannot be reached or queried (the message is on stderr).
  */
 bool rc_live_sample(const char *conninfo, int seconds, rc_session_fn fn, void *arg) RC_WUR;
-
-/*
- * Reads one line of F into *BUF (grown as needed, NUL-terminated, newline
- * stripped).  False at the end of the input or on an error (gzerror).
- */
-bool rc_gzline(gzFile f, char **buf, size_t *cap) RC_WUR;
-
-/* What went wrong reading F, one line without the file's name. */
-const char *rc_gzmessage(gzFile f);
-
-/* Parses an RFC 3339 UTC time ("2026-11-26T02:37:47.123Z") into *MS. */
-bool rc_parse_rfc3339(const char *s, int64_t *ms) RC_WUR;
 
 /*
  * Finds the first time (%m, %t, or %n at the start) in a log line's PREFIX:

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "logline.h"
 #include "reconcile.h"
 
 #define BUCKETS	   4096
@@ -274,24 +275,27 @@ rc_serverlog_read(const char *path, const regex_t *prefix, rc_session_fn fn, voi
 				  struct rc_logstats *st)
 {
 	struct reader *r = calloc(1, sizeof(*r));
-	gzFile f = gzopen(path, "rb");
-	char *line = NULL;
-	size_t cap = 0;
-	int err = Z_OK;
-	bool ok = r != NULL && f != NULL;
+	struct logline l;
+	char *line;
+	size_t len;
+	int got = 1;
+	bool ok = ll_open(&l, path);
 
-	if (f == NULL)
-		fprintf(stderr, "pgtls-shim: cannot open %s: %s\n", path, strerror(errno));
+	if (!ok)
+		fprintf(stderr, "pgtls-shim: cannot open %s: %s\n", path, l.error);
+	if (ok && r == NULL)
+	{
+		fprintf(stderr, "pgtls-shim: out of memory\n");
+		ok = false;
+	}
 	if (ok)
 	{
 		*r = (struct reader){.prefix = prefix, .st = st, .fn = fn, .arg = arg};
-		gzbuffer(f, 256 * 1024);
-		while (ok && rc_gzline(f, &line, &cap))
+		while (ok && (got = ll_next(&l, &line, &len)) == 1)
 			ok = one_line(r, line);
-		gzerror(f, &err);
-		if (ok && err != Z_OK && err != Z_STREAM_END)
+		if (got < 0)
 		{
-			fprintf(stderr, "pgtls-shim: reading %s: %s\n", path, rc_gzmessage(f));
+			fprintf(stderr, "pgtls-shim: reading %s: %s\n", path, l.error);
 			ok = false;
 		}
 	}
@@ -304,8 +308,6 @@ rc_serverlog_read(const char *path, const regex_t *prefix, rc_session_fn fn, voi
 			free(e);
 		}
 	free(r);
-	free(line);
-	if (f)
-		gzclose(f);
+	ll_close(&l);
 	return ok;
 }
