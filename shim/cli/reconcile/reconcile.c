@@ -51,48 +51,72 @@ dup_opt(const char *s, bool *ok)
 	return d;
 }
 
-static size_t
+static uint64_t
 group_hash(const struct rc_session *s)
 {
-	size_t h = 5381;
+	const char *user = s->user ? s->user : "";
+	uint64_t h = htab_hash(s->addr, strlen(s->addr) + 1);
 
-	for (const char *t = s->addr; *t; t++)
-		h = h * 33 + (unsigned char) *t;
-	for (const char *t = s->user ? s->user : ""; *t; t++)
-		h = h * 33 + (unsigned char) *t;
-	return (h ^ (size_t) s->ssl) % RC_BUCKETS;
+	return htab_hash_more(htab_hash_more(h, user, strlen(user) + 1), &s->ssl, 1);
+}
+
+static void
+blind_free(struct blind *g)
+{
+	if (g == NULL)
+		return;
+	free(g->addr);
+	free(g->user);
+	free(g->db);
+	free(g->app);
+	free(g);
+}
+
+/* A new blind-spot group for S, or NULL on out-of-memory. */
+static struct blind *
+blind_new(const struct rc_session *s)
+{
+	struct blind *g = calloc(1, sizeof(*g));
+	bool ok = g != NULL;
+
+	if (!ok)
+		return NULL;
+	g->addr = dup_opt(s->addr, &ok);
+	g->user = dup_opt(s->user, &ok);
+	g->db = dup_opt(s->database, &ok);
+	g->app = dup_opt(s->app, &ok);
+	g->ssl = s->ssl;
+	g->first_port = s->port;
+	g->first_ms = s->ts_ms;
+	if (!ok)
+		blind_free(g);
+	return ok ? g : NULL;
 }
 
 /* Counts S in its blind-spot group; false on out-of-memory. */
 static bool
 add_blind(struct rc *r, const struct rc_session *s)
 {
-	struct blind **pp = &r->bucket[group_hash(s)];
-	struct blind *g;
-	bool ok = true;
+	uint64_t h = group_hash(s);
+	struct blind **e, *g = NULL;
 
-	for (g = *pp; g; g = g->next)
-		if (strcmp(g->addr, s->addr) == 0 && same(g->user, s->user) && same(g->db, s->database) &&
-			same(g->app, s->app) && g->ssl == s->ssl)
-			break;
+	for (e = htab_first(&r->blind, h); e && g == NULL; e = htab_next(&r->blind, h, e))
+		if (strcmp((*e)->addr, s->addr) == 0 && same((*e)->user, s->user) &&
+			same((*e)->db, s->database) && same((*e)->app, s->app) && (*e)->ssl == s->ssl)
+			g = *e;
 	if (g == NULL)
 	{
-		if ((g = calloc(1, sizeof(*g))) == NULL)
+		if ((g = blind_new(s)) == NULL || (e = htab_add(&r->blind, h)) == NULL)
+		{
+			blind_free(g);
 			return false;
-		g->addr = dup_opt(s->addr, &ok);
-		g->user = dup_opt(s->user, &ok);
-		g->db = dup_opt(s->database, &ok);
-		g->app = dup_opt(s->app, &ok);
-		g->ssl = s->ssl;
-		g->first_port = s->port;
-		g->first_ms = s->ts_ms;
-		g->next = *pp;
-		*pp = g;
+		}
+		*e = g;
 		r->nblind++;
 	}
 	g->n++;
 	r->blind_sessions++;
-	return ok;
+	return true;
 }
 
 /* Keeps the first RC_MAX_DISAGREE disagreements; counts them all. */
@@ -141,20 +165,17 @@ on_session(void *arg, const struct rc_session *s)
 }
 
 static void
+free_blind(void *arg, void *e)
+{
+	(void) arg;
+	blind_free(*(struct blind **) e);
+}
+
+static void
 rc_free(struct rc *r)
 {
-	for (int b = 0; b < RC_BUCKETS; b++)
-		while (r->bucket[b])
-		{
-			struct blind *g = r->bucket[b];
-
-			r->bucket[b] = g->next;
-			free(g->addr);
-			free(g->user);
-			free(g->db);
-			free(g->app);
-			free(g);
-		}
+	htab_each(&r->blind, free_blind, NULL);
+	htab_free(&r->blind);
 	for (long i = 0; i < r->ndisagree && i < RC_MAX_DISAGREE; i++)
 	{
 		free(r->dis[i].addr);
@@ -303,6 +324,8 @@ cmd_reconcile(int argc, char **argv)
 		return 2;
 	}
 	ok = (r = calloc(1, sizeof(*r))) != NULL && (r->records = rc_records_new()) != NULL;
+	if (r != NULL)
+		htab_init(&r->blind, sizeof(struct blind *));
 	if (ok)
 	{
 		r->tol_ms = (int64_t) (a.tolerance_s * 1000);

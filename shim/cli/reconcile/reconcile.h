@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "htab.h"
+
 #define RC_WUR __attribute__((warn_unused_result))
 
 extern const char cli_usage_reconcile[];
@@ -136,7 +138,6 @@ bool rc_live_sample(const char *conninfo, int seconds, rc_session_fn fn, void *a
  */
 const char *rc_parse_logtime(const char *prefix, int64_t *ms, bool *unknown_zone);
 
-#define RC_BUCKETS 4096
 /* How far out of time order records and sessions may come, each in its own stream. */
 #define RC_SLACK_MS		((int64_t) 300 * 1000)
 #define RC_MAX_DISAGREE 1000
@@ -144,7 +145,6 @@ const char *rc_parse_logtime(const char *prefix, int64_t *ms, bool *unknown_zone
 /* Server sessions no record accounts for, with the same client, user, database, app, SSL. */
 struct blind
 {
-	struct blind *next;
 	char *addr;
 	char *user;
 	char *db;
@@ -180,7 +180,7 @@ struct rc
 	long blind_sessions;
 	long ndisagree;
 	size_t nblind;
-	struct blind *bucket[RC_BUCKETS];
+	struct htab blind; /* struct blind *, by client address, user and SSL */
 	struct disagree dis[RC_MAX_DISAGREE];
 	struct rc_logstats st;
 };
