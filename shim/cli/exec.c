@@ -95,9 +95,8 @@ preload_value(const char *lib)
 int
 cmd_exec(int argc, char **argv)
 {
-	static const struct option opts[] = {{"policy", required_argument, NULL, 'P'},
-										 CMDOPT_HELP,
-										 {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+		{"policy", required_argument, NULL, 'P'}, CMDOPT_HELP, {NULL, 0, NULL, 0}};
 	/* In order: the COMMAND's own flags are not ours; "--" ends ours. */
 	const struct cmdopt c = {"exec", cli_usage_exec, opts, true};
 	const char *policy_arg = NULL;

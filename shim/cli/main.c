@@ -25,9 +25,10 @@ static void
 overview(char *b, size_t size)
 {
 	const size_t skip = sizeof("usage: pgtls-shim ") - 1;
-	size_t len = (size_t) snprintf(b, size,
-								   "usage: pgtls-shim COMMAND [ARGS]   (pgtls-shim COMMAND --help for "
-								   "details)\n       pgtls-shim --version\n");
+	size_t len =
+		(size_t) snprintf(b, size,
+						  "usage: pgtls-shim COMMAND [ARGS]   (pgtls-shim COMMAND --help for "
+						  "details)\n       pgtls-shim --version\n");
 
 	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]) && len < size; i++)
 		len += (size_t) snprintf(b + len, size - len, "  %.*s",
@@ -37,15 +38,17 @@ overview(char *b, size_t size)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"version", no_argument, NULL, 'V'},
-										 CMDOPT_HELP,
-										 {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+		{"version", no_argument, NULL, 'V'}, CMDOPT_HELP, {NULL, 0, NULL, 0}};
 	static const struct
 	{
 		const char *name;
 		int (*run)(int argc, char **argv);
-	} cmds[] = {{"check", cmd_check},	  {"explain", cmd_explain},		{"exec", cmd_exec},
-				{"report", cmd_report}, {"reconcile", cmd_reconcile}};
+	} cmds[] = {{"check", cmd_check},
+				{"explain", cmd_explain},
+				{"exec", cmd_exec},
+				{"report", cmd_report},
+				{"reconcile", cmd_reconcile}};
 	char all[2048];
 	const struct cmdopt c = {NULL, all, opts, true};
 	int ch, status = 2;

@@ -82,8 +82,9 @@ test_scanner(void)
 			printf("accepted: %s\n", bad[i]);
 			CHECK(0);
 		}
-	CHECK(is(parse(" {\"event\" : \"connect\" , \"pid\" : -12.5e+3 , \"x\" : [ ] , \"y\" : { } } \r\n"),
-			 "connect"));
+	CHECK(is(
+		parse(" {\"event\" : \"connect\" , \"pid\" : -12.5e+3 , \"x\" : [ ] , \"y\" : { } } \r\n"),
+		"connect"));
 	/* Nesting: 32 levels are fine (the object and 31 arrays), 33 are not. */
 	CHECK(is(parse(nested(deep, sizeof(deep), 31)), "e"));
 	CHECK(parse(nested(deep, sizeof(deep), 32)) == NULL);

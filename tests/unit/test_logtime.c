@@ -18,8 +18,12 @@
 static int64_t
 utc(int y, int mo, int d, int h, int mi, int s, int ms)
 {
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-					.tm_hour = h, .tm_min = mi, .tm_sec = s};
+	struct tm tm = {.tm_year = y - 1900,
+					.tm_mon = mo - 1,
+					.tm_mday = d,
+					.tm_hour = h,
+					.tm_min = mi,
+					.tm_sec = s};
 
 	return (int64_t) timegm(&tm) * 1000 + ms;
 }
@@ -41,11 +45,23 @@ static void
 test_rfc3339(void)
 {
 	static const char *const bad[] = {
-		"", "2026-11-26", "2026-11-26T02:37:47", "2026-11-26T02:37:47.Z",
-		"2026-11-26T02:37:47+0100", "2026-11-26T02:37:47+01", "2026-11-26T24:00:00Z",
-		"2026-11-26T02:60:00Z", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z",
-		"2026-04-31T00:00:00Z", "2026-11-26T02:37:47Zx", "2026-11-26X02:37:47Z",
-		"26-11-26T02:37:47Z", "2026-11-26T02:37:47+25:00", "yesterday", "2026-1-26T02:37:47Z",
+		"",
+		"2026-11-26",
+		"2026-11-26T02:37:47",
+		"2026-11-26T02:37:47.Z",
+		"2026-11-26T02:37:47+0100",
+		"2026-11-26T02:37:47+01",
+		"2026-11-26T24:00:00Z",
+		"2026-11-26T02:60:00Z",
+		"2026-13-01T00:00:00Z",
+		"2026-02-29T00:00:00Z",
+		"2026-04-31T00:00:00Z",
+		"2026-11-26T02:37:47Zx",
+		"2026-11-26X02:37:47Z",
+		"26-11-26T02:37:47Z",
+		"2026-11-26T02:37:47+25:00",
+		"yesterday",
+		"2026-1-26T02:37:47Z",
 	};
 	int64_t t;
 
@@ -71,8 +87,9 @@ static void
 test_when(void)
 {
 	const int64_t now = utc(2026, 12, 7, 12, 0, 0, 0);
-	static const char *const bad[] = {"", "h", "1", "1y", "-1h", "1hh", "1.5h", "2026-12-7",
-									  "2026-12-07T", "yesterday", "1 h", "99999999999d"};
+	static const char *const bad[] = {"",	 "h",			"1",		 "1y",			"-1h",
+									  "1hh", "1.5h",		"2026-12-7", "2026-12-07T", "yesterday",
+									  "1 h", "99999999999d"};
 	int64_t t;
 
 	CHECK(lt_when("2026-12-07", now, false, &t) && t == utc(2026, 12, 7, 0, 0, 0, 0));
@@ -103,8 +120,8 @@ test_datetime(void)
 
 	CHECK(lt_datetime("2026-11-26 02:37:47.123 UTC [42]", &t, &end) &&
 		  t == utc(2026, 11, 26, 2, 37, 47, 123) && strcmp(end, " UTC [42]") == 0);
-	CHECK(lt_datetime("2026-11-26 02:37:47 CET", &t, &end) && t == utc(2026, 11, 26, 2, 37, 47, 0) &&
-		  strcmp(end, " CET") == 0);
+	CHECK(lt_datetime("2026-11-26 02:37:47 CET", &t, &end) &&
+		  t == utc(2026, 11, 26, 2, 37, 47, 0) && strcmp(end, " CET") == 0);
 	CHECK(!lt_datetime("2026-11-26 02:37", &t, &end));
 	CHECK(!lt_datetime("2026-11-26 02:37:4", &t, &end));
 }

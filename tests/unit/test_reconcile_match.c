@@ -30,8 +30,10 @@ ms(const char *rfc3339)
 static void
 add(struct rc_records *t, const char *addr, int port, int64_t ts, int pid, bool tls)
 {
-	struct rc_entry e = {.port = (uint16_t) port, .flags = RC_F_USED | (tls ? RC_F_TLS : 0),
-						 .pid = pid, .ts_ms = ts};
+	struct rc_entry e = {.port = (uint16_t) port,
+						 .flags = RC_F_USED | (tls ? RC_F_TLS : 0),
+						 .pid = pid,
+						 .ts_ms = ts};
 
 	if (!rc_addr_bytes(addr, e.addr) || !rc_records_add(t, &e))
 		abort();
@@ -46,7 +48,7 @@ test_tolerance(void)
 
 	add(t, "10.0.0.1", 5000, base + 4000, 1, true);
 	add(t, "10.0.0.1", 5000, base - 1000, 2, false); /* the same port, nearer */
-	add(t, "10.0.0.1", 5000, base + 60000, 3, true);  /* the port reused a minute later */
+	add(t, "10.0.0.1", 5000, base + 60000, 3, true); /* the port reused a minute later */
 	add(t, "10.0.0.2", 5000, base, 4, true);
 	CHECK(rc_records_match(t, "10.0.0.1", 5000, base, 10000, &m) && m.pid == 2 && !m.tls);
 	CHECK(rc_records_match(t, "::ffff:10.0.0.1", 5000, base, 10000, &m) && m.pid == 1 && m.tls);

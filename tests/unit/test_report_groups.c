@@ -19,22 +19,24 @@
 #include "check.h"
 
 static const char *const lines[] = {
-	"{\"ts\":\"2026-11-22T00:00:00.000Z\",\"event\":\"connect\",\"program\":\"/bin/a\","
-	"\"host\":\"h1\",\"rule\":\"r\",\"mode\":\"audit\",\"outcome\":\"ok\","
-	"\"tls\":{\"protocol\":\"TLSv1.3\"},\"verified\":true,"
-	"\"chain\":[{\"not_after\":\"2027-05-01T00:00:00Z\"},{\"not_after\":\"2027-03-01T00:00:00Z\"}],"
-	"\"audit\":{\"would_refuse\":false,\"reason\":null},\"warnings\":[]}",
-	"{\"ts\":\"2026-11-22T01:00:00.000Z\",\"event\":\"connect\",\"program\":\"/bin/a\","
-	"\"host\":\"h1\",\"rule\":\"r\",\"mode\":\"audit\",\"outcome\":\"ok\",\"tls\":null,"
-	"\"verified\":false,\"audit\":{\"would_refuse\":true,\"reason\":\"unknown CA\"},"
-	"\"warnings\":[\"certificate CN=x EXPIRES in 3 days\"],"
-	"\"rotation\":{\"as_is\":\"breaks\",\"enforced\":\"ok\",\"reason\":\"lacks next_ca\"}}",
-	"{\"ts\":\"2026-11-22T02:00:00.000Z\",\"event\":\"connect\",\"program\":\"/usr/bin/python3\","
-	"\"script\":\"/srv/x.py\",\"host\":\"h2\",\"rule\":null,\"mode\":\"enforce\","
-	"\"outcome\":\"refused\",\"error\":\"pgtls-shim: refused by rule \\\"x\\\" (enforce): wrong host\","
-	"\"rotation\":{\"as_is\":\"ok\",\"enforced\":\"breaks\",\"reason\":null}}",
-	"{\"ts\":\"2026-11-22T03:00:00.000Z\",\"event\":\"connect\",\"program\":\"/usr/bin/python3\","
-	"\"host\":\"h2\",\"mode\":\"enforce\",\"outcome\":\"failed\"}",
+	("{\"ts\":\"2026-11-22T00:00:00.000Z\",\"event\":\"connect\",\"program\":\"/bin/a\","
+	 "\"host\":\"h1\",\"rule\":\"r\",\"mode\":\"audit\",\"outcome\":\"ok\","
+	 "\"tls\":{\"protocol\":\"TLSv1.3\"},\"verified\":true,"
+	 "\"chain\":[{\"not_after\":\"2027-05-01T00:00:00Z\"},{\"not_after\":\"2027-03-01T00:00:00Z\"}]"
+	 ","
+	 "\"audit\":{\"would_refuse\":false,\"reason\":null},\"warnings\":[]}"),
+	("{\"ts\":\"2026-11-22T01:00:00.000Z\",\"event\":\"connect\",\"program\":\"/bin/a\","
+	 "\"host\":\"h1\",\"rule\":\"r\",\"mode\":\"audit\",\"outcome\":\"ok\",\"tls\":null,"
+	 "\"verified\":false,\"audit\":{\"would_refuse\":true,\"reason\":\"unknown CA\"},"
+	 "\"warnings\":[\"certificate CN=x EXPIRES in 3 days\"],"
+	 "\"rotation\":{\"as_is\":\"breaks\",\"enforced\":\"ok\",\"reason\":\"lacks next_ca\"}}"),
+	("{\"ts\":\"2026-11-22T02:00:00.000Z\",\"event\":\"connect\",\"program\":\"/usr/bin/python3\","
+	 "\"script\":\"/srv/x.py\",\"host\":\"h2\",\"rule\":null,\"mode\":\"enforce\","
+	 "\"outcome\":\"refused\",\"error\":\"pgtls-shim: refused by rule \\\"x\\\" (enforce): wrong "
+	 "host\","
+	 "\"rotation\":{\"as_is\":\"ok\",\"enforced\":\"breaks\",\"reason\":null}}"),
+	("{\"ts\":\"2026-11-22T03:00:00.000Z\",\"event\":\"connect\",\"program\":\"/usr/bin/python3\","
+	 "\"host\":\"h2\",\"mode\":\"enforce\",\"outcome\":\"failed\"}"),
 	"{\"ts\":\"2026-11-22T04:00:00.000Z\",\"event\":\"blind_spot\",\"program\":\"/bin/go\"}",
 	"{\"ts\":\"2026-11-22T05:00:00.000Z\",\"event\":\"policy_error\",\"error\":\"x\"}",
 	"not a record",

@@ -42,8 +42,7 @@ complain(const struct cmdopt *c, int ch, const char *arg)
 	else if (strncmp(arg, "--", 2) != 0)
 		fprintf(stderr, "invalid option -- '%c'\n", optopt);
 	else if (optopt != 0)
-		fprintf(stderr, "option '%.*s' doesn't allow an argument\n", (int) strcspn(arg, "="),
-				arg);
+		fprintf(stderr, "option '%.*s' doesn't allow an argument\n", (int) strcspn(arg, "="), arg);
 	else
 		fprintf(stderr, "unrecognized option '%s'\n", arg);
 	fputs(c->usage, stderr);

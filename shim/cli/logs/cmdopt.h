@@ -17,14 +17,17 @@
 #define CMDOPT_EXIT (-2)
 
 /* The entry every command's table has: --help (and -h). */
-#define CMDOPT_HELP {"help", no_argument, NULL, 'h'}
+#define CMDOPT_HELP                                                                                \
+	{                                                                                              \
+		"help", no_argument, NULL, 'h'                                                             \
+	}
 
 struct cmdopt
 {
-	const char *cmd;   /* "report"; NULL for the top level */
-	const char *usage; /* printed with --help (stdout) and on a usage error (stderr) */
+	const char *cmd;			   /* "report"; NULL for the top level */
+	const char *usage;			   /* printed with --help (stdout) and on a usage error (stderr) */
 	const struct option *longopts; /* ends with {0}; includes CMDOPT_HELP */
-	bool in_order;	   /* stop at the first operand (exec: the COMMAND's own flags) */
+	bool in_order;				   /* stop at the first operand (exec: the COMMAND's own flags) */
 };
 
 /* Starts parsing a new argument vector (getopt's state reset). */

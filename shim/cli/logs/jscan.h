@@ -32,8 +32,8 @@ enum jtype
 /* One value: where it is in the scanned text. */
 struct jval
 {
-	char *p;	 /* its first byte; for a string the byte after the quote */
-	size_t len;	 /* its bytes; for a string those between the quotes */
+	char *p;	  /* its first byte; for a string the byte after the quote */
+	size_t len;	  /* its bytes; for a string those between the quotes */
 	uint8_t type; /* enum jtype */
 	bool escaped; /* a string with a backslash in it */
 	bool decoded; /* a string already decoded and NUL-terminated (jv_str) */

@@ -117,8 +117,7 @@ relative(const char *s, int64_t *ms)
 	if (s[0] < '0' || s[0] > '9')
 		return false;
 	n = strtoll(s, &end, 10);
-	if (end[0] == '\0' || end[1] != '\0' || (u = strchr(units, end[0])) == NULL ||
-		n > 1000000000LL)
+	if (end[0] == '\0' || end[1] != '\0' || (u = strchr(units, end[0])) == NULL || n > 1000000000LL)
 		return false;
 	*ms = (int64_t) n * unit_ms[u - units];
 	return true;

@@ -77,9 +77,9 @@ static struct blind *
 blind_new(const struct rc_session *s)
 {
 	struct blind *g = calloc(1, sizeof(*g));
-	bool ok = g != NULL;
+	bool ok = true;
 
-	if (!ok)
+	if (g == NULL)
 		return NULL;
 	g->addr = dup_opt(s->addr, &ok);
 	g->user = dup_opt(s->user, &ok);

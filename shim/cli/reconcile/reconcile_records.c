@@ -19,7 +19,7 @@
 
 struct rc_records
 {
-	struct htab t; /* struct rc_entry, by address and port */
+	struct htab t;		  /* struct rc_entry, by address and port */
 	size_t kept;		  /* entries after the last rebuild */
 	int64_t watermark_ms; /* records older than this can no longer match */
 	long late;			  /* records added below the watermark */

@@ -150,7 +150,8 @@ pending_of(struct reader *r, int pid)
 {
 	struct pending *e;
 
-	for (e = htab_first(&r->pending, pid_hash(pid)); e; e = htab_next(&r->pending, pid_hash(pid), e))
+	for (e = htab_first(&r->pending, pid_hash(pid)); e;
+		 e = htab_next(&r->pending, pid_hash(pid), e))
 		if (e->pid == pid && !e->done)
 			return e;
 	return NULL;

@@ -168,9 +168,8 @@ parse_args(struct report *r, int argc, char **argv, bool *as_json)
 			return status;
 		if (ch == 'j')
 			*as_json = true;
-		else if ((ch == 's' || ch == 'u') && !set_time(&c, r, ch == 'u', optarg))
-			return 2;
-		else if (ch == 'b' && !set_by(&c, r, optarg, &first_by))
+		else if (((ch == 's' || ch == 'u') && !set_time(&c, r, ch == 'u', optarg)) ||
+				 (ch == 'b' && !set_by(&c, r, optarg, &first_by)))
 			return 2;
 	}
 	return -1;

@@ -13,10 +13,11 @@
 #include "summary.h"
 
 const struct report_dim report_dims[] = {
-	{"program", LF_PROGRAM, NULL, LF_N, "-"},
-	{"script", LF_SCRIPT, NULL, LF_PROGRAM, "-"}, /* the script, else the program */
-	{"host", LF_HOST, NULL, LF_N, "-"},
-	{"rule", LF_RULE, NULL, LF_N, "(top-level)"},
+	{"program", NULL, "-", LF_PROGRAM, LF_N},
+	{"script", NULL, "-", LF_SCRIPT, LF_PROGRAM}, /* the script, else the program */
+	{"host", NULL, "-", LF_HOST, LF_N},
+	{"rule", NULL, "(top-level)", LF_RULE, LF_N},
+	/* e.g. {"policy", RF_POLICY_SHA256, "-", LF_POLICY, LF_N}: the policy's sha256 */
 };
 const int report_ndims = (int) (sizeof(report_dims) / sizeof(report_dims[0]));
 

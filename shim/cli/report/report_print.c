@@ -186,4 +186,3 @@ report_print(struct report *r, bool as_json, FILE *out)
 	free(v);
 	return (as_json ? ok : true) && fflush(out) == 0 && !ferror(out);
 }
-

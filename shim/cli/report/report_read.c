@@ -18,7 +18,7 @@
 #include "report.h"
 #include "summary.h"
 
-#define SPLIT_MIN ((int64_t) 16 << 20) /* below this a file is read by one thread */
+#define SPLIT_MIN	((int64_t) 16 << 20) /* below this a file is read by one thread */
 #define MAX_THREADS 8
 
 /* One file, or one range of one. */
@@ -56,8 +56,7 @@ run_job(void *arg)
 {
 	struct job *j = arg;
 	struct logline l;
-	bool opened = j->range ? ll_open_range(&l, j->path, j->start, j->stop)
-						   : ll_open(&l, j->path);
+	bool opened = j->range ? ll_open_range(&l, j->path, j->start, j->stop) : ll_open(&l, j->path);
 
 	if (!opened)
 		snprintf(j->error, sizeof(j->error), "pgtls-shim: cannot open %s: %s", l.name, l.error);
@@ -78,9 +77,8 @@ make_jobs(char *const *paths, int n, int threads, int *njobs)
 	for (int i = 0; v != NULL && i < n; i++)
 	{
 		int64_t size = 0;
-		int parts = (threads > 1 && ll_plain_file(paths[i], &size) && size >= SPLIT_MIN)
-						? threads
-						: 1;
+		int parts =
+			(threads > 1 && ll_plain_file(paths[i], &size) && size >= SPLIT_MIN) ? threads : 1;
 
 		for (int p = 0; p < parts; p++, k++)
 		{

@@ -29,11 +29,11 @@
  */
 struct report_dim
 {
-	const char *name; /* as --by and --json spell it */
-	enum logfield field;
+	const char *name;	/* as --by and --json spell it */
 	const char *member; /* NULL: FIELD itself is the string */
-	enum logfield fallback;
 	const char *null_text;
+	enum logfield field;
+	enum logfield fallback;
 };
 extern const struct report_dim report_dims[];
 extern const int report_ndims;
