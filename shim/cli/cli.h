@@ -1,7 +1,8 @@
 /*
  * cli.h
- *	  The pgtls-shim command: one function per subcommand, each returning
- *	  the process exit status.
+ *	  The pgtls-shim command's policy commands (check, explain, exec), each
+ *	  returning the process exit status, and what they share.  The log
+ *	  tools are report/report.h and reconcile/reconcile.h, on logs/.
  */
 #ifndef PGTLS_SHIM_CLI_H
 #define PGTLS_SHIM_CLI_H

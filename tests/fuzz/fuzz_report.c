@@ -1,6 +1,7 @@
 /*
  * fuzz_report.c
- *	  The log reader of `pgtls-shim report`: any bytes as a log.  Lines that
+ *	  The log reader of `pgtls-shim report` (the strict scanner, every input
+ *	  form, the groups): any bytes as a log.  Lines that
  *	  are not records are counted, never fatal; the --json summary must be
  *	  one JSON object, and the text summary must be written whole.  The
  *	  first byte picks the --by dimensions and whether a --since/--until
@@ -13,6 +14,7 @@
 
 #include "fuzzlocale.h"
 #include "logtime.h"
+#include "report.h"
 #include "summary.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -310,19 +310,24 @@ js_object(char *text, size_t n, const struct jkeys *k, struct jval *out)
 bool
 js_members(const struct jval *v, const struct jkeys *k, struct jval *out)
 {
-	struct scan s = {v->p, v->p + v->len, 1};
+	struct scan s;
 
 	memset(out, 0, k->n * sizeof(*out));
-	return v->type == JT_OBJECT && object(&s, k, out);
+	if (v->type != JT_OBJECT)
+		return false;
+	s = (struct scan){v->p, v->p + v->len, 1};
+	return object(&s, k, out);
 }
 
 void
 js_array_each(const struct jval *v, bool (*fn)(void *arg, struct jval *e), void *arg)
 {
-	struct scan s = {v->p, v->p + v->len, 1};
+	struct scan s;
 
-	if (v->type == JT_ARRAY)
-		(void) array(&s, fn, arg);
+	if (v->type != JT_ARRAY)
+		return;
+	s = (struct scan){v->p, v->p + v->len, 1};
+	(void) array(&s, fn, arg);
 }
 
 static unsigned

@@ -140,8 +140,19 @@ report_read_paths(struct report *r, char *const *paths, int n, int threads)
 		fprintf(stderr, "pgtls-shim: out of memory\n");
 		return false;
 	}
-	for (int i = 0; ok && i < njobs; i += threads)
-		ok = run_batch(r, jobs + i, njobs - i < threads ? njobs - i : threads);
+	for (int i = 0, n; ok && i < njobs; i += n)
+	{
+		/* At most THREADS at once, and standard input read by one of them only. */
+		bool std = false;
+
+		for (n = 0; i + n < njobs && n < threads; n++)
+		{
+			if (strcmp(jobs[i + n].path, "-") == 0 && std)
+				break;
+			std |= strcmp(jobs[i + n].path, "-") == 0;
+		}
+		ok = run_batch(r, jobs + i, n);
+	}
 	free(jobs);
 	return ok;
 }
