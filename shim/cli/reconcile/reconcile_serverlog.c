@@ -167,13 +167,20 @@ keep(void *arg, const void *entry)
 	return !e->done && r->now_ms - e->ts_ms <= MAX_AGE_MS;
 }
 
-/* Drops the authorized sessions, and those never authorized for ten minutes of log time. */
+/*
+ * Drops the authorized sessions once they are most of the table, and those
+ * never authorized for ten minutes of log time, looked for once a minute.
+ */
 static void
 sweep(struct reader *r, int64_t now_ms)
 {
-	if (r->pending.n < 1024 || now_ms - r->last_sweep_ms < 60000)
+	bool stale = r->npending >= 1024 && now_ms - r->last_sweep_ms >= 60000;
+	bool done = r->pending.n >= 1024 && r->pending.n > 2 * (size_t) r->npending;
+
+	if (!stale && !done)
 		return;
-	r->last_sweep_ms = now_ms;
+	if (stale)
+		r->last_sweep_ms = now_ms;
 	r->now_ms = now_ms;
 	if (htab_filter(&r->pending, keep, r)) /* else kept: slower, not wrong */
 		r->npending = (long) r->pending.n;
