@@ -16,7 +16,7 @@ LAYERS = {
             "policy", "base"},
     # The command's log tools: report and reconcile on logs/, and none of
     # them on the library's pipeline: only base/ and the record's field
-    # names (record/fields.h, see FILES).
+    # names (record/recfields.h, see FILES).
     "report": {"logs", "base"},
     "reconcile": {"logs", "base"},
     "logs": {"base"},
@@ -30,9 +30,9 @@ LAYERS = {
 }
 # Single headers a folder may include from a folder it may not otherwise.
 FILES = {
-    "report": {"record/fields.h"},
-    "reconcile": {"record/fields.h"},
-    "logs": {"record/fields.h"},
+    "report": {"record/recfields.h"},
+    "reconcile": {"record/recfields.h"},
+    "logs": {"record/recfields.h"},
 }
 
 

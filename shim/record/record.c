@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "fields.h"
+#include "recfields.h"
 #include "text.h"
 
 static void

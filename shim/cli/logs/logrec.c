@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
+#include "recfields.h"
 
 const char *const logrec_field_name[LF_N] = {
 	[LF_TS] = RF_TS,

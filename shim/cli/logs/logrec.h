@@ -6,7 +6,7 @@
  *	  json` export whose MESSAGE, a string or an array of bytes, holds the
  *	  record, itself possibly after a prefix) to the record's top-level
  *	  fields, found by the strict scanner (jscan.h) and named in
- *	  record/fields.h.  Interleaved input needs nothing more: each line
+ *	  record/recfields.h.  Interleaved input needs nothing more: each line
  *	  stands alone.
  */
 #ifndef PGTLS_SHIM_LOGREC_H

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
+#include "recfields.h"
 #include "logline.h"
 #include "logrec.h"
 #include "logtime.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fields.h"
+#include "recfields.h"
 #include "logtime.h"
 #include "summary.h"
 

@@ -1,13 +1,13 @@
 /*
- * fields.h
+ * recfields.h
  *	  The names of the record's fields (CONTRACT.md, "Log record"): one
  *	  spelling for the writer (record.c) and the readers (cli/logs/), so a
  *	  renamed field cannot leave a reader looking for the old name.  Only
  *	  macros: no code, no dependency, so the command's log tools may include
  *	  it without the library's pipeline.
  */
-#ifndef PGTLS_SHIM_FIELDS_H
-#define PGTLS_SHIM_FIELDS_H
+#ifndef PGTLS_SHIM_RECFIELDS_H
+#define PGTLS_SHIM_RECFIELDS_H
 
 /* Every event. */
 #define RF_TS			  "ts"
