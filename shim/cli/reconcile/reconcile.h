@@ -3,8 +3,10 @@
  *	  Shared by the parts of `pgtls-shim reconcile`: the client records kept
  *	  in a table keyed by (local_addr, local_port) (reconcile_records.c), the
  *	  server's sessions streamed from a log (reconcile_serverlog.c) or sampled
- *	  live from pg_stat_activity (reconcile_live.c), and the join and its
- *	  output (reconcile.c).
+ *	  live from pg_stat_activity (reconcile_live.c), the records read through
+ *	  the log tools' reader (reconcile_sources.c, logs/logrec.c), and the
+ *	  join and its output (reconcile.c, reconcile_output.c).  The command's
+ *	  entry, cmd_reconcile, is declared here for main.c.
  */
 #ifndef PGTLS_SHIM_RECONCILE_H
 #define PGTLS_SHIM_RECONCILE_H
@@ -15,9 +17,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "attr.h"
 #include "htab.h"
 
-#define RC_WUR __attribute__((warn_unused_result))
+#define RC_WUR PGS_WUR
 
 extern const char cli_usage_reconcile[];
 

@@ -1,9 +1,10 @@
 /*
  * reconcile_time.c
- *	  The server log's times `pgtls-shim reconcile` compares with the
- *	  records' ts (read by logs/logtime.c), from a log line's prefix: %m ("2026-11-26
- *	  02:37:47.123 UTC"), %t (the same without milliseconds) or %n (Unix
- *	  epoch with milliseconds).  %m and %t print log_timezone's
+ *	  The time in a server log line's prefix, which `pgtls-shim reconcile`
+ *	  compares with the records' ts: %m ("2026-11-26 02:37:47.123 UTC"), %t
+ *	  (the same without milliseconds) or %n (Unix epoch with milliseconds).
+ *	  The date and time are read by logs/logtime.c, the one time parser;
+ *	  the zone is this file's.  %m and %t print log_timezone's
  *	  abbreviation: UTC, GMT, a numeric offset ("+03", "-0530") and the
  *	  common abbreviations below are understood; another is read as UTC and
  *	  counted, so that the summary can say so.
@@ -11,7 +12,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "logtime.h"
 #include "reconcile.h"
