@@ -166,7 +166,7 @@ ll_next(struct logline *l, char **line, size_t *len)
 	{
 		if (l->stop >= 0 && l->base + (int64_t) l->off >= l->stop)
 			return 0;
-		nl = memchr(l->buf + l->off, '\n', l->len - l->off);
+		nl = l->buf != NULL ? memchr(l->buf + l->off, '\n', l->len - l->off) : NULL;
 		if (nl != NULL || (l->eof && l->off < l->len))
 			break;
 		if (l->eof)
