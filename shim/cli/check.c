@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmdopt.h"
 #include "policy.h"
 
 const char cli_usage_check[] =
@@ -26,11 +27,17 @@ cmd_check(int argc, char **argv)
 	int warnings = 0;
 	bool ok;
 
-	if (argc == 2 && cli_is_help(argv[1]))
-		return cli_usage(cli_usage_check, true);
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-' && argv[1][1] != '\0'))
-		return cli_usage(cli_usage_check, false);
-	path = cli_policy_path(argc == 2 ? argv[1] : NULL);
+	static const struct option opts[] = {CMDOPT_HELP, {NULL, 0, NULL, 0}};
+	const struct cmdopt c = {"check", cli_usage_check, opts, false};
+	int ch, status = 2;
+
+	cmdopt_begin();
+	while ((ch = cmdopt_next(&c, argc, argv, &status)) != -1)
+		if (ch == CMDOPT_EXIT)
+			return status;
+	if (argc - optind > 1)
+		return cmdopt_error(&c, "one policy file at most");
+	path = cli_policy_path(optind < argc ? argv[optind] : NULL);
 	policy = policy_load(path, &errs, NULL);
 	if (policy == NULL)
 	{

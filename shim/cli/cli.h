@@ -1,7 +1,8 @@
 /*
  * cli.h
- *	  The pgtls-shim command: one function per subcommand, each returning
- *	  the process exit status.
+ *	  The pgtls-shim command's policy commands (check, explain, exec), each
+ *	  returning the process exit status, and what they share.  The log
+ *	  tools are report/report.h and reconcile/reconcile.h, on logs/.
  */
 #ifndef PGTLS_SHIM_CLI_H
 #define PGTLS_SHIM_CLI_H
@@ -15,37 +16,11 @@
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_reconcile(int argc, char **argv);
 
 /* Each command's usage, "usage: pgtls-shim COMMAND ..." then its details. */
 extern const char cli_usage_check[];
 extern const char cli_usage_explain[];
 extern const char cli_usage_exec[];
-extern const char cli_usage_report[];
-extern const char cli_usage_reconcile[];
-
-/* Whether ARG asks for help: --help or -h. */
-bool cli_is_help(const char *arg);
-
-/*
- * Prints USAGE and returns the exit status: on stdout and 0 when HELP (it
- * was asked for), else on stderr and 2 (a usage error).
- */
-int cli_usage(const char *usage, bool help);
-
-/*
- * report's summary, for the command and its fuzz target: report_read adds
- * the records of F (named NAME in errors; unreadable lines are counted, not
- * fatal) and returns false on a read error; report_print writes the summary
- * to OUT, false when that fails.  report_new returns NULL on out-of-memory;
- * report_free frees it all.  The reader and the groups are in report.h.
- */
-struct report;
-struct report *report_new(void);
-bool report_read(struct report *r, FILE *f, const char *name) __attribute__((warn_unused_result));
-bool report_print(struct report *r, bool as_json, FILE *out) __attribute__((warn_unused_result));
-void report_free(struct report *r);
 
 /*
  * Checks what the library will meet with POLICY beyond syntax (CA, next_ca

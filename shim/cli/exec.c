@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmdopt.h"
 #include "policy.h"
 #include "policy_path.h"
 
@@ -95,8 +96,12 @@ preload_value(const char *lib)
 int
 cmd_exec(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{"policy", required_argument, NULL, 'P'}, CMDOPT_HELP, {NULL, 0, NULL, 0}};
+	/* In order: the COMMAND's own flags are not ours; "--" ends ours. */
+	const struct cmdopt c = {"exec", cli_usage_exec, opts, true};
 	const char *policy_arg = NULL;
-	int i = 1;
+	int i, ch, status = 2;
 	char lib[PATH_MAX];
 	char abs[PATH_MAX];
 	const char *path;
@@ -105,19 +110,16 @@ cmd_exec(int argc, char **argv)
 	int warnings;
 	char *preload;
 
-	if (i < argc && cli_is_help(argv[i]))
-		return cli_usage(cli_usage_exec, true);
-	if (i + 1 < argc && strcmp(argv[i], "--policy") == 0)
+	cmdopt_begin();
+	while ((ch = cmdopt_next(&c, argc, argv, &status)) != -1)
 	{
-		policy_arg = argv[i + 1];
-		i += 2;
+		if (ch == CMDOPT_EXIT)
+			return status;
+		policy_arg = optarg; /* --policy, the only option */
 	}
-	if (i < argc && cli_is_help(argv[i]))
-		return cli_usage(cli_usage_exec, true);
-	if (i < argc && strcmp(argv[i], "--") == 0)
-		i++;
-	if (i >= argc)
-		return cli_usage(cli_usage_exec, false);
+	if (optind >= argc)
+		return cmdopt_error(&c, "a COMMAND to run is needed");
+	i = optind;
 	path = cli_policy_path(policy_arg);
 	policy = policy_load(path, &errs, NULL);
 	if (policy == NULL)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmdopt.h"
 #include "match.h"
 #include "plan.h"
 #include "predict.h"
@@ -165,28 +166,32 @@ cmd_explain(int argc, char **argv)
 	const char *program = NULL;
 	const char *script = NULL;
 	const char *conninfo = NULL;
-	bool bad = false;
+	static const struct option opts[] = {{"policy", required_argument, NULL, 'P'},
+										 {"program", required_argument, NULL, 'p'},
+										 {"script", required_argument, NULL, 's'},
+										 CMDOPT_HELP,
+										 {NULL, 0, NULL, 0}};
+	const struct cmdopt c = {"explain", cli_usage_explain, opts, false};
 	struct pgs_errors errs = {0};
 	struct pgs_policy *policy;
-	int rc;
+	int ch, rc = 2;
 
-	for (int i = 1; i < argc; i++)
+	cmdopt_begin();
+	while ((ch = cmdopt_next(&c, argc, argv, &rc)) != -1)
 	{
-		if (cli_is_help(argv[i]))
-			return cli_usage(cli_usage_explain, true);
-		if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc)
-			policy_arg = argv[++i];
-		else if (strcmp(argv[i], "--program") == 0 && i + 1 < argc)
-			program = argv[++i];
-		else if (strcmp(argv[i], "--script") == 0 && i + 1 < argc)
-			script = argv[++i];
-		else if (conninfo == NULL && argv[i][0] != '-')
-			conninfo = argv[i];
-		else
-			bad = true;
+		if (ch == CMDOPT_EXIT)
+			return rc;
+		if (ch == 'P')
+			policy_arg = optarg;
+		else if (ch == 'p')
+			program = optarg;
+		else if (ch == 's')
+			script = optarg;
 	}
-	if (conninfo == NULL || bad)
-		return cli_usage(cli_usage_explain, false);
+	if (argc - optind != 1)
+		return cmdopt_error(&c, optind == argc ? "a connection string is needed"
+											   : "one connection string only");
+	conninfo = argv[optind];
 	policy = policy_load(cli_policy_path(policy_arg), &errs, NULL);
 	if (policy == NULL)
 	{

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "recfields.h"
 #include "text.h"
 
 /* policy: {path, sha256}, or null. */
@@ -23,8 +24,8 @@ policy_object(struct jbuf *b, const struct pgs_policy *p)
 		return;
 	}
 	jb_obj_begin(b);
-	jb_kstr(b, "path", p->path);
-	jb_kstr(b, "sha256", p->sha256[0] ? p->sha256 : NULL);
+	jb_kstr(b, RF_POLICY_PATH, p->path);
+	jb_kstr(b, RF_POLICY_SHA256, p->sha256[0] ? p->sha256 : NULL);
 	jb_obj_end(b);
 }
 
@@ -35,18 +36,18 @@ head(struct jbuf *b, const struct pgs_origin *who, const char *event, enum pgs_s
 
 	format_ts(who->ts_ms, ts, sizeof(ts));
 	jb_obj_begin(b);
-	jb_kstr(b, "ts", ts);
-	jb_kstr(b, "event", event);
-	jb_kint(b, "pid", who->pid);
-	jb_kstr(b, "program", who->program);
-	jb_kstr(b, "script", who->script);
-	jb_kstr(b, "hostname", who->hostname);
-	jb_kstr(b, "shim_version", PGS_VERSION);
-	jb_kint(b, "schema_version", PGS_SCHEMA_VERSION);
-	jb_key(b, "policy");
+	jb_kstr(b, RF_TS, ts);
+	jb_kstr(b, RF_EVENT, event);
+	jb_kint(b, RF_PID, who->pid);
+	jb_kstr(b, RF_PROGRAM, who->program);
+	jb_kstr(b, RF_SCRIPT, who->script);
+	jb_kstr(b, RF_HOSTNAME, who->hostname);
+	jb_kstr(b, RF_SHIM_VERSION, PGS_VERSION);
+	jb_kint(b, RF_SCHEMA_VERSION, PGS_SCHEMA_VERSION);
+	jb_key(b, RF_POLICY);
 	policy_object(b, who->policy);
-	jb_kstr(b, "unit", who->unit);
-	jb_kstr(b, "severity", pgs_severity_name(sev));
+	jb_kstr(b, RF_UNIT, who->unit);
+	jb_kstr(b, RF_SEVERITY, pgs_severity_name(sev));
 }
 
 static void
@@ -67,10 +68,10 @@ tls_object(struct jbuf *b, const struct pgs_observed *o)
 		return;
 	}
 	jb_obj_begin(b);
-	jb_kstr(b, "protocol", o->protocol);
-	jb_kstr(b, "cipher", o->cipher);
-	jb_kint(b, "key_bits", o->key_bits);
-	jb_kbool(b, "compression", o->compression);
+	jb_kstr(b, RF_TLS_PROTOCOL, o->protocol);
+	jb_kstr(b, RF_TLS_CIPHER, o->cipher);
+	jb_kint(b, RF_TLS_KEY_BITS, o->key_bits);
+	jb_kbool(b, RF_TLS_COMPRESSION, o->compression);
 	jb_obj_end(b);
 }
 
@@ -97,13 +98,13 @@ chain_array(struct jbuf *b, const struct pgs_observed *o, bool want)
 		const struct pgs_cert *c = &o->chain[i];
 
 		jb_obj_begin(b);
-		jb_kstr(b, "subject", c->subject);
-		jb_kstr(b, "issuer", c->issuer);
-		jb_kstr(b, "serial", c->serial);
-		jb_kstr(b, "not_before", c->not_before[0] ? c->not_before : NULL);
-		jb_kstr(b, "not_after", c->not_after[0] ? c->not_after : NULL);
-		jb_kstr(b, "sha256", c->sha256[0] ? c->sha256 : NULL);
-		jb_kstr(b, "key", c->key[0] ? c->key : NULL);
+		jb_kstr(b, RF_CERT_SUBJECT, c->subject);
+		jb_kstr(b, RF_CERT_ISSUER, c->issuer);
+		jb_kstr(b, RF_CERT_SERIAL, c->serial);
+		jb_kstr(b, RF_CERT_NOT_BEFORE, c->not_before[0] ? c->not_before : NULL);
+		jb_kstr(b, RF_CERT_NOT_AFTER, c->not_after[0] ? c->not_after : NULL);
+		jb_kstr(b, RF_POLICY_SHA256, c->sha256[0] ? c->sha256 : NULL);
+		jb_kstr(b, RF_CERT_KEY, c->key[0] ? c->key : NULL);
 		jb_obj_end(b);
 	}
 	jb_arr_end(b);
@@ -120,21 +121,21 @@ audit_object(struct jbuf *b, const struct pgs_record *r)
 	jb_obj_begin(b);
 	if (r->pred && r->pred->checked)
 	{
-		jb_kbool(b, "would_verify", r->pred->would_verify);
-		jb_kstr(b, "verify_error", r->pred->verify_error[0] ? r->pred->verify_error : NULL);
+		jb_kbool(b, RF_AUDIT_WOULD_VERIFY, r->pred->would_verify);
+		jb_kstr(b, RF_AUDIT_VERIFY_ERROR, r->pred->verify_error[0] ? r->pred->verify_error : NULL);
 	}
 	else
 	{
-		jb_knull(b, "would_verify");
-		jb_knull(b, "verify_error");
+		jb_knull(b, RF_AUDIT_WOULD_VERIFY);
+		jb_knull(b, RF_AUDIT_VERIFY_ERROR);
 	}
 	if (r->pred && r->pred->hostname_match >= 0)
-		jb_kbool(b, "hostname_match", r->pred->hostname_match == 1);
+		jb_kbool(b, RF_AUDIT_HOSTNAME_MATCH, r->pred->hostname_match == 1);
 	else
-		jb_knull(b, "hostname_match");
-	jb_kbool(b, "would_refuse", r->refuse_reason != NULL);
-	jb_kstr(b, "reason", r->refuse_reason);
-	jb_key(b, "would_inject");
+		jb_knull(b, RF_AUDIT_HOSTNAME_MATCH);
+	jb_kbool(b, RF_AUDIT_WOULD_REFUSE, r->refuse_reason != NULL);
+	jb_kstr(b, RF_REASON, r->refuse_reason);
+	jb_key(b, RF_AUDIT_WOULD_INJECT);
 	injections(b, r->d);
 	jb_obj_end(b);
 }
@@ -148,9 +149,9 @@ probe_object(struct jbuf *b, const struct pgs_observed *p)
 		return;
 	}
 	jb_obj_begin(b);
-	jb_kbool(b, "tls", p->tls);
-	jb_kstr(b, "protocol", p->protocol);
-	jb_kstr(b, "error", p->error);
+	jb_kbool(b, RF_TLS, p->tls);
+	jb_kstr(b, RF_TLS_PROTOCOL, p->protocol);
+	jb_kstr(b, RF_ERROR, p->error);
 	jb_obj_end(b);
 }
 
@@ -202,10 +203,10 @@ rotation_object(struct jbuf *b, const struct pgs_rotation *r)
 		return;
 	}
 	jb_obj_begin(b);
-	jb_kstr(b, "next_ca", r->next_ca);
-	jb_kstr(b, "as_is", r->as_is);
-	jb_kstr(b, "enforced", r->enforced);
-	jb_kstr(b, "reason", r->reason[0] ? r->reason : NULL);
+	jb_kstr(b, RF_ROT_NEXT_CA, r->next_ca);
+	jb_kstr(b, RF_ROT_AS_IS, r->as_is);
+	jb_kstr(b, RF_ROT_ENFORCED, r->enforced);
+	jb_kstr(b, RF_REASON, r->reason[0] ? r->reason : NULL);
 	jb_obj_end(b);
 }
 
@@ -256,22 +257,22 @@ verification_fields(struct jbuf *b, const struct pgs_record *r)
 
 	if (r->probe)
 	{
-		jb_key(b, "probe");
+		jb_key(b, RF_PROBE);
 		probe_object(b, r->probe);
 	}
-	jb_kstr(b, "reason", r->refuse_reason);
-	jb_kstr(b, "verification", r->verification ? r->verification : "none");
-	jb_kstr(b, "app_sslrootcert", r->app_sslrootcert);
-	jb_key(b, "rotation");
+	jb_kstr(b, RF_REASON, r->refuse_reason);
+	jb_kstr(b, RF_VERIFICATION, r->verification ? r->verification : "none");
+	jb_kstr(b, RF_APP_SSLROOTCERT, r->app_sslrootcert);
+	jb_key(b, RF_ROTATION);
 	rotation_object(b, r->rotation);
-	jb_kstr(b, "local_addr", o ? o->local_addr : NULL);
+	jb_kstr(b, RF_LOCAL_ADDR, o ? o->local_addr : NULL);
 	if (o && o->local_addr)
-		jb_kint(b, "local_port", o->local_port);
+		jb_kint(b, RF_LOCAL_PORT, o->local_port);
 	else
-		jb_knull(b, "local_port");
+		jb_knull(b, RF_LOCAL_PORT);
 	/* Integer arithmetic: printf's %f would write a decimal comma under a
 	 * host's LC_NUMERIC (de_DE), and the record would not be JSON. */
-	jb_key(b, "duration_ms");
+	jb_key(b, RF_DURATION_MS);
 	snprintf(num, sizeof(num), "%lld.%03lld", (long long) (r->duration_us / 1000),
 			 (long long) (r->duration_us % 1000));
 	jb_raw(b, num, strlen(num));
@@ -286,19 +287,19 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 	const struct pgs_target *t = f->ntargets ? &f->targets[0] : NULL;
 	const struct pgs_observed *o = r->obs;
 
-	head(b, &r->who, "connect", record_severity(r));
-	jb_kstr(b, "application_name", f->application_name);
-	jb_kstr(b, "rule", r->d->rule ? r->d->rule->name : NULL);
-	jb_kstr(b, "mode", pgs_mode_name(r->d->mode));
-	jb_kstr(b, "host", first_nonempty(o ? o->host : NULL, t ? t->host : NULL));
-	jb_kstr(b, "hostaddr", first_nonempty(o ? o->hostaddr : NULL, t ? t->hostaddr : NULL));
-	jb_kstr(b, "port", first_nonempty(o ? o->port : NULL, t ? t->port : NULL));
-	jb_kstr(b, "dbname", first_nonempty(o ? o->dbname : NULL, f->dbname));
-	jb_kstr(b, "user", first_nonempty(o ? o->user : NULL, f->user));
-	jb_kstr(b, "transport", (o ? o->unix_socket : (t && t->unix_socket)) ? "unix" : "tcp");
-	jb_kstr(b, "sslmode_requested", pgs_sslmode_name(r->d->app_sslmode));
-	jb_kstr(b, "sslmode_effective", pgs_sslmode_name(r->used_sslmode));
-	jb_key(b, "injected");
+	head(b, &r->who, RF_EVENT_CONNECT, record_severity(r));
+	jb_kstr(b, RF_APPLICATION_NAME, f->application_name);
+	jb_kstr(b, RF_RULE, r->d->rule ? r->d->rule->name : NULL);
+	jb_kstr(b, RF_MODE, pgs_mode_name(r->d->mode));
+	jb_kstr(b, RF_HOST, first_nonempty(o ? o->host : NULL, t ? t->host : NULL));
+	jb_kstr(b, RF_HOSTADDR, first_nonempty(o ? o->hostaddr : NULL, t ? t->hostaddr : NULL));
+	jb_kstr(b, RF_PORT, first_nonempty(o ? o->port : NULL, t ? t->port : NULL));
+	jb_kstr(b, RF_DBNAME, first_nonempty(o ? o->dbname : NULL, f->dbname));
+	jb_kstr(b, RF_USER, first_nonempty(o ? o->user : NULL, f->user));
+	jb_kstr(b, RF_TRANSPORT, (o ? o->unix_socket : (t && t->unix_socket)) ? "unix" : "tcp");
+	jb_kstr(b, RF_SSLMODE_REQUESTED, pgs_sslmode_name(r->d->app_sslmode));
+	jb_kstr(b, RF_SSLMODE_EFFECTIVE, pgs_sslmode_name(r->used_sslmode));
+	jb_key(b, RF_INJECTED);
 	if (r->d->mode == PGS_MODE_ENFORCE)
 		injections(b, r->d);
 	else
@@ -306,17 +307,17 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 		jb_obj_begin(b);
 		jb_obj_end(b);
 	}
-	jb_kstr(b, "outcome", outcomes[r->outcome]);
-	jb_kstr(b, "error", r->error);
-	jb_key(b, "tls");
+	jb_kstr(b, RF_OUTCOME, outcomes[r->outcome]);
+	jb_kstr(b, RF_ERROR, r->error);
+	jb_key(b, RF_TLS);
 	tls_object(b, o);
-	jb_kbool(b, "gssenc", o != NULL && o->gssenc);
-	jb_kbool(b, "verified", r->verified);
-	jb_key(b, "chain");
+	jb_kbool(b, RF_GSSENC, o != NULL && o->gssenc);
+	jb_kbool(b, RF_VERIFIED, r->verified);
+	jb_key(b, RF_CHAIN);
 	chain_array(b, served(r), r->log_chain);
-	jb_key(b, "audit");
+	jb_key(b, RF_AUDIT);
 	audit_object(b, r);
-	jb_key(b, "warnings");
+	jb_key(b, RF_WARNINGS);
 	warnings(b, r);
 	verification_fields(b, r);
 	jb_obj_end(b);
@@ -327,8 +328,8 @@ record_connect(const struct pgs_record *r, struct jbuf *b)
 bool
 record_policy_error(const struct pgs_origin *who, const char *error, struct jbuf *b)
 {
-	head(b, who, "policy_error", PGS_SEV_ERROR);
-	jb_kstr(b, "error", error);
+	head(b, who, RF_EVENT_POLICY_ERROR, PGS_SEV_ERROR);
+	jb_kstr(b, RF_ERROR, error);
 	jb_obj_end(b);
 	jb_raw(b, "\n", 1);
 	return jb_ok(b);
@@ -337,9 +338,9 @@ record_policy_error(const struct pgs_origin *who, const char *error, struct jbuf
 bool
 record_blind_spot(const struct pgs_origin *who, const char *libpq, const char *why, struct jbuf *b)
 {
-	head(b, who, "blind_spot", PGS_SEV_ERROR);
-	jb_kstr(b, "libpq", libpq);
-	jb_kstr(b, "why", why);
+	head(b, who, RF_EVENT_BLIND_SPOT, PGS_SEV_ERROR);
+	jb_kstr(b, RF_LIBPQ, libpq);
+	jb_kstr(b, RF_WHY, why);
 	jb_obj_end(b);
 	jb_raw(b, "\n", 1);
 	return jb_ok(b);
@@ -352,10 +353,10 @@ record_records_lost(const struct pgs_origin *who, unsigned long lost, int64_t si
 	char since[40];
 
 	format_ts(since_ms, since, sizeof(since));
-	head(b, who, "records_lost", PGS_SEV_ERROR);
-	jb_kint(b, "lost", (int64_t) lost);
-	jb_kstr(b, "since", since);
-	jb_kstr(b, "error", error);
+	head(b, who, RF_EVENT_RECORDS_LOST, PGS_SEV_ERROR);
+	jb_kint(b, RF_LOST, (int64_t) lost);
+	jb_kstr(b, RF_SINCE, since);
+	jb_kstr(b, RF_ERROR, error);
 	jb_obj_end(b);
 	jb_raw(b, "\n", 1);
 	return jb_ok(b);

@@ -1,6 +1,7 @@
 /*
  * fuzz_report.c
- *	  The log reader of `pgtls-shim report`: any bytes as a log.  Lines that
+ *	  The log reader of `pgtls-shim report` (the strict scanner, every input
+ *	  form, the groups): any bytes as a log.  Lines that
  *	  are not records are counted, never fatal; the --json summary must be
  *	  one JSON object, and the text summary must be written whole.  The
  *	  first byte picks the --by dimensions and whether a --since/--until
@@ -12,7 +13,9 @@
 #include <stdlib.h>
 
 #include "fuzzlocale.h"
+#include "logtime.h"
 #include "report.h"
+#include "summary.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -32,13 +35,13 @@ set_options(struct report *r, uint8_t opts)
 {
 	if ((opts & 0x0f) != 0)
 	{
-		for (int d = 0; d < RD_N; d++)
+		for (int d = 0; d < report_ndims; d++)
 			r->by[d] = (opts >> d) & 1;
 	}
 	if (opts & 0x10)
 	{
-		if (!report_parse_time("2026-11-22T00:00:00.000Z", false, &r->since_ms) ||
-			!report_parse_time("2026-11-23", true, &r->until_ms))
+		if (!lt_when("2026-11-22T00:00:00.000Z", 0, false, &r->since_ms) ||
+			!lt_when("2026-11-23", 0, true, &r->until_ms))
 			abort();
 		r->has_since = r->has_until = true;
 	}
@@ -48,15 +51,14 @@ static void
 summarise(const uint8_t *data, size_t size, bool as_json)
 {
 	struct report *r = report_new();
-	FILE *in = fmemopen((void *) data, size, "r");
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
-	if (r == NULL || in == NULL || out == NULL)
+	if (r == NULL || out == NULL)
 		abort();
 	set_options(r, data[0]);
-	if (!report_read(r, in, "fuzz") || !report_print(r, as_json, out))
+	if (!report_read_mem(r, data, size) || !report_print(r, as_json, out))
 		abort();
 	fclose(out);
 	if (as_json)
@@ -72,7 +74,6 @@ summarise(const uint8_t *data, size_t size, bool as_json)
 	else if (len == 0 || text[len - 1] != '\n')
 		abort();
 	free(text);
-	fclose(in);
 	report_free(r);
 }
 
@@ -80,7 +81,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
-		return 0; /* fmemopen wants a buffer */
+		return 0; /* the first byte holds the options */
 	summarise(data, size, true);
 	summarise(data, size, false);
 	return 0;

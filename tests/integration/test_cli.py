@@ -1,4 +1,5 @@
 """The pgtls-shim command: check, explain, exec, and the install layout."""
+import json
 import os
 import re
 import shutil
@@ -169,6 +170,64 @@ class Conventions(ShimCase):
                 p = self.cli(*args)
                 self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
                 self.assertIn("usage:", p.stderr)
+
+    def test_options_by_getopt_long(self):
+        """Every command: --opt=value and --opt value alike; an unknown option
+        is named with the command, the usage follows, exit 2."""
+        self.write_policy(policy_text("audit"))
+        log = os.path.join(self.dir, "log.jsonl")
+        with open(log, "w") as f:
+            f.write('{"ts":"2020-12-07T10:00:00.000Z","event":"connect","program":"/bin/x",'
+                    '"host":"h","rule":"r","mode":"audit","outcome":"ok"}\n')
+        for cmd in ("check", "explain", "exec", "report", "reconcile", None):
+            with self.subTest(cmd=cmd):
+                p = self.cli(*([cmd] if cmd else []), "--bogus", "x")
+                self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+                first = p.stderr.splitlines()[0]
+                self.assertEqual(first, "pgtls-shim%s: unrecognized option '--bogus'"
+                                 % (" " + cmd if cmd else ""))
+                self.assertIn("usage: pgtls-shim", p.stderr)
+                self.assertEqual(p.stdout, "")
+        p = self.cli("report", "--since")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("pgtls-shim report: option '--since' requires an argument", p.stderr)
+        p = self.cli("report", "--json=yes", log)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("doesn't allow an argument", p.stderr)
+        # --since: a date, a relative time, RFC 3339 with an offset; = or a space.
+        for args, n in ((["--since=2020-12-07"], 1), (["--since", "2020-12-07"], 1),
+                        (["--since=2020-12-08"], 0), (["--until=2020-12-07"], 1),
+                        (["--until", "2020-12-06"], 0), (["--since", "1h"], 0),
+                        (["--since=100000d"], 1), (["--since", "2020-12-07T11:00:00+01:00"], 1),
+                        (["--since", "2020-12-07T11:00:00.001+01:00"], 0)):
+            with self.subTest(args=args):
+                p = self.cli("report", "--json", *args, log)
+                self.assertIn(p.returncode, (0, 1), p.stderr)
+                self.assertEqual(json.loads(p.stdout)["connections"], n)
+        p = self.cli("report", "--by=host", "--json", log)
+        self.assertEqual(json.loads(p.stdout)["by"], ["host"])
+        p = self.cli("explain", "--policy=" + self.policy, "--program=/bin/app", "host=db")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("program:    /bin/app", p.stdout)
+        p = self.cli("check", "--", self.policy)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_exec_never_runs_an_unknown_flag(self):
+        self.write_policy(policy_text("audit"))
+        marker = os.path.join(self.dir, "ran")
+        for args in (["--policy", self.policy, "--bogus", "--", "touch", marker],
+                     ["--bogus", "--policy", self.policy, "--", "touch", marker],
+                     ["--policy=" + self.policy, "-x", "--", "touch", marker]):
+            with self.subTest(args=args):
+                p = self.cli("exec", *args)
+                self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+                self.assertFalse(os.path.exists(marker))
+                self.assertIn("usage: pgtls-shim exec", p.stderr)
+        # The COMMAND's own flags are its own, with or without "--".
+        p = self.cli("exec", "--policy=" + self.policy, "--", "sh", "-c", "exit 7", "--bogus")
+        self.assertEqual(p.returncode, 7, p.stderr)
+        p = self.cli("exec", "--policy", self.policy, "echo", "--bogus", "-x")
+        self.assertEqual((p.returncode, p.stdout), (0, "--bogus -x\n"), p.stderr)
 
     def test_check_findings_with_lines(self):
         missing = os.path.join(self.dir, "missing")

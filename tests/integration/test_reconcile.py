@@ -378,6 +378,34 @@ class Reconcile(ShimCase):
         rss, rc, out = json.loads(p.stdout)
         return rss, rc, json.loads(out)
 
+    def test_journald_and_syslog_records_and_options(self):
+        """The records in the forms report reads (journald exports, syslog
+        prefixes, interleaved), with --opt=value options."""
+        log, recs = self.synthetic(200)
+        lines = read(recs).splitlines()
+        mixed = os.path.join(self.dir, "mixed.json")
+        with open(mixed, "w") as f:
+            for i, line in enumerate(lines):
+                if i % 3 == 0:
+                    f.write(json.dumps({"__CURSOR": "s=%d" % i, "MESSAGE": line}) + "\n")
+                elif i % 3 == 1:
+                    f.write(json.dumps({"__CURSOR": "s=%d" % i,
+                                        "MESSAGE": list(line.encode())}) + "\n")
+                else:
+                    f.write("Nov 26 02:37:47 web1 pgtls-shim[1]: " + line + "\n")
+                f.write(json.dumps({"__CURSOR": "x", "MESSAGE": "Started Session 5."}) + "\n")
+        out = self.reconcile_json("--server-log=" + log, "--tolerance=5", mixed, rc=0)
+        self.assertEqual((out["server_sessions"], out["matched"], out["records"]), (200, 200, 200))
+        out = self.reconcile_json("--server-log", log, "--tolerance", "5", mixed, rc=0)
+        self.assertEqual(out["matched"], 200)
+        p = self.reconcile("--server-log=" + log, "--bogus", mixed)
+        self.assertEqual(p.returncode, 2)
+        self.assertTrue(p.stderr.startswith("pgtls-shim reconcile: unrecognized option '--bogus'\n"
+                                            "usage: pgtls-shim reconcile"), p.stderr)
+        p = self.reconcile("--server-log=" + log, "--tolerance=soon", mixed)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--tolerance", p.stderr)
+
     def test_memory_follows_the_time_window(self):
         log, recs = self.synthetic(300000)   # 83 hours of sessions
         empty, _, _ = self.max_rss_kib([CLI, "reconcile", "--json", "--server-log", os.devnull,

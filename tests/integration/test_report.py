@@ -220,6 +220,27 @@ class ReportInputs(ShimCase):
         p = self.report("--until", "2026-11-24", path)          # the refusal is later
         self.assertEqual((p.returncode, self.last(p)), (0, "ready to enforce: yes"))
 
+    def test_since_forms_and_unknown_options(self):
+        path = self.write([rec(ts="2026-11-21T12:00:00.000Z"), rec(ts="2026-11-22T12:00:00.000Z")])
+
+        def count(*args):
+            p = self.report("--json", *args, path)
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            return json.loads(p.stdout)["connections"]
+        self.assertEqual(count("--since=2026-11-22"), 1)
+        self.assertEqual(count("--since", "2026-11-22"), 1)
+        self.assertEqual(count("--until=2026-11-21"), 1)
+        self.assertEqual(count("--since=1h"), 0)                  # both are in the past
+        self.assertEqual(count("--since", "36500d"), 2)
+        self.assertEqual(count("--since=2026-11-22T13:00:00+01:00"), 1)
+        p = self.report("--bogus", path)
+        self.assertEqual(p.returncode, 2)
+        self.assertTrue(p.stderr.startswith("pgtls-shim report: unrecognized option '--bogus'\n"
+                                            "usage: pgtls-shim report"), p.stderr)
+        p = self.report("--since=tomorrow", path)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn('--since: "tomorrow" is not', p.stderr)
+
     def test_by(self):
         lines = [rec(program="/usr/bin/python3", script="/srv/a.py", host="h1"),
                  rec(program="/usr/bin/python3", script="/srv/b.py", host="h1"),

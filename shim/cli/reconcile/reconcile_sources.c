@@ -1,93 +1,64 @@
 /*
  * reconcile_sources.c
  *	  Where `pgtls-shim reconcile` reads the client records from: LOG files
- *	  (plain or gzip, a syslog prefix before the JSON allowed) or standard
- *	  input, parsed with json-c one line at a time.  Each file is a stream
+ *	  or standard input, in any form the log tools read (logs/logrec.c:
+ *	  plain or gzip, a syslog prefix, journald exports), one line at a time.  Each file is a stream
  *	  read in step with the server's sessions: rc_sources_upto adds the
  *	  records up to a time and keeps the next one as a lookahead, so only
  *	  the records around the sessions being joined are in memory.  A file
  *	  is in time order give or take the time connections take (a record's
  *	  ts is when the attempt started; it is written when it ends).
  */
-#include <errno.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "gzline.h"
-#include "jsonfield.h"
+#include "recfields.h"
+#include "logline.h"
+#include "logrec.h"
+#include "logtime.h"
 #include "reconcile.h"
 
 struct source
 {
 	const char *path; /* NULL: standard input */
-	gzFile f;
+	struct logline l;
+	bool open;
 	bool has_next;
 	struct rc_entry next;
 };
 
 struct rc_sources
 {
-	json_tokener *tok;
-	char *line;
-	size_t cap;
+	struct logrec rec;
 	bool first_pass;
 	long read; /* records with an address, in the first pass */
 	int n;
 	struct source src[];
 };
 
-/* The entry for one parsed record; false when it is not one to keep. */
+/* The entry for the record in R; false when it is not one to keep. */
 static bool
-entry_of(json_object *rec, struct rc_entry *e)
+entry_of(struct logrec *r, struct rc_entry *e)
 {
-	const char *ts = json_field_str(rec, "ts");
-	const char *addr = json_field_str(rec, "local_addr");
-	json_object *v;
-	int port;
+	const char *event = logrec_str(r, LF_EVENT);
+	const char *ts = logrec_str(r, LF_TS);
+	const char *addr = logrec_str(r, LF_LOCAL_ADDR);
+	long port, pid;
 
-	if (addr == NULL || ts == NULL || json_field_str(rec, "event") == NULL ||
-		strcmp(json_field_str(rec, "event"), "connect") != 0 ||
-		!json_object_object_get_ex(rec, "local_port", &v) || !json_object_is_type(v, json_type_int))
+	if (addr == NULL || ts == NULL || event == NULL || strcmp(event, RF_EVENT_CONNECT) != 0 ||
+		!jv_int(&r->f[LF_LOCAL_PORT], 0, 65535, &port))
 		return false;
-	port = json_object_get_int(v);
 	memset(e, 0, sizeof(*e));
-	if (port < 0 || port > 65535 || !rc_addr_bytes(addr, e->addr) ||
-		!rc_parse_rfc3339(ts, &e->ts_ms))
+	if (!rc_addr_bytes(addr, e->addr) || !lt_rfc3339(ts, &e->ts_ms))
 		return false;
 	e->port = (uint16_t) port;
 	e->flags = RC_F_USED;
-	if (json_object_object_get_ex(rec, "tls", &v) && json_object_is_type(v, json_type_object))
+	if (r->f[LF_TLS].type == JT_OBJECT)
 		e->flags |= RC_F_TLS;
-	if (json_object_object_get_ex(rec, "pid", &v) && json_object_is_type(v, json_type_int))
-		e->pid = json_object_get_int(v);
+	if (jv_int(&r->f[LF_PID], INT32_MIN, INT32_MAX, &pid))
+		e->pid = (int32_t) pid;
 	return true;
-}
-
-bool
-rc_gzline(gzFile f, char **buf, size_t *cap)
-{
-	long len = cli_gz_getline(f, buf, cap);
-
-	if (len < 0)
-		return false;
-	while (len > 0 && ((*buf)[len - 1] == '\n' || (*buf)[len - 1] == '\r'))
-		(*buf)[--len] = '\0';
-	return true;
-}
-
-const char *
-rc_gzmessage(gzFile f)
-{
-	int err = Z_OK;
-	const char *msg = gzerror(f, &err);
-	const char *colon = strstr(msg, ": "); /* zlib's message starts with the file's name */
-
-	if (err == Z_ERRNO)
-		return strerror(errno);
-	return colon ? colon + 2 : msg;
 }
 
 static const char *
@@ -100,28 +71,17 @@ name_of(const struct source *s)
 static bool
 read_next(struct rc_sources *all, struct source *s)
 {
-	int err = Z_OK;
+	char *line;
+	size_t len;
+	int got = 1;
 
 	s->has_next = false;
-	while (!s->has_next && rc_gzline(s->f, &all->line, &all->cap))
-	{
-		/* Records may follow a syslog prefix; only those with an address count. */
-		char *json = strchr(all->line, '{');
-		json_object *rec;
-
-		if (json == NULL || strstr(json, "\"local_addr\"") == NULL)
-			continue;
-		json_tokener_reset(all->tok);
-		rec = json_tokener_parse_ex(all->tok, json, (int) strlen(json));
-		s->has_next =
-			rec != NULL && json_object_is_type(rec, json_type_object) && entry_of(rec, &s->next);
-		json_object_put(rec);
-	}
+	while (!s->has_next && (got = ll_next(&s->l, &line, &len)) == 1)
+		s->has_next = logrec_parse(&all->rec, line, len) && entry_of(&all->rec, &s->next);
 	all->read += s->has_next && all->first_pass;
-	gzerror(s->f, &err);
-	if (err != Z_OK && err != Z_STREAM_END)
+	if (got < 0)
 	{
-		fprintf(stderr, "pgtls-shim: reading %s: %s\n", name_of(s), rc_gzmessage(s->f));
+		fprintf(stderr, "pgtls-shim: reading %s: %s\n", name_of(s), s->l.error);
 		return false;
 	}
 	return true;
@@ -131,15 +91,14 @@ read_next(struct rc_sources *all, struct source *s)
 static bool
 open_source(struct rc_sources *all, struct source *s)
 {
-	if (s->f)
-		gzclose(s->f);
-	s->f = s->path ? gzopen(s->path, "rb") : gzdopen(dup(0), "rb");
-	if (s->f == NULL)
+	if (s->open)
+		ll_close(&s->l);
+	s->open = true;
+	if (!ll_open(&s->l, s->path ? s->path : "-"))
 	{
-		fprintf(stderr, "pgtls-shim: cannot open %s: %s\n", name_of(s), strerror(errno));
+		fprintf(stderr, "pgtls-shim: cannot open %s: %s\n", name_of(s), s->l.error);
 		return false;
 	}
-	gzbuffer(s->f, 256 * 1024);
 	return read_next(all, s);
 }
 
@@ -148,10 +107,12 @@ rc_sources_open(const char *const *paths, int n)
 {
 	int count = n > 0 ? n : 1;
 	struct rc_sources *all = calloc(1, sizeof(*all) + (size_t) count * sizeof(struct source));
-	bool ok = all != NULL && (all->tok = json_tokener_new()) != NULL;
+	bool ok = all != NULL;
 
 	if (!ok)
 		fprintf(stderr, "pgtls-shim: out of memory\n");
+	else
+		logrec_init(&all->rec);
 	for (int i = 0; ok && i < count; i++)
 	{
 		all->n++;
@@ -229,10 +190,8 @@ rc_sources_close(struct rc_sources *all)
 	if (all == NULL)
 		return;
 	for (int i = 0; i < all->n; i++)
-		if (all->src[i].f)
-			gzclose(all->src[i].f);
-	if (all->tok)
-		json_tokener_free(all->tok);
-	free(all->line);
+		if (all->src[i].open)
+			ll_close(&all->src[i].l);
+	logrec_free(&all->rec);
 	free(all);
 }

@@ -3,8 +3,10 @@
  *	  Shared by the parts of `pgtls-shim reconcile`: the client records kept
  *	  in a table keyed by (local_addr, local_port) (reconcile_records.c), the
  *	  server's sessions streamed from a log (reconcile_serverlog.c) or sampled
- *	  live from pg_stat_activity (reconcile_live.c), and the join and its
- *	  output (reconcile.c).
+ *	  live from pg_stat_activity (reconcile_live.c), the records read through
+ *	  the log tools' reader (reconcile_sources.c, logs/logrec.c), and the
+ *	  join and its output (reconcile.c, reconcile_output.c).  The command's
+ *	  entry, cmd_reconcile, is declared here for main.c.
  */
 #ifndef PGTLS_SHIM_RECONCILE_H
 #define PGTLS_SHIM_RECONCILE_H
@@ -14,9 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <zlib.h>
 
-#define RC_WUR __attribute__((warn_unused_result))
+#include "attr.h"
+#include "htab.h"
+
+#define RC_WUR PGS_WUR
+
+extern const char cli_usage_reconcile[];
+
+/* pgtls-shim reconcile ARGS: the exit status. */
+int cmd_reconcile(int argc, char **argv);
 
 /* One session the server authorized, as its log or pg_stat_activity shows it. */
 struct rc_session
@@ -125,18 +134,6 @@ bool rc_serverlog_read(const char *path, const regex_t *prefix, rc_session_fn fn
 bool rc_live_sample(const char *conninfo, int seconds, rc_session_fn fn, void *arg) RC_WUR;
 
 /*
- * Reads one line of F into *BUF (grown as needed, NUL-terminated, newline
- * stripped).  False at the end of the input or on an error (gzerror).
- */
-bool rc_gzline(gzFile f, char **buf, size_t *cap) RC_WUR;
-
-/* What went wrong reading F, one line without the file's name. */
-const char *rc_gzmessage(gzFile f);
-
-/* Parses an RFC 3339 UTC time ("2026-11-26T02:37:47.123Z") into *MS. */
-bool rc_parse_rfc3339(const char *s, int64_t *ms) RC_WUR;
-
-/*
  * Finds the first time (%m, %t, or %n at the start) in a log line's PREFIX:
  * *MS gets it (0 when none) and *UNKNOWN_ZONE whether its zone was unknown
  * (read as UTC).  Returns the text after the time (PREFIX when none), NULL
@@ -144,7 +141,6 @@ bool rc_parse_rfc3339(const char *s, int64_t *ms) RC_WUR;
  */
 const char *rc_parse_logtime(const char *prefix, int64_t *ms, bool *unknown_zone);
 
-#define RC_BUCKETS 4096
 /* How far out of time order records and sessions may come, each in its own stream. */
 #define RC_SLACK_MS		((int64_t) 300 * 1000)
 #define RC_MAX_DISAGREE 1000
@@ -152,7 +148,6 @@ const char *rc_parse_logtime(const char *prefix, int64_t *ms, bool *unknown_zone
 /* Server sessions no record accounts for, with the same client, user, database, app, SSL. */
 struct blind
 {
-	struct blind *next;
 	char *addr;
 	char *user;
 	char *db;
@@ -188,7 +183,7 @@ struct rc
 	long blind_sessions;
 	long ndisagree;
 	size_t nblind;
-	struct blind *bucket[RC_BUCKETS];
+	struct htab blind; /* struct blind *, by client address, user and SSL */
 	struct disagree dis[RC_MAX_DISAGREE];
 	struct rc_logstats st;
 };

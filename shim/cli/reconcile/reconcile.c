@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmdopt.h"
 #include "json.h"
 #include "reconcile.h"
 #include "text.h"
@@ -51,48 +51,72 @@ dup_opt(const char *s, bool *ok)
 	return d;
 }
 
-static size_t
+static uint64_t
 group_hash(const struct rc_session *s)
 {
-	size_t h = 5381;
+	const char *user = s->user ? s->user : "";
+	uint64_t h = htab_hash(s->addr, strlen(s->addr) + 1);
 
-	for (const char *t = s->addr; *t; t++)
-		h = h * 33 + (unsigned char) *t;
-	for (const char *t = s->user ? s->user : ""; *t; t++)
-		h = h * 33 + (unsigned char) *t;
-	return (h ^ (size_t) s->ssl) % RC_BUCKETS;
+	return htab_hash_more(htab_hash_more(h, user, strlen(user) + 1), &s->ssl, 1);
+}
+
+static void
+blind_free(struct blind *g)
+{
+	if (g == NULL)
+		return;
+	free(g->addr);
+	free(g->user);
+	free(g->db);
+	free(g->app);
+	free(g);
+}
+
+/* A new blind-spot group for S, or NULL on out-of-memory. */
+static struct blind *
+blind_new(const struct rc_session *s)
+{
+	struct blind *g = calloc(1, sizeof(*g));
+	bool ok = true;
+
+	if (g == NULL)
+		return NULL;
+	g->addr = dup_opt(s->addr, &ok);
+	g->user = dup_opt(s->user, &ok);
+	g->db = dup_opt(s->database, &ok);
+	g->app = dup_opt(s->app, &ok);
+	g->ssl = s->ssl;
+	g->first_port = s->port;
+	g->first_ms = s->ts_ms;
+	if (!ok)
+		blind_free(g);
+	return ok ? g : NULL;
 }
 
 /* Counts S in its blind-spot group; false on out-of-memory. */
 static bool
 add_blind(struct rc *r, const struct rc_session *s)
 {
-	struct blind **pp = &r->bucket[group_hash(s)];
-	struct blind *g;
-	bool ok = true;
+	uint64_t h = group_hash(s);
+	struct blind **e, *g = NULL;
 
-	for (g = *pp; g; g = g->next)
-		if (strcmp(g->addr, s->addr) == 0 && same(g->user, s->user) && same(g->db, s->database) &&
-			same(g->app, s->app) && g->ssl == s->ssl)
-			break;
+	for (e = htab_first(&r->blind, h); e && g == NULL; e = htab_next(&r->blind, h, e))
+		if (strcmp((*e)->addr, s->addr) == 0 && same((*e)->user, s->user) &&
+			same((*e)->db, s->database) && same((*e)->app, s->app) && (*e)->ssl == s->ssl)
+			g = *e;
 	if (g == NULL)
 	{
-		if ((g = calloc(1, sizeof(*g))) == NULL)
+		if ((g = blind_new(s)) == NULL || (e = htab_add(&r->blind, h)) == NULL)
+		{
+			blind_free(g);
 			return false;
-		g->addr = dup_opt(s->addr, &ok);
-		g->user = dup_opt(s->user, &ok);
-		g->db = dup_opt(s->database, &ok);
-		g->app = dup_opt(s->app, &ok);
-		g->ssl = s->ssl;
-		g->first_port = s->port;
-		g->first_ms = s->ts_ms;
-		g->next = *pp;
-		*pp = g;
+		}
+		*e = g;
 		r->nblind++;
 	}
 	g->n++;
 	r->blind_sessions++;
-	return ok;
+	return true;
 }
 
 /* Keeps the first RC_MAX_DISAGREE disagreements; counts them all. */
@@ -141,20 +165,17 @@ on_session(void *arg, const struct rc_session *s)
 }
 
 static void
+free_blind(void *arg, void *e)
+{
+	(void) arg;
+	blind_free(*(struct blind **) e);
+}
+
+static void
 rc_free(struct rc *r)
 {
-	for (int b = 0; b < RC_BUCKETS; b++)
-		while (r->bucket[b])
-		{
-			struct blind *g = r->bucket[b];
-
-			r->bucket[b] = g->next;
-			free(g->addr);
-			free(g->user);
-			free(g->db);
-			free(g->app);
-			free(g);
-		}
+	htab_each(&r->blind, free_blind, NULL);
+	htab_free(&r->blind);
 	for (long i = 0; i < r->ndisagree && i < RC_MAX_DISAGREE; i++)
 	{
 		free(r->dis[i].addr);
@@ -180,47 +201,58 @@ struct args
 	double tolerance_s;
 };
 
-/* A positive number in TEXT into *V; false when it is not one. */
+/* A number in [0, MAX] in TEXT into *V; false when it is not one. */
 static bool
 number(const char *text, double max, double *v)
 {
 	char *end;
 
-	*v = text ? strtod(text, &end) : -1;
-	return text && end != text && *end == '\0' && *v >= 0 && *v <= max;
+	*v = strtod(text, &end);
+	return end != text && *end == '\0' && *v >= 0 && *v <= max;
 }
 
-/* Parses ARGV into *A (arrays sized ARGC); false on a usage error. */
-static bool
+/* Parses ARGV into *A (arrays sized ARGC): -1 to go on, else the exit status. */
+static int
 parse_args(int argc, char **argv, struct args *a)
 {
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+										 {"server-log", required_argument, NULL, 'l'},
+										 {"server", required_argument, NULL, 's'},
+										 {"prefix", required_argument, NULL, 'p'},
+										 {"for", required_argument, NULL, 'f'},
+										 {"tolerance", required_argument, NULL, 't'},
+										 CMDOPT_HELP,
+										 {NULL, 0, NULL, 0}};
+	const struct cmdopt c = {"reconcile", cli_usage_reconcile, opts, false};
+	int ch, status = 2;
 	double v;
 
-	for (int i = 1; i < argc; i++)
+	cmdopt_begin();
+	while ((ch = cmdopt_next(&c, argc, argv, &status)) != -1)
 	{
-		const char *arg = argv[i];
-		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (arg == NULL)
-			return false;
-		if (strcmp(arg, "--json") == 0)
+		if (ch == CMDOPT_EXIT)
+			return status;
+		if (ch == 'j')
 			a->as_json = true;
-		else if (strcmp(arg, "--server-log") == 0 && next)
-			a->logs[a->nlogs++] = argv[++i];
-		else if (strcmp(arg, "--server") == 0 && next)
-			a->server = argv[++i];
-		else if (strcmp(arg, "--prefix") == 0 && next)
-			a->prefix = argv[++i];
-		else if (strcmp(arg, "--for") == 0 && number(next, 86400, &v))
-			a->seconds = (int) v, i++;
-		else if (strcmp(arg, "--tolerance") == 0 && number(next, 86400, &v))
-			a->tolerance_s = v, i++;
-		else if (arg[0] == '-' && strcmp(arg, "-") != 0)
-			return false;
-		else
-			a->recs[a->nrecs++] = arg;
+		else if (ch == 'l')
+			a->logs[a->nlogs++] = optarg;
+		else if (ch == 's')
+			a->server = optarg;
+		else if (ch == 'p')
+			a->prefix = optarg;
+		else if ((ch == 'f' || ch == 't') && !number(optarg, 86400, &v))
+			return cmdopt_error(&c, ch == 'f' ? "--for: not a number of seconds up to 86400"
+											  : "--tolerance: not a number of seconds up to 86400");
+		else if (ch == 'f')
+			a->seconds = (int) v;
+		else if (ch == 't')
+			a->tolerance_s = v;
 	}
-	return (a->nlogs > 0) != (a->server != NULL);
+	while (optind < argc)
+		a->recs[a->nrecs++] = argv[optind++];
+	if ((a->nlogs > 0) == (a->server != NULL))
+		return cmdopt_error(&c, "give either --server-log or --server");
+	return -1;
 }
 
 /*
@@ -273,16 +305,16 @@ cmd_reconcile(int argc, char **argv)
 	int status;
 	bool ok;
 
-	for (int i = 1; i < argc; i++)
-		if (cli_is_help(argv[i]))
-			return cli_usage(cli_usage_reconcile, true);
 	a.logs = calloc((size_t) argc, sizeof(char *));
 	a.recs = calloc((size_t) argc, sizeof(char *));
-	if (a.logs == NULL || a.recs == NULL || !parse_args(argc, argv, &a))
+	status = (a.logs == NULL || a.recs == NULL) ? 2 : parse_args(argc, argv, &a);
+	if (status >= 0)
 	{
+		if (a.logs == NULL || a.recs == NULL)
+			fprintf(stderr, "pgtls-shim: out of memory\n");
 		free(a.logs);
 		free(a.recs);
-		return cli_usage(cli_usage_reconcile, false);
+		return status;
 	}
 	if (a.prefix && regcomp(&prefix, a.prefix, REG_EXTENDED) != 0)
 	{
@@ -292,6 +324,8 @@ cmd_reconcile(int argc, char **argv)
 		return 2;
 	}
 	ok = (r = calloc(1, sizeof(*r))) != NULL && (r->records = rc_records_new()) != NULL;
+	if (r != NULL)
+		htab_init(&r->blind, sizeof(struct blind *));
 	if (ok)
 	{
 		r->tol_ms = (int64_t) (a.tolerance_s * 1000);

@@ -23,24 +23,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "htab.h"
+#include "logline.h"
 #include "reconcile.h"
 
-#define BUCKETS	   4096
 #define MAX_AGE_MS ((int64_t) 600 * 1000)
 
+/* A session received, not yet authorized; done once authorized (dropped at the next sweep). */
 struct pending
 {
-	struct pending *next;
 	int pid;
 	int port;
+	bool done;
 	int64_t ts_ms;
 	char addr[64];
 };
 
 struct reader
 {
-	struct pending *bucket[BUCKETS];
-	long npending;
+	struct htab pending; /* struct pending, by pid */
+	long npending;		 /* not done */
+	int64_t now_ms;		 /* for the sweep's keep() */
 	int64_t last_sweep_ms;
 	const regex_t *prefix;
 	struct rc_logstats *st;
@@ -135,56 +138,67 @@ message(char *line, const char *marker)
 	return m + strlen(marker);
 }
 
-static struct pending **
-slot_of(struct reader *r, int pid)
+static uint64_t
+pid_hash(int pid)
 {
-	struct pending **pp = &r->bucket[(unsigned) pid % BUCKETS];
-
-	while (*pp && (*pp)->pid != pid)
-		pp = &(*pp)->next;
-	return pp;
+	return htab_hash(&pid, sizeof(pid));
 }
 
-/* Drops received sessions never authorized for ten minutes of log time. */
+/* The session received by PID and not yet authorized, or NULL. */
+static struct pending *
+pending_of(struct reader *r, int pid)
+{
+	struct pending *e;
+
+	for (e = htab_first(&r->pending, pid_hash(pid)); e;
+		 e = htab_next(&r->pending, pid_hash(pid), e))
+		if (e->pid == pid && !e->done)
+			return e;
+	return NULL;
+}
+
+/* For htab_filter: still waiting, and not for more than ten minutes. */
+static bool
+keep(void *arg, const void *entry)
+{
+	const struct reader *r = arg;
+	const struct pending *e = entry;
+
+	return !e->done && r->now_ms - e->ts_ms <= MAX_AGE_MS;
+}
+
+/*
+ * Drops the authorized sessions once they are most of the table, and those
+ * never authorized for ten minutes of log time, looked for once a minute.
+ */
 static void
 sweep(struct reader *r, int64_t now_ms)
 {
-	if (r->npending < 1024 || now_ms - r->last_sweep_ms < 60000)
-		return;
-	r->last_sweep_ms = now_ms;
-	for (int b = 0; b < BUCKETS; b++)
-	{
-		for (struct pending **pp = &r->bucket[b]; *pp;)
-		{
-			struct pending *e = *pp;
+	bool stale = r->npending >= 1024 && now_ms - r->last_sweep_ms >= 60000;
+	bool done = r->pending.n >= 1024 && r->pending.n > 2 * (size_t) r->npending;
 
-			if (now_ms - e->ts_ms <= MAX_AGE_MS)
-			{
-				pp = &e->next;
-				continue;
-			}
-			*pp = e->next;
-			free(e);
-			r->npending--;
-		}
-	}
+	if (!stale && !done)
+		return;
+	if (stale)
+		r->last_sweep_ms = now_ms;
+	r->now_ms = now_ms;
+	if (htab_filter(&r->pending, keep, r)) /* else kept: slower, not wrong */
+		r->npending = (long) r->pending.n;
 }
 
 /* "host=H port=P" (or "host=[local]") for PID at TS: remembered until authorized. */
 static bool
 received(struct reader *r, int pid, int64_t ts, const char *text)
 {
-	struct pending **pp = slot_of(r, pid);
-	struct pending *e = *pp;
+	struct pending *e = pending_of(r, pid);
 	const char *port = strstr(text, " port=");
 	size_t n = strcspn(text, " ");
 
 	if (e == NULL)
 	{
-		if ((e = calloc(1, sizeof(*e))) == NULL)
+		if ((e = htab_add(&r->pending, pid_hash(pid))) == NULL)
 			return false;
 		e->pid = pid;
-		*pp = e;
 		r->npending++;
 	}
 	e->ts_ms = ts;
@@ -214,8 +228,7 @@ cut_security(char *text)
 static bool
 authorized(struct reader *r, int pid, char *text, bool replication)
 {
-	struct pending **pp = slot_of(r, pid);
-	struct pending *e = *pp;
+	struct pending *e = pending_of(r, pid);
 	struct rc_session s = {.user = text};
 	char *db;
 	char *app;
@@ -237,8 +250,7 @@ authorized(struct reader *r, int pid, char *text, bool replication)
 	s.addr = e->addr;
 	s.port = strcmp(e->addr, "[local]") == 0 ? -1 : e->port;
 	go = r->fn(r->arg, &s);
-	*pp = e->next;
-	free(e);
+	e->done = true;
 	r->npending--;
 	return go;
 }
@@ -274,38 +286,34 @@ rc_serverlog_read(const char *path, const regex_t *prefix, rc_session_fn fn, voi
 				  struct rc_logstats *st)
 {
 	struct reader *r = calloc(1, sizeof(*r));
-	gzFile f = gzopen(path, "rb");
-	char *line = NULL;
-	size_t cap = 0;
-	int err = Z_OK;
-	bool ok = r != NULL && f != NULL;
+	struct logline l;
+	char *line;
+	size_t len;
+	int got = 1;
+	bool ok = ll_open(&l, path);
 
-	if (f == NULL)
-		fprintf(stderr, "pgtls-shim: cannot open %s: %s\n", path, strerror(errno));
+	if (!ok)
+		fprintf(stderr, "pgtls-shim: cannot open %s: %s\n", path, l.error);
+	if (ok && r == NULL)
+	{
+		fprintf(stderr, "pgtls-shim: out of memory\n");
+		ok = false;
+	}
 	if (ok)
 	{
 		*r = (struct reader){.prefix = prefix, .st = st, .fn = fn, .arg = arg};
-		gzbuffer(f, 256 * 1024);
-		while (ok && rc_gzline(f, &line, &cap))
+		htab_init(&r->pending, sizeof(struct pending));
+		while (ok && (got = ll_next(&l, &line, &len)) == 1)
 			ok = one_line(r, line);
-		gzerror(f, &err);
-		if (ok && err != Z_OK && err != Z_STREAM_END)
+		if (got < 0)
 		{
-			fprintf(stderr, "pgtls-shim: reading %s: %s\n", path, rc_gzmessage(f));
+			fprintf(stderr, "pgtls-shim: reading %s: %s\n", path, l.error);
 			ok = false;
 		}
 	}
-	for (int b = 0; r && b < BUCKETS; b++)
-		while (r->bucket[b])
-		{
-			struct pending *e = r->bucket[b];
-
-			r->bucket[b] = e->next;
-			free(e);
-		}
+	if (r != NULL)
+		htab_free(&r->pending);
 	free(r);
-	free(line);
-	if (f)
-		gzclose(f);
+	ll_close(&l);
 	return ok;
 }

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "json.h"
-#include "report.h"
+#include "summary.h"
 
 #define REPORT_VERSION 1
 
@@ -27,8 +27,8 @@ static void
 json_group(struct jbuf *b, const struct group *g)
 {
 	jb_obj_begin(b);
-	for (int d = 0; d < RD_N; d++)
-		jb_kstr(b, report_dim_name[d], g->key[d] && g->key[d][0] ? g->key[d] : NULL);
+	for (int d = 0; d < report_ndims; d++)
+		jb_kstr(b, report_dims[d].name, g->key[d] && g->key[d][0] ? g->key[d] : NULL);
 	jb_kint(b, "connections", g->conns);
 	jb_kint(b, "tls", g->tls);
 	jb_kint(b, "verified", g->verified);
@@ -71,9 +71,9 @@ json_totals(struct jbuf *b, const struct report *r)
 		jb_knull(b, "ready_to_rotate");
 	jb_key(b, "by");
 	jb_arr_begin(b);
-	for (int d = 0; d < RD_N; d++)
+	for (int d = 0; d < report_ndims; d++)
 		if (r->by[d])
-			jb_str(b, report_dim_name[d]);
+			jb_str(b, report_dims[d].name);
 	jb_arr_end(b);
 }
 

@@ -34,20 +34,35 @@ cmp_blind(const void *a, const void *b)
 	return c ? c : (int) x->ssl - (int) y->ssl;
 }
 
+struct collect
+{
+	struct blind **v;
+	size_t n;
+};
+
+static void
+collect(void *arg, void *e)
+{
+	struct collect *c = arg;
+
+	if (*(struct blind **) e != NULL)
+		c->v[c->n++] = *(struct blind **) e;
+}
+
 /* The blind-spot groups in a sorted array; NULL when there are none. */
 static struct blind **
 sorted_blind(const struct rc *r, bool *oom)
 {
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	struct blind **v = r->nblind ? calloc(r->nblind, sizeof(*v)) : NULL;
-	size_t n = 0;
+	struct collect c = {v, 0};
 
 	*oom = r->nblind && v == NULL;
-	for (int b = 0; v && b < RC_BUCKETS; b++)
-		for (struct blind *g = r->bucket[b]; g; g = g->next)
-			v[n++] = g;
 	if (v)
-		qsort(v, n, sizeof(*v), cmp_blind); /* NOLINT(bugprone-sizeof-expression) */
+	{
+		htab_each(&r->blind, collect, &c);
+		qsort(v, c.n, sizeof(*v), cmp_blind); /* NOLINT(bugprone-sizeof-expression) */
+	}
 	return v;
 }
 

@@ -1,9 +1,10 @@
 /*
  * reconcile_time.c
- *	  The times `pgtls-shim reconcile` compares: a record's ts (RFC 3339
- *	  UTC) and the time in a server log line's prefix: %m ("2026-11-26
- *	  02:37:47.123 UTC"), %t (the same without milliseconds) or %n (Unix
- *	  epoch with milliseconds).  %m and %t print log_timezone's
+ *	  The time in a server log line's prefix, which `pgtls-shim reconcile`
+ *	  compares with the records' ts: %m ("2026-11-26 02:37:47.123 UTC"), %t
+ *	  (the same without milliseconds) or %n (Unix epoch with milliseconds).
+ *	  The date and time are read by logs/logtime.c, the one time parser;
+ *	  the zone is this file's.  %m and %t print log_timezone's
  *	  abbreviation: UTC, GMT, a numeric offset ("+03", "-0530") and the
  *	  common abbreviations below are understood; another is read as UTC and
  *	  counted, so that the summary can say so.
@@ -11,36 +12,9 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "logtime.h"
 #include "reconcile.h"
-
-bool
-rc_parse_rfc3339(const char *s, int64_t *ms)
-{
-	struct tm tm;
-	int frac = 0;
-	const char *p;
-
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (p == NULL)
-		return false;
-	if (*p == '.')
-	{
-		int digits = 0;
-
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-			if (digits < 3)
-				frac = frac * 10 + (*p - '0');
-		for (; digits < 3; digits++)
-			frac *= 10;
-	}
-	if (*p != 'Z')
-		return false;
-	*ms = (int64_t) timegm(&tm) * 1000 + frac;
-	return true;
-}
 
 static const struct
 {
@@ -101,31 +75,19 @@ looks_like_time(const char *s)
 static const char *
 parse_time(const char *s, int64_t *ms, bool *unknown_zone)
 {
-	struct tm tm;
-	const char *p = s + 19;
-	int frac = 0;
+	const char *p;
 	int minutes = 0;
+	int64_t t;
 
-	memset(&tm, 0, sizeof(tm));
-	if (strptime(s, "%Y-%m-%d %H:%M:%S", &tm) == NULL)
+	if (!lt_datetime(s, &t, &p))
 		return NULL;
-	if (*p == '.')
-	{
-		int digits = 0;
-
-		for (p++; isdigit((unsigned char) *p); p++, digits++)
-			if (digits < 3)
-				frac = frac * 10 + (*p - '0');
-		for (; digits < 3; digits++)
-			frac *= 10;
-	}
 	if (*p == ' ' && p[1] != '[')
 	{
 		*unknown_zone = !zone_minutes(p + 1, &minutes);
 		for (p++; *p && *p != ' ' && *p != ':' && *p != ']'; p++)
 			;
 	}
-	*ms = ((int64_t) timegm(&tm) - (int64_t) minutes * 60) * 1000 + frac;
+	*ms = t - (int64_t) minutes * 60 * 1000;
 	return p;
 }
 const char *
