@@ -66,7 +66,7 @@ json_of(struct report *r)
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
-	if (out == NULL || !report_print(r, true, out))
+	if (out == NULL || !report_print(r, REPORT_JSON, out))
 		abort();
 	fclose(out);
 	return text;
