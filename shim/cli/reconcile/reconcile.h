@@ -176,6 +176,7 @@ struct rc
 	struct rc_records *records;
 	struct rc_sources *sources;
 	bool windowed; /* records read in step with the sessions */
+	bool held;	   /* every record held in memory (not windowed) */
 	int64_t tol_ms;
 	long sessions;
 	long matched;
