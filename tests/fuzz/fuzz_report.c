@@ -58,7 +58,8 @@ summarise(const uint8_t *data, size_t size, bool as_json)
 	if (r == NULL || out == NULL)
 		abort();
 	set_options(r, data[0]);
-	if (!report_read_mem(r, data, size) || !report_print(r, as_json ? REPORT_JSON : REPORT_TEXT, out))
+	if (!report_read_mem(r, data, size) ||
+		!report_print(r, as_json ? REPORT_JSON : REPORT_TEXT, out))
 		abort();
 	fclose(out);
 	if (as_json)

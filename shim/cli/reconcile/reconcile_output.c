@@ -160,8 +160,8 @@ text_blind(struct blind *const *v, const struct coarse *c, size_t nc, FILE *out)
 
 	fprintf(out, "blind spots: server sessions no client record accounts for, by client, user "
 				 "and application\n");
-	fprintf(out, "  %-39s %-16s %-24s %8s %-12s %-24s %s\n", "CLIENT", "USER",
-			"APPLICATION_NAME", "SESSIONS", "SSL", "DATABASES", "FIRST");
+	fprintf(out, "  %-39s %-16s %-24s %8s %-12s %-24s %s\n", "CLIENT", "USER", "APPLICATION_NAME",
+			"SESSIONS", "SSL", "DATABASES", "FIRST");
 	for (size_t i = 0; i < nc; i++)
 	{
 		format_ts(c[i].first_ms, ts, sizeof(ts));
@@ -197,8 +197,7 @@ text_disagree(const struct rc *r, FILE *out)
 }
 
 static bool
-print_text(const struct rc *r, struct blind *const *v, const struct coarse *c, size_t nc,
-		   FILE *out)
+print_text(const struct rc *r, struct blind *const *v, const struct coarse *c, size_t nc, FILE *out)
 {
 	if (r->nblind)
 		text_blind(v, c, nc, out);

@@ -302,8 +302,8 @@ groups_free(struct report *r)
 bool
 report_ready_to_enforce(const struct report *r)
 {
-	return r->records > 0 && r->would_refuse == 0 && r->blind_spots == 0 &&
-		   r->policy_errors == 0 && r->records_lost == 0 && r->lost_events == 0;
+	return r->records > 0 && r->would_refuse == 0 && r->blind_spots == 0 && r->policy_errors == 0 &&
+		   r->records_lost == 0 && r->lost_events == 0;
 }
 
 bool

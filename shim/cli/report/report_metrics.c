@@ -70,8 +70,7 @@ group_series(const struct report *r, const char *name, const struct group *g, lo
 static void
 per_group(const struct report *r, struct group **v, FILE *out)
 {
-	header("connections", "Connection records of each group (the report's --by dimensions).",
-		   out);
+	header("connections", "Connection records of each group (the report's --by dimensions).", out);
 	for (size_t i = 0; i < r->ngroups && v; i++)
 		group_series(r, "connections", v[i], v[i]->conns, out);
 	header("would_refuse",
@@ -109,7 +108,8 @@ expiries(const struct report *r, FILE *out)
 bool
 report_print_metrics(const struct report *r, struct group **v, FILE *out)
 {
-	scalar("ready_to_enforce", "1 when nothing in the records stands in the way of enforce, else 0.",
+	scalar("ready_to_enforce",
+		   "1 when nothing in the records stands in the way of enforce, else 0.",
 		   report_ready_to_enforce(r), out);
 	if (r->rotation)
 		scalar("ready_to_rotate", "1 when no connection would break at the CA rotation, else 0.",
@@ -117,8 +117,8 @@ report_print_metrics(const struct report *r, struct group **v, FILE *out)
 	scalar("records", "Connection records read.", r->records, out);
 	scalar("records_lost", "Records the shim could not write (its records_lost events).",
 		   r->records_lost, out);
-	scalar("blind_spots", "blind_spot records: connections the shim could not see.",
-		   r->blind_spots, out);
+	scalar("blind_spots", "blind_spot records: connections the shim could not see.", r->blind_spots,
+		   out);
 	scalar("policy_errors", "policy_error records.", r->policy_errors, out);
 	per_group(r, v, out);
 	if (!expiries(r, out))
