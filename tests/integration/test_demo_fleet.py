@@ -23,6 +23,8 @@ def section(out, number):
 
 
 @unittest.skipUnless(os.geteuid() == 0, "needs root: UTS namespaces and cgroups, as the demo")
+@unittest.skipIf(os.environ.get("PGTLS_TEST_SKIP_NPM") == "1",
+                 "PGTLS_TEST_SKIP_NPM=1: the demo's DuckDB step needs npm")
 class DemoFleet(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
