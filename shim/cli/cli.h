@@ -7,6 +7,7 @@
 #ifndef PGTLS_SHIM_CLI_H
 #define PGTLS_SHIM_CLI_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -43,6 +44,15 @@ void cli_print_errors(const struct pgs_errors *errs);
 
 /* Warns on stderr when LD_PRELOAD cannot reach CMD (static, Go). */
 void cli_warn_unreachable(const char *cmd);
+
+/*
+ * The library `exec` preloads, found relative to this executable, into OUT
+ * (resolved); false when it is not where an install or a build puts it.
+ */
+bool cli_find_library(char out[PATH_MAX]) PGS_WUR;
+
+/* Prints --version's lines (this command, the library, libpq, OpenSSL); the exit status. */
+int cli_version(void);
 
 /* The libpq this command links, as a table. */
 const struct pq_api *cli_pq_api(void);

@@ -34,8 +34,8 @@ const char cli_usage_exec[] =
  * or the libdir it was built for (../lib/<triplet> in the Debian package),
  * the same directory in a build tree.  False if it is in none.
  */
-static bool
-find_library(char out[PATH_MAX])
+bool
+cli_find_library(char out[PATH_MAX])
 {
 	static const char *const rel[] = {"../lib/libpgtls-shim.so",
 									  PGTLS_LIBDIR_FROM_BINDIR "/libpgtls-shim.so",
@@ -137,7 +137,7 @@ cmd_exec(int argc, char **argv)
 	}
 	policy_free(policy);
 	errors_free(&errs);
-	if (!find_library(lib))
+	if (!cli_find_library(lib))
 	{
 		fprintf(stderr, "pgtls-shim: cannot find libpgtls-shim.so next to this program\n");
 		return 2;

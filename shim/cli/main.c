@@ -11,10 +11,6 @@
 #include "reconcile.h"
 #include "report.h"
 
-#ifndef PGS_VERSION
-#define PGS_VERSION "unknown"
-#endif
-
 static const char usage[] = "usage: pgtls-shim COMMAND [ARGS] (pgtls-shim --help lists them)\n";
 
 /* The overview: each command's own synopsis lines, so none is written twice. */
@@ -94,8 +90,7 @@ main(int argc, char **argv)
 	{
 		if (ch == CMDOPT_EXIT)
 			return status;
-		printf("pgtls-shim %s\n", PGS_VERSION); /* --version */
-		return 0;
+		return cli_version(); /* --version */
 	}
 	if (optind >= argc)
 	{

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import textwrap
 
-from shimtest import BIN, CLI, PKI, ShimCase, policy_text, preload, tcp, without_runtime
+from shimtest import BIN, CLI, LIB, PKI, ShimCase, policy_text, preload, tcp, without_runtime
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -140,7 +140,13 @@ class Conventions(ShimCase):
         with open(os.path.join(ROOT, "CMakeLists.txt")) as f:
             version = re.search(r"project\(pgtls-shim VERSION ([0-9.]+)", f.read()).group(1)
         p = self.cli("--version")
-        self.assertEqual((p.returncode, p.stdout), (0, "pgtls-shim %s\n" % version))
+        lines = p.stdout.splitlines()
+        self.assertEqual((p.returncode, lines[0]), (0, "pgtls-shim %s" % version))
+        # Then what exec would preload, and the libpq and OpenSSL this command found.
+        self.assertEqual(lines[1], "library: %s (what exec preloads)" % os.path.realpath(LIB))
+        self.assertRegex(lines[2], r"^libpq: 1[5-9]\.\d+ \(/\S*libpq\.so\.5\)$")
+        self.assertRegex(lines[3], r"^OpenSSL: OpenSSL 3\.\S+ .* \(/\S*libcrypto\.so\.3\)$")
+        self.assertEqual(len(lines), 4)
 
     def test_help_of_every_command(self):
         # No policy anywhere: --help must not read one.

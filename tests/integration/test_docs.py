@@ -22,11 +22,10 @@ import subprocess
 import tempfile
 import unittest
 
-from shimtest import BIN, LIB, PKI, preload, server, unsanitized_pg_programs
+from shimtest import BIN, CLI, LIB, PKI, preload, server, unsanitized_pg_programs
 
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 MAN = os.path.join(TOP, "man")
-CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 COMMANDS = ["exec", "check", "explain", "report", "reconcile"]
 
 

@@ -9,9 +9,8 @@ import shutil
 import subprocess
 import textwrap
 
-from shimtest import BIN, PKI, ShimCase, tcp
+from shimtest import BIN, CLI, PKI, tcp, ShimCase
 
-CLI = os.path.join(BIN, "..", "pgtls-shim")
 CRL_DIR = PKI + "/crl-dir"
 HTML = "<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n"
 

@@ -17,12 +17,11 @@ import tempfile
 import time
 import unittest
 
-from shimtest import BIN, PKI, ShimCase, pgservers, policy_text, tcp
+from shimtest import BIN, CLI, PKI, pgservers, policy_text, tcp, ShimCase
 import test_reconcile as trec    # its server with log_connections (start_server)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = os.path.join(ROOT, "examples")
-CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 RSYSLOGD = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
 DEADLINE = 60
 SERVER = None

@@ -20,11 +20,10 @@ import sys
 import tempfile
 import unittest
 
-from shimtest import BIN, PKI, ShimCase, server, tcp
+from shimtest import BIN, CLI, PKI, server, tcp, ShimCase
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.dirname(BIN)
-CLI = os.path.join(BUILD, "pgtls-shim")
 REPORT_GEN = os.path.join(ROOT, "bench", "report_gen.py")
 TIMEOUT = 600
 

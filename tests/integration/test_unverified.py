@@ -13,10 +13,9 @@ import subprocess
 import textwrap
 import unittest
 
-from shimtest import BIN, PKI, ShimCase, server, tcp
+from shimtest import BIN, CLI, PKI, server, tcp, ShimCase
 
 REASON = "server certificate not verified"
-CLI = os.path.join(os.path.dirname(BIN), "pgtls-shim")
 
 
 def policy(mode, root_line):

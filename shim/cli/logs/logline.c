@@ -108,7 +108,7 @@ fill(struct logline *l)
 {
 	ssize_t got;
 
-	if (l->off > 0)
+	if (l->off > 0 && l->buf != NULL) /* off > 0 only once something was read */
 	{
 		memmove(l->buf, l->buf + l->off, l->len - l->off);
 		l->len -= l->off;
@@ -166,8 +166,10 @@ ll_next(struct logline *l, char **line, size_t *len)
 	{
 		if (l->stop >= 0 && l->base + (int64_t) l->off >= l->stop)
 			return 0;
-		nl = l->buf != NULL ? memchr(l->buf + l->off, '\n', l->len - l->off) : NULL;
-		if (nl != NULL || (l->eof && l->off < l->len))
+		if (l->buf == NULL) /* nothing read yet */
+			nl = NULL;
+		else if ((nl = memchr(l->buf + l->off, '\n', l->len - l->off)) != NULL ||
+				 (l->eof && l->off < l->len))
 			break;
 		if (l->eof)
 			return gz_trouble(l) ? (fail(l, gz_trouble(l)), -1) : 0;
