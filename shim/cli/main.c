@@ -19,8 +19,8 @@ static const char *const usages[] = {cli_usage_exec, cli_usage_check, cli_usage_
 
 /*
  * Whether the line at P continues a synopsis: another form
- * ("       pgtls-shim ...") or a wrapped one (five spaces or more); the
- * details under a synopsis are indented by two.
+ * ("       pgtls-shim ...", printed as "   or ...") or a wrapped one (five
+ * spaces or more); the details under a synopsis are indented by two.
  */
 static bool
 synopsis_line(const char *p)
@@ -43,7 +43,7 @@ add_synopsis(const char *usage, char *b, size_t size, size_t *len)
 		if (strncmp(s, "usage: ", 7) == 0)
 			s += 7;
 		if (strncmp(s, prog, sizeof(prog) - 1) == 0)
-			*len += (size_t) snprintf(b + *len, size - *len, "  %.*s\n",
+			*len += (size_t) snprintf(b + *len, size - *len, first ? "  %.*s\n" : "   or %.*s\n",
 									  (int) (n - (size_t) (s - p) - (sizeof(prog) - 1)),
 									  s + sizeof(prog) - 1);
 		else
