@@ -550,6 +550,8 @@ class PackageTests:
                      "/usr/share/pgtls-shim/audit-all.conf",
                      "/usr/share/pgtls-shim/docker-entrypoint.sh",
                      "/usr/share/doc/pgtls-shim/copyright",
+                     "/usr/share/doc/pgtls-shim/README.md",
+                     "/usr/share/doc/pgtls-shim/doc/deployment.md",
                      "/usr/share/doc/pgtls-shim/examples/example.conf",
                      "/usr/share/doc/pgtls-shim/examples/audit-all.conf",
                      "/usr/share/doc/pgtls-shim/examples/logrotate",
