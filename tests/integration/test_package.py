@@ -323,10 +323,8 @@ echo $rc >/out/lintian.rc
 # The warnings lintian may give the package, each with why it is left.
 # Errors: none.  Overridden tags are in debian/pgtls-shim.lintian-overrides,
 # each with its reason there.
+# None is left since pgtls-shim-preload(8) exists (no-manual-page is gone).
 LINTIAN_WARNINGS = {
-    # The man pages are rewritten with the README (issue 24, item 2); the
-    # helper's page is written then.
-    "no-manual-page": "usr/sbin/pgtls-shim-preload",
 }
 
 
@@ -548,10 +546,14 @@ class PackageTests:
                      "/usr/sbin/pgtls-shim-preload",
                      "/usr/share/man/man1/pgtls-shim.1.gz",
                      "/usr/share/man/man5/pgtls-shim.conf.5.gz",
+                     "/usr/share/man/man7/pgtls-shim-record.7.gz",
+                     "/usr/share/man/man8/pgtls-shim-preload.8.gz",
                      "/usr/share/pgtls-shim/example.conf",
                      "/usr/share/pgtls-shim/audit-all.conf",
                      "/usr/share/pgtls-shim/docker-entrypoint.sh",
                      "/usr/share/doc/pgtls-shim/copyright",
+                     "/usr/share/doc/pgtls-shim/README.md",
+                     "/usr/share/doc/pgtls-shim/doc/deployment.md",
                      "/usr/share/doc/pgtls-shim/examples/example.conf",
                      "/usr/share/doc/pgtls-shim/examples/audit-all.conf",
                      "/usr/share/doc/pgtls-shim/examples/logrotate",
