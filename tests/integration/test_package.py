@@ -42,8 +42,8 @@ set -eu
 cd /t
 apt-get install -y -qq ./$(basename /t/*.deb) >apt-install.log 2>&1 || { cat apt-install.log; exit 1; }
 { pgtls-shim --version 2>/dev/null || pgtls-shim --help; } >version.out
-dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'libconfig[0-9]*' libpq5 'libjson-c[0-9]*' \
-  adduser 2>/dev/null | sed -n 's/^ii *//p' >deps.out
+dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'libconfig[0-9]*' libpq5 \
+  adduser ca-certificates 2>/dev/null | sed -n 's/^ii *//p' >deps.out
 dpkg -L pgtls-shim >files.out
 LIB=$(grep '/libpgtls-shim\.so$' files.out)
 # What postinst made, and the installed example policies as they are.
@@ -503,7 +503,7 @@ class PackageTests:
     def test_depends_name_what_the_library_loads(self):
         depends = subprocess.run(["dpkg-deb", "-f", self.deb, "Depends"], capture_output=True,
                                  text=True, check=True).stdout
-        for dep in ("libpq5", "libconfig", "libssl3", "libjson-c5", "adduser"):
+        for dep in ("libpq5", "libconfig", "libssl3", "adduser", "ca-certificates"):
             self.assertIn(dep, depends)
 
     def test_lintian_finds_no_error(self):
@@ -536,9 +536,10 @@ class PackageTests:
         # --version names the library exec preloads: the package's, in the multiarch dir.
         self.assertRegex(self.read("version.out"),
                          r"^pgtls-shim \S+\nlibrary: /usr/lib/[^/]+/libpgtls-shim\.so ")
-        # apt pulled what the library dlopens, and adduser for postinst.
+        # apt pulled what the library dlopens, adduser for postinst and the
+        # OS store the example policies name.
         self.assertRegex(" ".join(sorted(self.read("deps.out").split())),
-                         r"^adduser libconfig\d+ libpq5$")
+                         r"^adduser ca-certificates libconfig\d+ libpq5$")
         files = self.read("files.out").split()
         arch = subprocess.run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"],
                               capture_output=True, text=True, check=True).stdout.strip()
