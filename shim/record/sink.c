@@ -36,6 +36,7 @@
 #include "clock.h"
 #include "forksafe.h"
 #include "loss.h"
+#include "nosigpipe.h"
 #include "record.h"
 #include "syslogsend.h"
 #include "text.h"
@@ -115,8 +116,8 @@ diagnose(struct sink *s, const char *what, int err)
 				 "pgtls-shim: cannot write log %s: %s: %s "
 				 "(records are lost until it works again)\n",
 				 s->path, what, s->why ? s->why : error_text(err));
-	if (n > 0 &&
-		write(STDERR_FILENO, msg, (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1) < 0)
+	if (n > 0 && write_nosigpipe(STDERR_FILENO, msg,
+								 (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1) < 0)
 		return; /* nowhere left to report to */
 }
 
@@ -212,15 +213,12 @@ ensure_open(struct sink *s, off_t *size)
 	return s->fd >= 0;
 }
 
-/* write() of the whole buffer; partial writes count as failures. */
+/* write() of the whole buffer (no SIGPIPE); partial writes count as failures. */
 static bool
 write_all_once(int fd, const char *buf, size_t len)
 {
-	ssize_t n;
+	ssize_t n = write_nosigpipe(fd, buf, len);
 
-	do
-		n = write(fd, buf, len);
-	while (n < 0 && errno == EINTR);
 	if (n >= 0 && (size_t) n != len)
 		errno = ENOSPC;
 	return n >= 0 && (size_t) n == len;
