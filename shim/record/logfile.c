@@ -2,7 +2,8 @@
  * logfile.c
  *	  Opening the log file: O_APPEND|O_NOFOLLOW|O_NONBLOCK, never a FIFO or
  *	  anything but a regular file, never in a directory anyone could swap
- *	  it in, never another user's file in a directory others can write.
+ *	  it in, never another user's file in a directory others can write,
+ *	  never a file with another hard link.
  */
 #include "logfile.h"
 
@@ -63,6 +64,16 @@ logfile_open(const char *path, int mode, struct stat *st, const char **why)
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))
 	{
 		*why = "not a regular file";
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	/* A hard link to a file its planter could not write otherwise (in a
+	 * group-writable directory, with fs.protected_hardlinks off): appends
+	 * would follow it. */
+	if (st->st_nlink != 1)
+	{
+		*why = "it has more than one hard link";
 		close(fd);
 		errno = EPERM;
 		return -1;

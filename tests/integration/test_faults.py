@@ -180,6 +180,21 @@ class LogFiles(ShimCase):
         self.assertIn(DIAG + self.log, p.stderr)
         self.assertEqual(os.path.getsize(target), 0)
 
+    def test_hard_link_is_refused(self):
+        # Someone who may create names in the log's directory hard-links a
+        # file there: appends would land in that file.  Refused, said once.
+        target = os.path.join(self.dir, "elsewhere")
+        with open(target, "w") as f:
+            f.write("precious\n")
+        os.link(target, self.log)
+        self.write_policy(policy_text("audit"))
+        out, p = self.client("connectdb", tcp("good"))
+        self.assertEqual((p.returncode, out[0]["status"]), (0, "ok"))
+        self.assertIn(DIAG + self.log, p.stderr)
+        self.assertIn("hard link", p.stderr)
+        with open(target) as f:
+            self.assertEqual(f.read(), "precious\n")
+
     def test_directory_writable_by_others(self):
         # Anyone could swap the file in a world-writable directory: refused,
         # unless the directory is sticky (like /tmp) and the file is ours.
