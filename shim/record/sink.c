@@ -204,7 +204,6 @@ static int
 append(struct sink *s, off_t size, const char *buf, size_t len, const struct loss_note *carried)
 {
 	struct loss_note self = {.lost = 1, .since_ms = s->now_ms};
-
 	ssize_t n;
 	off_t end;
 
