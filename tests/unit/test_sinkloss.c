@@ -94,6 +94,17 @@ read_lines(const char *file, char **lines, int max)
 	return n;
 }
 
+/* Frees the N lines of LINES, printing them for the test's log. */
+static void
+free_lines(char **lines, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		printf("  %s", lines[i]);
+		free(lines[i]);
+	}
+}
+
 /*
  * Record 2 gets a short write (2 bytes), record 3 ENOSPC, records 4 and 5
  * succeed: record 2's fragment is mended by record 4's write, so the
@@ -131,11 +142,58 @@ test_mended_fragment_is_not_lost(const char *dir)
 	CHECK(strstr(lines[2], "\"since\":\"2023-01-01T00:00:03.000Z\"") != NULL);
 	CHECK(strcmp(lines[3], "{\"n\":4}\n") == 0);
 	CHECK(strcmp(lines[4], "{\"n\":5}\n") == 0);
-	for (int i = 0; i < n; i++)
+	free_lines(lines, n);
+}
+
+/*
+ * A short write of a records_lost line with its record: mended, the file
+ * holds that records_lost once (not again before the next record).  Then a
+ * fragment another process appends after: it cannot be mended, and the
+ * records_lost before the next record counts it, since its ts.
+ */
+static void
+test_fragment_carrying_records_lost(const char *dir)
+{
+	char path[512];
+	char *lines[16];
+	struct pgs_log_cfg cfg = {.kind = PGS_LOG_FILE, .file_mode = 0600};
+	struct sink *s;
+	int fd;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/d.jsonl", dir);
+	cfg.path = path;
+	s = sink_open(&cfg);
+	CHECK(s != NULL);
+	fallocate_errno = ENOSPC;
+	put(s, 1);
+	short_write = 5; /* inside the records_lost line */
+	put(s, 2);
+	put(s, 3);
+	short_write = 3;
+	put(s, 4);
+	fd = open(path, O_WRONLY | O_APPEND);
+	CHECK(fd >= 0 && __real_write(fd, "{\"other\":1}\n", 12) == 12);
+	if (fd >= 0)
+		close(fd);
+	put(s, 5);
+	sink_close(s);
+	n = read_lines(path, lines, 16);
+	CHECK(n == 6);
+	if (n == 6)
 	{
-		printf("  %s", lines[i]);
-		free(lines[i]);
+		CHECK(strstr(lines[0], "\"event\":\"records_lost\"") != NULL);
+		CHECK(strstr(lines[0], "\"lost\":1,") != NULL);
+		CHECK(strstr(lines[0], "\"since\":\"2023-01-01T00:00:01.000Z\"") != NULL);
+		CHECK(strcmp(lines[1], "{\"n\":2}\n") == 0);
+		CHECK(strcmp(lines[2], "{\"n\":3}\n") == 0);
+		/* record 4's fragment, glued to the other process's line: lost */
+		CHECK(strcmp(lines[3], "{\"n{\"other\":1}\n") == 0);
+		CHECK(strstr(lines[4], "\"lost\":1,") != NULL);
+		CHECK(strstr(lines[4], "\"since\":\"2023-01-01T00:00:04.000Z\"") != NULL);
+		CHECK(strcmp(lines[5], "{\"n\":5}\n") == 0);
 	}
+	free_lines(lines, n);
 }
 
 /* The next datagram on FD into BUF (NUL-terminated); false when none. */
@@ -196,6 +254,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	test_mended_fragment_is_not_lost(dir);
+	test_fragment_carrying_records_lost(dir);
 	test_syslog_reported_loss_is_cleared(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
