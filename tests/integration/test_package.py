@@ -109,6 +109,14 @@ apt-get purge -y -qq pgtls-shim >apt-purge.log 2>&1
 while read -r f; do [ -f "$f" ] && echo "$f"; done <files.out >left.out
 [ -e /var/log/pgtls-shim ] && echo yes >logdir-purge.left
 getent group pgtls-shim >group-purge.out || true
+# A log directory the administrator made before installing: postinst leaves
+# it as it is, and purge leaves it with what is in it.
+install -d -m 0750 /var/log/pgtls-shim
+echo kept >/var/log/pgtls-shim/admin.jsonl
+apt-get install -y -qq ./$(basename /t/*.deb) >apt-reinstall.log 2>&1
+stat -c '%U %G %a' /var/log/pgtls-shim >admindir-install.stat
+apt-get purge -y -qq pgtls-shim >apt-purge-admindir.log 2>&1
+cat /var/log/pgtls-shim/admin.jsonl >admindir-purge.out 2>&1 || true
 true
 """
 
@@ -156,6 +164,9 @@ run disable-shared pgtls-shim-preload disable
 rm -f /etc/ld.so.preload
 run enable-alone pgtls-shim-preload enable
 run disable-alone pgtls-shim-preload disable
+# Another run holds the lock: enable waits for it (timeout stops it) and
+# leaves the file alone.
+run enable-locked flock /etc timeout 5 pgtls-shim-preload enable
 ls -a /etc | grep '^ld\.so\.preload.' >$P/etc-leftovers
 rm -f /etc/pgtls-shim/policy.conf
 true
@@ -632,6 +643,10 @@ class PackageTests:
         self.assertFalse(os.path.exists(self.path("logdir-purge.left")))
         self.assertRegex(self.read("group-purge.out"), r"^pgtls-shim:x:")
 
+    def test_purge_keeps_a_log_directory_the_administrator_made(self):
+        self.assertEqual(self.read("admindir-install.stat").split(), ["root", "root", "750"])
+        self.assertEqual(self.read("admindir-purge.out"), "kept\n")
+
 
 class PreloadHelperTests:
     """pgtls-shim-preload enable|disable|status on /etc/ld.so.preload (PRELOAD)."""
@@ -702,6 +717,12 @@ class PreloadHelperTests:
         self.assertEqual(self.file("enable-alone"), self.OURS)
         self.assertRc("disable-alone", 0)
         self.assertEqual(self.file("disable-alone"), "(none)\n")
+
+    def test_runs_take_turns(self):
+        # While another run holds the lock, enable waits (timeout: 124) and
+        # writes nothing.
+        self.assertRc("enable-locked", 124)
+        self.assertEqual(self.file("enable-locked"), "(none)\n")
 
 
 class LogRotateTests:
