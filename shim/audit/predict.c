@@ -115,6 +115,21 @@ predict_app_rootcert(const struct pgs_facts *f, const struct pgs_caps *caps, cha
 	return found ? root : NULL;
 }
 
+/*
+ * Whether libpq may end up with a GSS-encrypted session (no TLS) that D's
+ * policy allows: gssenc = "allow" and the gssencmode libpq will use is not
+ * "disable" (unset is libpq's "prefer").
+ */
+static bool
+gss_may_be_used(const struct pgs_decision *d, const struct pgs_facts *f,
+				const struct pgs_caps *caps)
+{
+	const char *mode = decision_enforced(d, "gssencmode", f->gssencmode);
+
+	return d->settings != NULL && d->settings->gssenc_allow && caps->has_gssencmode &&
+		   (mode == NULL || strcmp(mode, "disable") != 0);
+}
+
 const char *
 predict_unchecked_chain(const struct pgs_decision *d, const struct pgs_facts *f,
 						const struct pgs_caps *caps)
@@ -129,6 +144,8 @@ predict_unchecked_chain(const struct pgs_decision *d, const struct pgs_facts *f,
 		if (f->targets[i].unix_socket)
 			return NULL; /* it may be the one used: the backstop decides after connecting */
 	}
+	if (gss_may_be_used(d, f, caps))
+		return NULL; /* a GSS session passes by the gssenc rule: the backstop decides */
 	(void) resolve_root(decision_enforced(d, "sslrootcert", f->sslrootcert), caps, buf, sizeof(buf),
 						&found);
 	return found ? NULL : R_NOT_VERIFIED;

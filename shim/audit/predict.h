@@ -86,7 +86,9 @@ bool predict_client_cert_fails(const struct pgs_facts *f);
  * the root file it looks at exists: initialize_SSL in 15 to 18), and the
  * root D leaves libpq (its sslrootcert, else ~/.postgresql/root.crt) does not
  * exist.  Returns R_NOT_VERIFIED then, else NULL; NULL too when a target is
- * a Unix socket (it may be the one libpq uses).  stat() only: never blocks.
+ * a Unix socket (it may be the one libpq uses), and when the policy allows
+ * GSS encryption and libpq may use it (gssencmode not "disable"): the
+ * check after connecting decides those.  stat() only: never blocks.
  */
 const char *predict_unchecked_chain(const struct pgs_decision *d, const struct pgs_facts *f,
 									const struct pgs_caps *caps);

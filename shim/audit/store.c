@@ -3,7 +3,8 @@
  *	  X509_STOREs (reference-counted, safe to share between threads for
  *	  verification) in a base/cache.h cache of 16 slots, keyed by every
  *	  file that went into them.  A file that is not a regular file is never
- *	  opened: a FIFO planted at a CA path must not hang the host process.
+ *	  opened (SSL_CERT_FILE under "system" included): a FIFO planted at a
+ *	  CA path must not hang the host process.
  */
 #include "store.h"
 
@@ -94,11 +95,21 @@ build(const struct audit_openssl *t, const char *rootcert, const char *crl, cons
 	  const char **why)
 {
 	bool system = strcmp(rootcert, "system") == 0;
+	const char *env;
 	void *store;
 
 	if (!system && !store_regular_file(rootcert))
 	{
 		*why = access(rootcert, F_OK) == 0 ? R_BUNDLE_BAD : R_BUNDLE_MISSING;
+		return NULL;
+	}
+	/* OpenSSL's default paths open $SSL_CERT_FILE (read as OpenSSL does,
+	 * not in a setuid process) without this check: a FIFO there would
+	 * block under the cache lock.  A missing one OpenSSL skips. */
+	if (system && (env = secure_getenv("SSL_CERT_FILE")) != NULL && access(env, F_OK) == 0 &&
+		!store_regular_file(env))
+	{
+		*why = R_BUNDLE_BAD;
 		return NULL;
 	}
 	store = t->X509_STORE_new();

@@ -93,6 +93,45 @@ preload_value(const char *lib)
 	return val;
 }
 
+/*
+ * Loads the policy at PATH and checks it as `check` does (its warnings are
+ * for `check`); true when it holds no error, else false with the errors
+ * printed on stderr.
+ */
+static bool
+policy_passes(const char *path)
+{
+	struct pgs_errors errs = {0};
+	struct pgs_policy *policy = policy_load(path, &errs, NULL);
+	int warnings;
+	bool ok = policy != NULL;
+
+	if (!ok)
+		cli_print_errors(&errs);
+	else
+		ok = lint_policy(policy, true, &warnings);
+	policy_free(policy);
+	errors_free(&errs);
+	return ok;
+}
+
+/*
+ * Puts LIB first in LD_PRELOAD (keeping what is there) and the policy's
+ * absolute path ABS in PGTLS_SHIM_POLICY; false, with a message, on failure.
+ */
+static bool
+set_environment(const char *lib, const char *abs)
+{
+	char *preload = preload_value(lib);
+	bool ok = preload != NULL && setenv("LD_PRELOAD", preload, 1) == 0 &&
+			  setenv(PGS_ENV_POLICY, abs, 1) == 0;
+
+	if (!ok)
+		fprintf(stderr, "pgtls-shim: cannot set the environment: %s\n", strerror(errno));
+	free(preload);
+	return ok;
+}
+
 int
 cmd_exec(int argc, char **argv)
 {
@@ -105,10 +144,6 @@ cmd_exec(int argc, char **argv)
 	char lib[PATH_MAX];
 	char abs[PATH_MAX];
 	const char *path;
-	struct pgs_errors errs = {0};
-	struct pgs_policy *policy;
-	int warnings;
-	char *preload;
 
 	cmdopt_begin();
 	while ((ch = cmdopt_next(&c, argc, argv, &status)) != -1)
@@ -121,22 +156,8 @@ cmd_exec(int argc, char **argv)
 		return cmdopt_error(&c, "a COMMAND to run is needed");
 	i = optind;
 	path = cli_policy_path(policy_arg);
-	policy = policy_load(path, &errs, NULL);
-	if (policy == NULL)
-	{
-		cli_print_errors(&errs);
-		errors_free(&errs);
+	if (!policy_passes(path))
 		return 2;
-	}
-	/* What `check` calls an error refuses here too; its warnings are for `check`. */
-	if (!lint_policy(policy, true, &warnings))
-	{
-		policy_free(policy);
-		errors_free(&errs);
-		return 2;
-	}
-	policy_free(policy);
-	errors_free(&errs);
 	if (!cli_find_library(lib))
 	{
 		fprintf(stderr, "pgtls-shim: cannot find libpgtls-shim.so next to this program\n");
@@ -147,15 +168,8 @@ cmd_exec(int argc, char **argv)
 		fprintf(stderr, "pgtls-shim: policy path too long: %s\n", path);
 		return 2;
 	}
-	preload = preload_value(lib);
-	if (preload == NULL || setenv("LD_PRELOAD", preload, 1) != 0 ||
-		setenv(PGS_ENV_POLICY, abs, 1) != 0)
-	{
-		fprintf(stderr, "pgtls-shim: cannot set the environment: %s\n", strerror(errno));
-		free(preload);
+	if (!set_environment(lib, abs))
 		return 2;
-	}
-	free(preload);
 	cli_warn_unreachable(argv[i]);
 	execvp(argv[i], argv + i);
 	fprintf(stderr, "pgtls-shim: cannot run %s: %s\n", argv[i], strerror(errno));

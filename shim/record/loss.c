@@ -29,16 +29,38 @@ mine(void)
 	return &state;
 }
 
+void
+loss_merge(struct loss_note *into, const struct loss_note *n)
+{
+	if (n->lost == 0)
+		return;
+	if (into->lost == 0)
+	{
+		*into = *n;
+		return;
+	}
+	into->lost += n->lost;
+	if (n->since_ms < into->since_ms)
+		into->since_ms = n->since_ms;
+}
+
+bool
+loss_add(const struct loss_note *n)
+{
+	struct loss_note *s = mine();
+	bool starts = s->lost == 0 && n->lost > 0;
+
+	loss_merge(s, n);
+	return starts;
+}
+
 bool
 loss_count(int64_t ts_ms, const char *why, int err)
 {
-	struct loss_note *s = mine();
+	struct loss_note n = {.lost = 1, .since_ms = ts_ms};
 
-	if (s->lost++ > 0)
-		return false;
-	s->since_ms = ts_ms;
-	snprintf(s->error, sizeof(s->error), "%s", why ? why : error_text(err));
-	return true;
+	snprintf(n.error, sizeof(n.error), "%s", why ? why : error_text(err));
+	return loss_add(&n);
 }
 
 bool
@@ -58,13 +80,4 @@ loss_clear(void)
 	struct loss_note *s = mine();
 
 	s->lost = 0;
-}
-
-void
-loss_uncount(void)
-{
-	struct loss_note *s = mine();
-
-	if (s->lost > 0)
-		s->lost--;
 }

@@ -28,13 +28,20 @@ struct loss_note
  */
 bool loss_count(int64_t ts_ms, const char *why, int err) PGS_WUR;
 
+/*
+ * Counts N->lost records lost, the first of ts N->since_ms, for the reason
+ * N->error (kept only when this starts an outage); the outage's since is the
+ * earliest.  Returns true when it starts an outage, as loss_count.
+ */
+bool loss_add(const struct loss_note *n) PGS_WUR;
+
+/* Folds N into *INTO (counts added, the earliest since, INTO's error first). */
+void loss_merge(struct loss_note *into, const struct loss_note *n);
+
 /* The losses to report before the next record into *OUT; false when none. */
 bool loss_pending(struct loss_note *out) PGS_WUR;
 
 /* A write succeeded (with the records_lost event, if one was pending): the outage is over. */
 void loss_clear(void);
-
-/* Takes back one loss: a record counted lost was written after all. */
-void loss_uncount(void);
 
 #endif

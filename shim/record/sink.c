@@ -1,11 +1,10 @@
 /*
  * sink.c
- *	  Record output.  A log file is opened O_APPEND|O_NOFOLLOW and written
+ *	  Record output.  A log file (opened as logfile.h says) is written
  *	  with one write() per record, so records from many processes never
  *	  interleave.  Before each record the path is stat'ed: a rotated or
- *	  deleted file is reopened.  A file created here gets exactly log.mode
- *	  (umask aside); in a directory writable by others, a file owned by
- *	  someone else is refused.  Syslog: syslogsend.h.
+ *	  deleted file is reopened.  Syslog: syslogsend.h.  Stderr: written
+ *	  without SIGPIPE (nosigpipe.h).
  *
  *	  A full device never tears a line: the blocks a record will take (and
  *	  RESERVE_MARGIN more, for records other processes append meanwhile)
@@ -16,13 +15,13 @@
  *	  and written first next time when nothing was appended after the
  *	  fragment, which makes its line whole; else the fragment stays.
  *	  Records not written are counted per process (loss.h) and reported in
- *	  a records_lost event before the next record that is written.
+ *	  a records_lost event before the next record that is written; the
+ *	  records a kept fragment holds count as lost only when it is dropped.
  */
 #include "sink.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,7 +34,9 @@
 
 #include "clock.h"
 #include "forksafe.h"
+#include "logfile.h"
 #include "loss.h"
+#include "nosigpipe.h"
 #include "record.h"
 #include "syslogsend.h"
 #include "text.h"
@@ -57,7 +58,10 @@ struct sink
 	const char *why; /* static: why open_file refused, or NULL */
 	char *tail;		 /* the unwritten rest of a short write, or NULL */
 	size_t tail_len;
-	off_t tail_end; /* where the fragment it completes ends */
+	off_t tail_end;				/* where the fragment it completes ends */
+	struct loss_note tail_loss; /* what is lost if the tail is never written */
+	bool tail_new;				/* the current write left a tail: its records are in it */
+	int64_t now_ms;				/* the ts of the record being written */
 };
 
 /*
@@ -115,80 +119,22 @@ diagnose(struct sink *s, const char *what, int err)
 				 "pgtls-shim: cannot write log %s: %s: %s "
 				 "(records are lost until it works again)\n",
 				 s->path, what, s->why ? s->why : error_text(err));
-	if (n > 0 &&
-		write(STDERR_FILENO, msg, (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1) < 0)
+	if (n > 0 && write_nosigpipe(STDERR_FILENO, msg,
+								 (size_t) n < sizeof(msg) ? (size_t) n : sizeof(msg) - 1) < 0)
 		return; /* nowhere left to report to */
 }
 
 /*
- * The directory of PATH: 1 when others can write to it (anyone could swap
- * the file), 2 when they can but it is sticky (like /tmp: only the file's
- * owner can remove it), 0 when they cannot, -1 when it cannot be checked.
+ * Counts the records of a fragment that will never be made whole (another
+ * record follows it, or the file is gone), with the diagnostic when that
+ * starts an outage.  Caller holds sink_lock.
  */
-static int
-dir_open_to_others(const char *path)
+static void
+lose_tail(struct sink *s)
 {
-	char copy[PATH_MAX];
-	size_t len = strlen(path);
-	struct stat st;
-
-	if (len >= sizeof(copy))
-		return -1;
-	memcpy(copy, path, len + 1);
-	if (stat(dirname(copy), &st) != 0)
-		return -1;
-	if ((st.st_mode & S_IWOTH) == 0)
-		return 0;
-	return (st.st_mode & S_ISVTX) ? 2 : 1;
-}
-
-/* Opens s->path; returns the fd (*SIZE its size) or -1 with errno set. */
-static int
-open_file(struct sink *s, off_t *size)
-{
-	/* O_NONBLOCK: a FIFO planted at the path must not hang the host process. */
-	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
-	int fd;
-	bool created = true;
-	struct stat st;
-	int others = dir_open_to_others(s->path);
-
-	s->why = NULL; /* errno says why, unless one of the checks below does */
-	if (others == 1)
-	{
-		s->why = "its directory is writable by others";
-		errno = EPERM;
-		return -1;
-	}
-	fd = open(s->path, flags | O_CREAT | O_EXCL, (mode_t) s->mode);
-	if (fd < 0 && errno == EEXIST)
-	{
-		created = false;
-		fd = open(s->path, flags);
-	}
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-	{
-		s->why = "not a regular file";
-		close(fd);
-		errno = EPERM;
-		return -1;
-	}
-	if (!created && st.st_uid != geteuid() && others != 0)
-	{
-		s->why = "owned by another user in a directory writable by others";
-		close(fd);
-		errno = EPERM;
-		return -1;
-	}
-	/* Exactly log.mode, whatever the umask; on failure open()'s stricter one stays. */
-	if (created)
-		(void) fchmod(fd, (mode_t) s->mode);
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
-	*size = st.st_size;
-	return fd;
+	if (s->tail != NULL && loss_add(&s->tail_loss))
+		diagnose(s, "write", ENOSPC);
+	drop_tail(s);
 }
 
 /*
@@ -207,20 +153,22 @@ ensure_open(struct sink *s, off_t *size)
 	}
 	if (s->fd >= 0)
 		close(s->fd);
-	drop_tail(s);
-	s->fd = open_file(s, size);
-	return s->fd >= 0;
+	lose_tail(s);
+	s->fd = logfile_open(s->path, s->mode, &st, &s->why);
+	if (s->fd < 0)
+		return false;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	*size = st.st_size;
+	return true;
 }
 
-/* write() of the whole buffer; partial writes count as failures. */
+/* write() of the whole buffer (no SIGPIPE); partial writes count as failures. */
 static bool
 write_all_once(int fd, const char *buf, size_t len)
 {
-	ssize_t n;
+	ssize_t n = write_nosigpipe(fd, buf, len);
 
-	do
-		n = write(fd, buf, len);
-	while (n < 0 && errno == EINTR);
 	if (n >= 0 && (size_t) n != len)
 		errno = ENOSPC;
 	return n >= 0 && (size_t) n == len;
@@ -247,11 +195,15 @@ reserve(int fd, off_t size, size_t len)
  * (the device filled up between the reservation and the write, or it has no
  * fallocate) leaves a fragment: its rest is kept in s->tail, to be written
  * first next time if nothing was appended after it meanwhile, which makes
- * the fragment's line whole again.
+ * the fragment's line whole again.  Then s->tail_new is set and
+ * s->tail_loss is CARRIED (the losses BUF already stood for) plus the
+ * record being written: what is lost if the tail never gets written (when
+ * it cannot even be kept, s->tail stays NULL: the caller counts them).
  */
 static int
-append(struct sink *s, off_t size, const char *buf, size_t len)
+append(struct sink *s, off_t size, const char *buf, size_t len, const struct loss_note *carried)
 {
+	struct loss_note self = {.lost = 1, .since_ms = s->now_ms};
 	ssize_t n;
 	off_t end;
 
@@ -265,6 +217,10 @@ append(struct sink *s, off_t size, const char *buf, size_t len)
 	if ((size_t) n == len)
 		return 0;
 	end = lseek(s->fd, 0, SEEK_CUR); /* O_APPEND: the end of what was written */
+	s->tail_new = true;
+	s->tail_loss = *carried;
+	snprintf(self.error, sizeof(self.error), "%s", error_text(ENOSPC));
+	loss_merge(&s->tail_loss, &self);
 	s->tail = end >= 0 ? malloc(len - (size_t) n) : NULL;
 	if (s->tail != NULL)
 	{
@@ -290,15 +246,57 @@ concat3(const char *a, size_t la, const char *b, size_t lb, const char *c, size_
 }
 
 /*
- * The file transport: LOST (the records_lost line, or an empty one) then
+ * The records_lost line for this process into *B (empty when none is due),
+ * and in *NOTE the losses it reports (none when B is empty).
+ */
+static void
+lost_line(const struct pgs_origin *who, struct jbuf *b, struct loss_note *note)
+{
+	struct pgs_origin now = *who;
+
+	jb_init(b);
+	memset(note, 0, sizeof(*note));
+	if (!loss_pending(note))
+		return;
+	now.ts_ms = clock_now_ms();
+	if (!record_records_lost(&now, note->lost, note->since_ms, note->error, b))
+	{
+		jb_free(b);
+		jb_init(b);
+		memset(note, 0, sizeof(*note));
+	}
+}
+
+/*
+ * After append() left a tail (s->tail_new): the losses the records_lost
+ * line reported (NOTE) now live in the tail, not in the count; when the
+ * tail could not be kept, its records are lost now.
+ */
+static void
+tail_took(struct sink *s, const struct loss_note *note)
+{
+	if (note->lost > 0)
+		loss_clear();
+	if (s->tail == NULL && loss_add(&s->tail_loss))
+		diagnose(s, "write", ENOSPC);
+}
+
+/*
+ * The file transport: the records_lost line (when losses are pending) then
  * LINE, in one write(), after the rest of a fragment this sink left when
- * nothing was appended after it.  0 or errno; *WHAT names the failing step.
+ * nothing was appended after it.  The fragment is settled (mended or lost)
+ * before the records_lost line is built, so that line counts exactly the
+ * records that are not in the file.  0 or errno; *WHAT names the failing step.
  */
 static int
-emit_file(struct sink *s, const struct jbuf *lost, const char *line, size_t len, const char **what)
+emit_file(struct sink *s, const struct pgs_origin *who, const char *line, size_t len,
+		  const char **what)
 {
 	off_t size;
-	char *buf;
+	struct jbuf lost;
+	struct loss_note note;
+	struct loss_note carried = {0};
+	char *buf = NULL;
 	char *old;
 	size_t old_len;
 	int err;
@@ -310,72 +308,85 @@ emit_file(struct sink *s, const struct jbuf *lost, const char *line, size_t len,
 	*what = "write";
 	mend = s->tail != NULL && size == s->tail_end;
 	if (s->tail != NULL && !mend)
-		drop_tail(s); /* another record follows the fragment: too late */
-	if (!mend && lost->len == 0)
-		return append(s, size, line, len);
-	buf = concat3(mend ? s->tail : "", mend ? s->tail_len : 0, lost->p ? lost->p : "", lost->len,
-				  line, len);
-	if (buf == NULL)
-		return ENOMEM;
-	old = s->tail;
+		lose_tail(s); /* another record follows the fragment: too late */
+	lost_line(who, &lost, &note);
+	if (mend)
+		carried = s->tail_loss;
+	loss_merge(&carried, &note);
+	old = s->tail; /* NULL unless mending */
 	old_len = s->tail_len;
+	if (mend || lost.len > 0)
+		buf =
+			concat3(mend ? old : "", mend ? old_len : 0, lost.p ? lost.p : "", lost.len, line, len);
+	if (buf == NULL && (mend || lost.len > 0))
+	{
+		jb_free(&lost);
+		return ENOMEM;
+	}
 	s->tail = NULL;
-	err = append(s, size, buf, (mend ? old_len : 0) + lost->len + len);
-	if (err == 0 && mend)
-		loss_uncount(); /* the record the fragment began is whole again */
-	if (err != 0 && s->tail == NULL && mend)
+	s->tail_len = 0;
+	err = append(s, size, buf ? buf : line, (mend ? old_len : 0) + lost.len + len, &carried);
+	if (s->tail_new)
+		tail_took(s, &note);
+	else if (err != 0 && mend)
 	{
 		s->tail = old; /* nothing written: the fragment still waits for it */
+		s->tail_len = old_len;
 		old = NULL;
 	}
 	free(old);
 	free(buf);
+	jb_free(&lost);
 	return err;
 }
 
+/*
+ * The stderr and syslog transports: the records_lost line (when losses are
+ * pending) then LINE, each on its own.  Once the records_lost line is out,
+ * those losses are reported: the count restarts even if LINE then fails.
+ * 0 or errno.
+ */
 static int
-emit(struct sink *s, enum pgs_severity sev, const struct jbuf *lost, const char *line, size_t len,
-	 const char **what)
+emit_stream(struct sink *s, const struct pgs_origin *who, enum pgs_severity sev, const char *line,
+			size_t len)
 {
-	*what = "send";
+	struct jbuf lost;
+	struct loss_note note;
+	bool ok = true;
+
+	lost_line(who, &lost, &note);
+	if (lost.len > 0)
+	{
+		ok = s->kind == PGS_LOG_STDERR
+				 ? write_all_once(STDERR_FILENO, lost.p, lost.len)
+				 : syslog_send(&s->addr, s->ident, s->facility, PGS_SEV_ERROR, lost.p, lost.len);
+		if (ok)
+			loss_clear();
+	}
+	jb_free(&lost);
+	if (ok)
+		ok = s->kind == PGS_LOG_STDERR
+				 ? write_all_once(STDERR_FILENO, line, len)
+				 : syslog_send(&s->addr, s->ident, s->facility, sev, line, len);
+	return ok ? 0 : (errno ? errno : EIO);
+}
+
+static int
+emit(struct sink *s, const struct pgs_origin *who, enum pgs_severity sev, const char *line,
+	 size_t len, const char **what)
+{
+	*what = s->kind == PGS_LOG_SYSLOG ? "send" : "write";
 	switch (s->kind)
 	{
 		case PGS_LOG_FILE:
-			return emit_file(s, lost, line, len, what);
+			return emit_file(s, who, line, len, what);
 		case PGS_LOG_STDERR:
-			*what = "write";
-			if (lost->len > 0 && !write_all_once(STDERR_FILENO, lost->p, lost->len))
-				return errno;
-			return write_all_once(STDERR_FILENO, line, len) ? 0 : errno;
 		case PGS_LOG_SYSLOG:
-			if (lost->len > 0 &&
-				!syslog_send(&s->addr, s->ident, s->facility, PGS_SEV_ERROR, lost->p, lost->len))
-				return errno ? errno : EIO;
-			return syslog_send(&s->addr, s->ident, s->facility, sev, line, len)
-					   ? 0
-					   : (errno ? errno : EIO);
+			return emit_stream(s, who, sev, line, len);
 		case PGS_LOG_NONE:
 			break;
 	}
 	return 0;
-}
-
-/* The records_lost line for this process into *B (empty when none is due). */
-static void
-lost_line(const struct pgs_origin *who, struct jbuf *b)
-{
-	struct loss_note note;
-	struct pgs_origin now = *who;
-
-	jb_init(b);
-	if (!loss_pending(&note))
-		return;
-	now.ts_ms = clock_now_ms();
-	if (!record_records_lost(&now, note.lost, note.since_ms, note.error, b))
-	{
-		jb_free(b);
-		jb_init(b);
-	}
 }
 
 void
@@ -384,22 +395,21 @@ sink_write(struct sink *s, const struct pgs_origin *who, enum pgs_severity sev, 
 {
 	int saved = errno;
 	const char *what = "write";
-	struct jbuf lost;
 	int err;
 
 	if (s == NULL || len == 0)
 		return;
 	proc_lock(&sink_lock);
-	lost_line(who, &lost);
+	s->now_ms = who->ts_ms;
+	s->tail_new = false;
 	errno = 0;
-	err = emit(s, sev, &lost, line, len, &what);
+	err = emit(s, who, sev, line, len, &what);
 	if (err == 0)
 		loss_clear();
-	else if (loss_count(who->ts_ms, s->why, err) && s->kind != PGS_LOG_STDERR)
-		diagnose(s, what, err);
+	else if (!s->tail_new && loss_count(who->ts_ms, s->why, err) && s->kind != PGS_LOG_STDERR)
+		diagnose(s, what, err); /* (a tail holds its records: counted when dropped) */
 	s->why = NULL;
 	proc_unlock(&sink_lock);
-	jb_free(&lost);
 	errno = saved;
 }
 
@@ -410,7 +420,9 @@ sink_close(struct sink *s)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
-	drop_tail(s);
+	proc_lock(&sink_lock);
+	lose_tail(s); /* a fragment never made whole: its records are lost */
+	proc_unlock(&sink_lock);
 	free(s->path);
 	free(s->ident);
 	free(s);

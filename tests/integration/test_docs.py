@@ -186,20 +186,22 @@ ALLOWED = {
     "scripts/demo.sh": "builds its own tree and starts its own servers (a minute); run by hand, not by the suite",
     "scripts/test.sh": "the suite itself",
     "scripts/test.sh --quick": "the suite itself (its quick tiers)",
-    # doc/deploy.md: paths of an installed package under /etc and /opt.
+    # doc/deployment.md: paths of an installed package under /etc and /opt.
     "pgtls-shim exec --policy /etc/pgtls-shim/policy.conf -- /opt/legacy/bin/report":
         "an installed policy and an application that exist only on the reader's host; the same form runs in the README rollout",
     "LD_PRELOAD='/usr/$LIB/libpgtls-shim.so'\"${LD_PRELOAD:+:$LD_PRELOAD}\" PGTLS_SHIM_POLICY=/etc/pgtls-shim/policy.conf /opt/legacy/bin/report":
         "the package's library path; test_package runs psql with LD_PRELOAD in its chroot",
+    "mkdir -p /etc/systemd/system/myapp.service.d": "host-wide: a unit's drop-in; test_package checks the drop-in with systemd-analyze verify in a chroot",
+    "cp /usr/share/doc/pgtls-shim/examples/systemd-override.conf /etc/systemd/system/myapp.service.d/pgtls-shim.conf":
+        "host-wide: a unit's drop-in; test_package copies it into a chroot's unit directory and verifies it",
+    "systemctl daemon-reload && systemctl restart myapp": "needs a running systemd and the reader's unit; the chroots run no systemd",
     "pgtls-shim check policy.conf && install -m 0644 policy.conf /etc/pgtls-shim/policy.conf.new && mv /etc/pgtls-shim/policy.conf.new /etc/pgtls-shim/policy.conf":
-        "host-wide: test_package.HostPreload installs the policy in a chroot",
+        "host-wide: test_package.HostPreloadTests installs the policy in a chroot",
     "pgtls-shim-preload enable": "host-wide: the package's helper, run by test_package in a chroot (root)",
-    "groupadd --system pgtls-log": "host-wide: test_package.HostPreload makes the group in a chroot",
-    "usermod -a -G pgtls-log app": "host-wide: test_package.HostPreload, in a chroot",
-    "install -d -o root -g pgtls-log -m 2770 /var/log/pgtls-shim": "host-wide: test_package.HostPreload, in a chroot",
-    "lib=$(dpkg -L pgtls-shim | grep '/libpgtls-shim\\.so$')": "needs the package installed and Postfix: test_package.Postfix's chroot",
+    "pgtls-shim-preload status": "host-wide: the package's helper, run by test_package in a chroot",
+    "lib=$(dpkg -L pgtls-shim | grep '/libpgtls-shim\\.so$')": "needs the package installed and Postfix: test_package.PostfixTests' chroot",
     "postconf -e \"import_environment = $(postconf -h import_environment) LD_PRELOAD=$lib PGTLS_SHIM_POLICY=/etc/pgtls-shim/policy.conf\"":
-        "Postfix's daemons are not run by the tests (only postmap, in test_package.Postfix)",
+        "Postfix's daemons are not run by the tests (only postmap, in test_package.PostfixTests)",
     # doc/rotation.md: AWS's network and account.
     "curl -fsSO https://truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem": "needs the network (AWS)",
     "openssl crl2pkcs7 -nocrl -certfile eu-west-1-bundle.pem | openssl pkcs7 -print_certs -noout": "AWS's bundle, downloaded above",

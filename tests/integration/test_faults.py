@@ -69,6 +69,33 @@ class LogFaults(ShimCase):
         out = json.loads(p.stdout)
         self.assertEqual((out["status"], out["ssl"], out["query"]), ("ok", True, "42"))
 
+    def run_with_broken_pipe_stderr(self):
+        """pqclient with stderr a pipe whose reader is gone: a write to it
+        raises SIGPIPE, whose default action kills the process."""
+        r, w = os.pipe()
+        os.close(r)
+        try:
+            return subprocess.run([PQCLIENT, "connectdb", tcp("good")], env=self.env(),
+                                  stdout=subprocess.PIPE, stderr=w, text=True, timeout=120)
+        finally:
+            os.close(w)
+
+    def test_no_sigpipe_from_the_diagnostic(self):
+        # The log's directory does not exist: the one diagnostic goes to a
+        # stderr nobody reads, and the application lives on.
+        self.policy_with_log(os.path.join(self.dir, "no-such-dir", "c.jsonl"))
+        p = self.run_with_broken_pipe_stderr()
+        self.assertEqual(p.returncode, 0, "killed by signal %d" % -p.returncode
+                         if p.returncode < 0 else p.stdout)
+        self.assertEqual(json.loads(p.stdout)["status"], "ok")
+
+    def test_no_sigpipe_from_the_stderr_log(self):
+        self.policy_with_log("stderr")
+        p = self.run_with_broken_pipe_stderr()
+        self.assertEqual(p.returncode, 0, "killed by signal %d" % -p.returncode
+                         if p.returncode < 0 else p.stdout)
+        self.assertEqual(json.loads(p.stdout)["status"], "ok")
+
     def test_unwritable_then_writable(self):
         # The log's directory does not exist, then the path is a directory:
         # one diagnostic each time it breaks, and records resume as soon as
@@ -152,6 +179,21 @@ class LogFiles(ShimCase):
         self.assertEqual(out[0]["status"], "ok")
         self.assertIn(DIAG + self.log, p.stderr)
         self.assertEqual(os.path.getsize(target), 0)
+
+    def test_hard_link_is_refused(self):
+        # Someone who may create names in the log's directory hard-links a
+        # file there: appends would land in that file.  Refused, said once.
+        target = os.path.join(self.dir, "elsewhere")
+        with open(target, "w") as f:
+            f.write("precious\n")
+        os.link(target, self.log)
+        self.write_policy(policy_text("audit"))
+        out, p = self.client("connectdb", tcp("good"))
+        self.assertEqual((p.returncode, out[0]["status"]), (0, "ok"))
+        self.assertIn(DIAG + self.log, p.stderr)
+        self.assertIn("hard link", p.stderr)
+        with open(target) as f:
+            self.assertEqual(f.read(), "precious\n")
 
     def test_directory_writable_by_others(self):
         # Anyone could swap the file in a world-writable directory: refused,

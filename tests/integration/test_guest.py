@@ -282,5 +282,25 @@ class PolicyFifo(GuestCase):
         self.assertIn("pgtls-shim: refused", p.stderr)
 
 
+class CertFileFifo(GuestCase):
+    """SSL_CERT_FILE names a FIFO and the policy's sslrootcert is "system":
+    OpenSSL's default paths would open it for reading, which blocks until a
+    writer shows up, inside the audit's store cache lock (fork takes it too).
+    With libpq 15 the shim emulates "system" by the file itself (checked like
+    any CA file); from libpq 16 the store is OpenSSL's default paths
+    (tests/unit/test_storefifo.c covers that path on any libpq)."""
+
+    def test_audit_of_system_store_does_not_hang(self):
+        fifo = os.path.join(self.dir, "certs.pem")
+        os.mkfifo(fifo, 0o644)
+        self.write_policy(policy_text("audit").replace(
+            'sslrootcert = "%s/new-bundle.pem";' % PKI, 'sslrootcert = "system";'))
+        out, p = self.pqclient("connectdb", tcp("good", sslmode="require"),
+                               {"SSL_CERT_FILE": fifo})
+        self.assertEqual((out["status"], out["query"]), ("ok", "42"), p.stderr)
+        rec = self.one_record()
+        self.assertTrue(rec["audit"]["would_refuse"], rec)
+        self.assertEqual(rec["reason"], "CA bundle unreadable", rec)
+
 if __name__ == "__main__":
     unittest.main()

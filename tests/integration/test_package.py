@@ -42,8 +42,8 @@ set -eu
 cd /t
 apt-get install -y -qq ./$(basename /t/*.deb) >apt-install.log 2>&1 || { cat apt-install.log; exit 1; }
 { pgtls-shim --version 2>/dev/null || pgtls-shim --help; } >version.out
-dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'libconfig[0-9]*' libpq5 'libjson-c[0-9]*' \
-  adduser 2>/dev/null | sed -n 's/^ii *//p' >deps.out
+dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'libconfig[0-9]*' libpq5 \
+  adduser ca-certificates 2>/dev/null | sed -n 's/^ii *//p' >deps.out
 dpkg -L pgtls-shim >files.out
 LIB=$(grep '/libpgtls-shim\.so$' files.out)
 # What postinst made, and the installed example policies as they are.
@@ -109,6 +109,14 @@ apt-get purge -y -qq pgtls-shim >apt-purge.log 2>&1
 while read -r f; do [ -f "$f" ] && echo "$f"; done <files.out >left.out
 [ -e /var/log/pgtls-shim ] && echo yes >logdir-purge.left
 getent group pgtls-shim >group-purge.out || true
+# A log directory the administrator made before installing: postinst leaves
+# it as it is, and purge leaves it with what is in it.
+install -d -m 0750 /var/log/pgtls-shim
+echo kept >/var/log/pgtls-shim/admin.jsonl
+apt-get install -y -qq ./$(basename /t/*.deb) >apt-reinstall.log 2>&1
+stat -c '%U %G %a' /var/log/pgtls-shim >admindir-install.stat
+apt-get purge -y -qq pgtls-shim >apt-purge-admindir.log 2>&1
+cat /var/log/pgtls-shim/admin.jsonl >admindir-purge.out 2>&1 || true
 true
 """
 
@@ -156,6 +164,9 @@ run disable-shared pgtls-shim-preload disable
 rm -f /etc/ld.so.preload
 run enable-alone pgtls-shim-preload enable
 run disable-alone pgtls-shim-preload disable
+# Another run holds the lock: enable waits for it (timeout stops it) and
+# leaves the file alone.
+run enable-locked flock /etc timeout 5 pgtls-shim-preload enable
 ls -a /etc | grep '^ld\.so\.preload.' >$P/etc-leftovers
 rm -f /etc/pgtls-shim/policy.conf
 true
@@ -323,10 +334,8 @@ echo $rc >/out/lintian.rc
 # The warnings lintian may give the package, each with why it is left.
 # Errors: none.  Overridden tags are in debian/pgtls-shim.lintian-overrides,
 # each with its reason there.
+# None is left since pgtls-shim-preload(8) exists (no-manual-page is gone).
 LINTIAN_WARNINGS = {
-    # The man pages are rewritten with the README (issue 24, item 2); the
-    # helper's page is written then.
-    "no-manual-page": "usr/sbin/pgtls-shim-preload",
 }
 
 
@@ -505,7 +514,7 @@ class PackageTests:
     def test_depends_name_what_the_library_loads(self):
         depends = subprocess.run(["dpkg-deb", "-f", self.deb, "Depends"], capture_output=True,
                                  text=True, check=True).stdout
-        for dep in ("libpq5", "libconfig", "libssl3", "libjson-c5", "adduser"):
+        for dep in ("libpq5", "libconfig", "libssl3", "adduser", "ca-certificates"):
             self.assertIn(dep, depends)
 
     def test_lintian_finds_no_error(self):
@@ -538,9 +547,10 @@ class PackageTests:
         # --version names the library exec preloads: the package's, in the multiarch dir.
         self.assertRegex(self.read("version.out"),
                          r"^pgtls-shim \S+\nlibrary: /usr/lib/[^/]+/libpgtls-shim\.so ")
-        # apt pulled what the library dlopens, and adduser for postinst.
+        # apt pulled what the library dlopens, adduser for postinst and the
+        # OS store the example policies name.
         self.assertRegex(" ".join(sorted(self.read("deps.out").split())),
-                         r"^adduser libconfig\d+ libpq5$")
+                         r"^adduser ca-certificates libconfig\d+ libpq5$")
         files = self.read("files.out").split()
         arch = subprocess.run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"],
                               capture_output=True, text=True, check=True).stdout.strip()
@@ -548,10 +558,14 @@ class PackageTests:
                      "/usr/sbin/pgtls-shim-preload",
                      "/usr/share/man/man1/pgtls-shim.1.gz",
                      "/usr/share/man/man5/pgtls-shim.conf.5.gz",
+                     "/usr/share/man/man7/pgtls-shim-record.7.gz",
+                     "/usr/share/man/man8/pgtls-shim-preload.8.gz",
                      "/usr/share/pgtls-shim/example.conf",
                      "/usr/share/pgtls-shim/audit-all.conf",
                      "/usr/share/pgtls-shim/docker-entrypoint.sh",
                      "/usr/share/doc/pgtls-shim/copyright",
+                     "/usr/share/doc/pgtls-shim/README.md",
+                     "/usr/share/doc/pgtls-shim/doc/deployment.md",
                      "/usr/share/doc/pgtls-shim/examples/example.conf",
                      "/usr/share/doc/pgtls-shim/examples/audit-all.conf",
                      "/usr/share/doc/pgtls-shim/examples/logrotate",
@@ -629,6 +643,10 @@ class PackageTests:
         self.assertFalse(os.path.exists(self.path("logdir-purge.left")))
         self.assertRegex(self.read("group-purge.out"), r"^pgtls-shim:x:")
 
+    def test_purge_keeps_a_log_directory_the_administrator_made(self):
+        self.assertEqual(self.read("admindir-install.stat").split(), ["root", "root", "750"])
+        self.assertEqual(self.read("admindir-purge.out"), "kept\n")
+
 
 class PreloadHelperTests:
     """pgtls-shim-preload enable|disable|status on /etc/ld.so.preload (PRELOAD)."""
@@ -699,6 +717,12 @@ class PreloadHelperTests:
         self.assertEqual(self.file("enable-alone"), self.OURS)
         self.assertRc("disable-alone", 0)
         self.assertEqual(self.file("disable-alone"), "(none)\n")
+
+    def test_runs_take_turns(self):
+        # While another run holds the lock, enable waits (timeout: 124) and
+        # writes nothing.
+        self.assertRc("enable-locked", 124)
+        self.assertEqual(self.file("enable-locked"), "(none)\n")
 
 
 class LogRotateTests:

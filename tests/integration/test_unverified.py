@@ -13,7 +13,7 @@ import subprocess
 import textwrap
 import unittest
 
-from shimtest import BIN, CLI, PKI, server, tcp, ShimCase
+from shimtest import BIN, CLI, PKI, gss_env, server, tcp, ShimCase
 
 REASON = "server certificate not verified"
 
@@ -163,6 +163,50 @@ class RequireFloor(ShimCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("refuse:     " + REASON, p.stdout)
 
+
+
+class GssAllowed(ShimCase):
+    """gssenc = "allow" with the same require floor and no root file: libpq
+    may use GSS encryption (no TLS), which the policy allows, so nothing is
+    decided before connecting; after it, a GSS session passes and a TLS one
+    libpq did not verify is refused."""
+
+    ROOT = 'sslrootcert = "/nonexistent/pgtls-ca.pem"; gssenc = "allow";'
+
+    def setUp(self):
+        super().setUp()
+        self.home = os.path.join(self.dir, "home")
+        os.mkdir(self.home)
+        self.write_policy(policy("enforce", self.ROOT))
+
+    def explain(self, conninfo):
+        p = subprocess.run([CLI, "explain", "--policy", self.policy, conninfo],
+                           env=dict(os.environ, HOME=self.home), capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def test_explain_leaves_it_to_the_session(self):
+        for gssencmode in (None, "prefer", "require"):
+            with self.subTest(gssencmode=gssencmode):
+                self.assertNotIn("refuse:", self.explain(tcp("good", gssencmode=gssencmode)))
+        self.assertIn("refuse:     " + REASON, self.explain(tcp("good", gssencmode="disable")))
+
+    def test_gss_session_passes(self):
+        outs, _ = self.client("connectdb", tcp("gss", user="gssuser"),
+                              dict(gss_env(), HOME=self.home))
+        self.assertEqual(outs[0]["status"], "ok", outs[0])
+        self.assertFalse(outs[0]["ssl"])
+        rec = self.one_record()
+        self.assertEqual((rec["outcome"], rec["gssenc"]), ("ok", True))
+
+    def test_unverified_tls_session_is_refused_after_connecting(self):
+        # No ticket: libpq's GSS attempt fails, it falls back to TLS it does not verify.
+        outs, _ = self.client("connectdb", tcp("good"), {"HOME": self.home})
+        self.assertEqual(outs[0]["status"], "bad", outs[0])
+        self.assertIn(REASON, outs[0]["error"])
+        rec = self.one_record()
+        self.assertEqual((rec["outcome"], rec["gssenc"], rec["verification"], rec["reason"]),
+                         ("refused", False, "none", REASON))
 
 if __name__ == "__main__":
     unittest.main()
