@@ -33,6 +33,10 @@ const char cli_usage_reconcile[] =
 	"the record disagree about TLS.  A record accounts for a session when its\n"
 	"local_addr/local_port is the session's client address and port and its ts\n"
 	"is at most --tolerance seconds (default 10) from the server's time.\n"
+	"A LOG may hold the records of many hosts, interleaved: it is read in step\n"
+	"with the server's log; one out of time order by more than 300 seconds is\n"
+	"joined again with every record held in memory.  Blind spots are grouped\n"
+	"by client address, user and application_name.\n"
 	"Exit 0 when every TCP session has a record and none disagrees, 1 otherwise,\n"
 	"2 on trouble.\n";
 
