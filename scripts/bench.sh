@@ -112,3 +112,32 @@ fi
 # reconcile: one pass over RECONCILE_N generated sessions and their records
 # (time, sessions per second, peak memory).
 /usr/bin/python3 bench/reconcile_gen.py --run "$PWD/build-bench/pgtls-shim" "${RECONCILE_N:-1000000}"
+
+# Fleet scale (issue 23): report, reconcile and DuckDB on BENCH_FLEET_RECORDS
+# records (default 2,000,000: about 3 GB) and on a tenth and a third of them,
+# time and peak memory of each (bench/scale_bench.py); then reconcile joining
+# a fleet of 5 hosts x BENCH_FLEET_RECORDS/5 sessions over 3 servers, the
+# records interleaved within 200 s, then shuffled whole, each checked against
+# the hosts' files one by one (bench/fleet_gen.py).  The files go under
+# BENCH_DIR (default /var/tmp) and are deleted afterwards.  BENCH_FLEET_RECORDS=200000
+# gives a quick run; 0 skips this section.
+fleet_n=${BENCH_FLEET_RECORDS:-2000000}
+if ((fleet_n > 0)); then
+  bench_dir=$(mktemp -d "${BENCH_DIR:-/var/tmp}/pgtls-shim-bench-fleet.XXXXXX")
+  trap 'rm -rf "$bench_dir" "$log"; [[ -z ${state:-} ]] || { /usr/bin/python3 tests/harness/pgservers.py stop "$state" >/dev/null 2>&1; rm -rf "$state"; }' EXIT
+  need_kb=$((fleet_n * 23 / 10))   # 1.5 KB a record, and the prefixes: 1.43x
+  avail_kb=$(df -Pk "$bench_dir" | awk 'NR == 2 { print $4 }')
+  if ((avail_kb < need_kb + 1048576)); then
+    echo "fleet scale: $((need_kb / 1024)) MB needed under $bench_dir, $((avail_kb / 1024)) MB free: skipped"
+  else
+    /usr/bin/python3 bench/scale_bench.py "$PWD/build-bench/pgtls-shim" "$duckdb_dir/node_modules" \
+      "$fleet_n" "$bench_dir"
+    for mode in window full; do
+      mkdir "$bench_dir/$mode"
+      /usr/bin/python3 bench/fleet_gen.py --run "$PWD/build-bench/pgtls-shim" "$bench_dir/$mode" \
+        5 $((fleet_n / 5)) 3 "$mode"
+      rm -rf "${bench_dir:?}/$mode"
+    done
+  fi
+  rm -rf "$bench_dir"
+fi

@@ -44,3 +44,18 @@ if ! locale -a 2>/dev/null | grep -qix 'de_DE\.utf-\?8'; then
   grep -q '^de_DE.UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
   $sudo locale-gen >/dev/null
 fi
+# promtool and node_exporter for tests/integration/test_fleet_metrics.py:
+# Debian's prometheus and prometheus-node-exporter packages, unpacked into
+# a cache directory, not installed: installing them enables and starts both
+# services (ports 9090, 9100) on a systemd host.  Static Go binaries, 60 MB
+# unpacked; the test looks here, then in PATH.
+prom_dir=${PGTLS_SHIM_PROM_DIR:-/var/cache/pgtls-shim-tests/prometheus}
+if [[ ! -x $prom_dir/usr/bin/promtool || ! -x $prom_dir/usr/bin/prometheus-node-exporter ]]; then
+  echo "unpacking promtool and node_exporter into $prom_dir"
+  $sudo mkdir -p "$prom_dir/debs"
+  (cd "$prom_dir/debs" && $sudo apt-get -o DPkg::Lock::Timeout=600 -o APT::Sandbox::User=root download -qq \
+     prometheus prometheus-node-exporter)
+  for deb in "$prom_dir"/debs/*.deb; do $sudo dpkg-deb -x "$deb" "$prom_dir"; done
+  $sudo rm -rf "$prom_dir/debs" "$prom_dir/usr/share/prometheus" "$prom_dir/etc" \
+    "$prom_dir/usr/bin/prometheus"
+fi

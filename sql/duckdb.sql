@@ -163,13 +163,20 @@ WITH conn AS (
 ), e AS (
     SELECT CASE WHEN json_type(j[1]) = 'VARCHAR' THEN json_extract_string(j[1], '$') END AS event,
            CASE WHEN json_type(j[2]) = 'VARCHAR' THEN json_extract_string(j[2], '$')
-                ELSE 'unknown' END AS program
-    FROM (SELECT json_extract(rec, ['$.event', '$.program']) AS j FROM pgtls_shim_records)
+                ELSE 'unknown' END AS program,
+           CASE WHEN json_type(j[3]) IN ('UBIGINT', 'BIGINT')
+                     AND regexp_full_match(json_extract_string(j[3], '$'), '[0-9]{1,18}')
+                THEN CAST(json_extract_string(j[3], '$') AS BIGINT) ELSE 0 END AS lost
+    FROM (SELECT json_extract(rec, ['$.event', '$.program', '$.lost']) AS j
+          FROM pgtls_shim_records)
 ), ev AS (
     SELECT count(*) FILTER (WHERE event = 'policy_error') AS policy_errors,
            count(*) FILTER (WHERE event = 'blind_spot') AS blind_spots,
+           count(*) FILTER (WHERE event = 'records_lost') AS records_lost_events,
+           coalesce(sum(lost) FILTER (WHERE event = 'records_lost'), 0) AS records_lost,
            count(*) FILTER (WHERE event IS NULL OR event NOT IN
-                            ('connect', 'policy_error', 'blind_spot')) AS unreadable_lines
+                            ('connect', 'policy_error', 'blind_spot', 'records_lost'))
+               AS unreadable_lines
     FROM e
 ), bp AS (
     SELECT json_group_object(program, n) AS blind_spot_programs
@@ -177,11 +184,11 @@ WITH conn AS (
 ), v AS (
     SELECT conn.*, ev.*, bp.*,
            conn.connections > 0 AND conn.would_refuse = 0 AND ev.blind_spots = 0
-               AND ev.policy_errors = 0 AS ready
+               AND ev.policy_errors = 0 AND ev.records_lost_events = 0 AS ready
     FROM conn, ev, bp
 )
 SELECT ready AS ready_to_enforce, connections, would_refuse,
-       refused, failed, policy_errors, blind_spots,
+       refused, failed, policy_errors, blind_spots, records_lost, records_lost_events,
        coalesce(blind_spot_programs, '{}'::JSON) AS blind_spot_programs,
        unreadable_lines,
        CASE WHEN NOT ready THEN concat_ws(', ',
@@ -191,7 +198,9 @@ SELECT ready AS ready_to_enforce, connections, would_refuse,
            CASE WHEN blind_spots > 0 THEN blind_spots || ' blind spot'
                || CASE WHEN blind_spots = 1 THEN '' ELSE 's' END END,
            CASE WHEN policy_errors > 0 THEN policy_errors || ' policy error'
-               || CASE WHEN policy_errors = 1 THEN '' ELSE 's' END END)
+               || CASE WHEN policy_errors = 1 THEN '' ELSE 's' END END,
+           CASE WHEN records_lost_events > 0 THEN records_lost || ' record'
+               || CASE WHEN records_lost = 1 THEN '' ELSE 's' END || ' lost' END)
        END AS not_ready_because,
        rotation_checked, would_break,
        CASE WHEN rotation_checked > 0 THEN would_break = 0 END AS ready_to_rotate

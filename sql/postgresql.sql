@@ -13,7 +13,7 @@
 --   pgtls_shim_readiness    report --json's totals and verdict, one row
 -- Definitions (the same as shim/cli/report_read.c and report_groups.c):
 --   a connection record: "event" = "connect"; other rows whose event is
---     policy_error or blind_spot count as such; every other row is an
+--     policy_error, blind_spot or records_lost count as such; every other row is an
 --     "unreadable line" to report.
 --   would_refuse: in enforce, outcome refused or failed; in any other mode,
 --     audit.would_refuse = true.  refused: would_refuse in enforce.
@@ -26,8 +26,10 @@
 --   earliest_expiry: the least chain[].not_after (byte order).
 --   would_break: rotation.as_is = "breaks" in audit, rotation.enforced =
 --     "breaks" in enforce.
+--   records_lost: the sum of the records_lost events' "lost" (records the
+--     shim could not write), records_lost_events their number.
 --   ready_to_enforce: at least one connection record, none that would be
---     refused, no blind spot, no policy error.
+--     refused, no blind spot, no policy error, no records_lost event.
 -- A key that is not a JSON string counts as null, and "" as null in the
 -- group keys, as report reads them.  Unlike report, a tally keeps every key
 -- (report folds keys past its 16th into "other").
@@ -170,8 +172,14 @@ WITH conn AS (
 ), ev AS (
     SELECT count(*) FILTER (WHERE rec->'event' = '"policy_error"') AS policy_errors,
            count(*) FILTER (WHERE rec->'event' = '"blind_spot"') AS blind_spots,
+           count(*) FILTER (WHERE rec->'event' = '"records_lost"') AS records_lost_events,
+           coalesce(sum(CASE WHEN rec->'event' = '"records_lost"'
+                              AND jsonb_typeof(rec->'lost') = 'number'
+                              AND rec->>'lost' ~ '^[0-9]{1,18}$'
+                             THEN (rec->>'lost')::bigint ELSE 0 END), 0) AS records_lost,
            count(*) FILTER (WHERE rec->'event' IS NULL OR rec->'event' NOT IN
-                            ('"connect"', '"policy_error"', '"blind_spot"')) AS unreadable_lines
+                            ('"connect"', '"policy_error"', '"blind_spot"', '"records_lost"'))
+               AS unreadable_lines
     FROM pgtls_shim_records
 ), bp AS (
     SELECT jsonb_object_agg(program, n) AS blind_spot_programs
@@ -181,11 +189,11 @@ WITH conn AS (
 ), v AS (
     SELECT conn.*, ev.*, bp.*,
            conn.connections > 0 AND conn.would_refuse = 0 AND ev.blind_spots = 0
-               AND ev.policy_errors = 0 AS ready
+               AND ev.policy_errors = 0 AND ev.records_lost_events = 0 AS ready
     FROM conn, ev, bp
 )
 SELECT ready AS ready_to_enforce, connections, would_refuse,
-       refused, failed, policy_errors, blind_spots,
+       refused, failed, policy_errors, blind_spots, records_lost, records_lost_events,
        coalesce(blind_spot_programs, '{}'::jsonb) AS blind_spot_programs,
        unreadable_lines,
        CASE WHEN NOT ready THEN concat_ws(', ',
@@ -195,7 +203,9 @@ SELECT ready AS ready_to_enforce, connections, would_refuse,
            CASE WHEN blind_spots > 0 THEN blind_spots || ' blind spot'
                || CASE WHEN blind_spots = 1 THEN '' ELSE 's' END END,
            CASE WHEN policy_errors > 0 THEN policy_errors || ' policy error'
-               || CASE WHEN policy_errors = 1 THEN '' ELSE 's' END END)
+               || CASE WHEN policy_errors = 1 THEN '' ELSE 's' END END,
+           CASE WHEN records_lost_events > 0 THEN records_lost || ' record'
+               || CASE WHEN records_lost = 1 THEN '' ELSE 's' END || ' lost' END)
        END AS not_ready_because,
        rotation_checked, would_break,
        CASE WHEN rotation_checked > 0 THEN would_break = 0 END AS ready_to_rotate

@@ -2,6 +2,7 @@
  * main.c
  *	  Entry point of the pgtls-shim command: dispatch to a subcommand.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,23 +13,57 @@
 
 static const char usage[] = "usage: pgtls-shim COMMAND [ARGS] (pgtls-shim --help lists them)\n";
 
-/* The overview: each command's own synopsis line, so none is written twice. */
+/* The overview: each command's own synopsis lines, so none is written twice. */
 static const char *const usages[] = {cli_usage_exec, cli_usage_check, cli_usage_explain,
 									 cli_usage_report, cli_usage_reconcile};
+
+/*
+ * Whether the line at P continues a synopsis: another form
+ * ("       pgtls-shim ...", printed as "   or ...") or a wrapped one (five
+ * spaces or more); the details under a synopsis are indented by two.
+ */
+static bool
+synopsis_line(const char *p)
+{
+	return strncmp(p, "     ", 5) == 0;
+}
+
+/* The synopsis lines of USAGE into B at *LEN (SIZE bytes), "usage: pgtls-shim " left out. */
+static void
+add_synopsis(const char *usage, char *b, size_t size, size_t *len)
+{
+	static const char prog[] = "pgtls-shim ";
+	const char *p = usage;
+
+	for (bool first = true; *p && (first || synopsis_line(p)) && *len < size; first = false)
+	{
+		size_t n = strcspn(p, "\n");
+		const char *s = p + strspn(p, " ");
+
+		if (strncmp(s, "usage: ", 7) == 0)
+			s += 7;
+		if (strncmp(s, prog, sizeof(prog) - 1) == 0)
+			*len += (size_t) snprintf(b + *len, size - *len, first ? "  %.*s\n" : "   or %.*s\n",
+									  (int) (n - (size_t) (s - p) - (sizeof(prog) - 1)),
+									  s + sizeof(prog) - 1);
+		else
+			*len += (size_t) snprintf(b + *len, size - *len, "      %.*s\n",
+									  (int) (n - (size_t) (s - p)), s);
+		p += n + (p[n] == '\n');
+	}
+}
 
 /* The overview of every command into B (SIZE bytes). */
 static void
 overview(char *b, size_t size)
 {
-	const size_t skip = sizeof("usage: pgtls-shim ") - 1;
 	size_t len =
 		(size_t) snprintf(b, size,
 						  "usage: pgtls-shim COMMAND [ARGS]   (pgtls-shim COMMAND --help for "
 						  "details)\n       pgtls-shim --version\n");
 
 	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]) && len < size; i++)
-		len += (size_t) snprintf(b + len, size - len, "  %.*s",
-								 (int) (strcspn(usages[i], "\n") + 1 - skip), usages[i] + skip);
+		add_synopsis(usages[i], b, size, &len);
 }
 
 int
@@ -45,7 +80,7 @@ main(int argc, char **argv)
 				{"exec", cmd_exec},
 				{"report", cmd_report},
 				{"reconcile", cmd_reconcile}};
-	char all[2048];
+	char all[4096];
 	const struct cmdopt c = {NULL, all, opts, true};
 	int ch, status = 2;
 

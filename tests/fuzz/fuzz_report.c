@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzzlocale.h"
 #include "logtime.h"
@@ -47,8 +48,29 @@ set_options(struct report *r, uint8_t opts)
 	}
 }
 
+/*
+ * Whether TEXT (LEN bytes) is made of HELP/TYPE lines and samples of
+ * pgtls_shim_ gauges, ending with "# EOF": a label value left unescaped
+ * (a newline) would start a line with something else.
+ */
+static bool
+metrics_lines(const char *text, size_t len)
+{
+	for (const char *p = text; p < text + len;)
+	{
+		const char *nl = memchr(p, '\n', (size_t) (text + len - p));
+
+		if (nl == NULL || (strncmp(p, "# HELP pgtls_shim_", 18) != 0 &&
+						   strncmp(p, "# TYPE pgtls_shim_", 18) != 0 &&
+						   strncmp(p, "pgtls_shim_", 11) != 0 && strncmp(p, "# EOF\n", 6) != 0))
+			return false;
+		p = nl + 1;
+	}
+	return len >= 6 && strcmp(text + len - 6, "# EOF\n") == 0;
+}
+
 static void
-summarise(const uint8_t *data, size_t size, bool as_json)
+summarise(const uint8_t *data, size_t size, enum report_format format)
 {
 	struct report *r = report_new();
 	char *text = NULL;
@@ -58,10 +80,10 @@ summarise(const uint8_t *data, size_t size, bool as_json)
 	if (r == NULL || out == NULL)
 		abort();
 	set_options(r, data[0]);
-	if (!report_read_mem(r, data, size) || !report_print(r, as_json, out))
+	if (!report_read_mem(r, data, size) || !report_print(r, format, out))
 		abort();
 	fclose(out);
-	if (as_json)
+	if (format == REPORT_JSON)
 	{
 		locale_t old = fuzz_c_locale_begin(); /* the check reads in the C locale */
 		json_object *o = json_tokener_parse(text);
@@ -71,6 +93,8 @@ summarise(const uint8_t *data, size_t size, bool as_json)
 		json_object_put(o);
 		fuzz_c_locale_end(old);
 	}
+	else if (format == REPORT_OPENMETRICS && !metrics_lines(text, len))
+		abort();
 	else if (len == 0 || text[len - 1] != '\n')
 		abort();
 	free(text);
@@ -82,7 +106,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0; /* the first byte holds the options */
-	summarise(data, size, true);
-	summarise(data, size, false);
+	summarise(data, size, REPORT_JSON);
+	summarise(data, size, REPORT_TEXT);
+	summarise(data, size, REPORT_OPENMETRICS);
 	return 0;
 }

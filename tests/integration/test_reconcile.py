@@ -16,6 +16,9 @@ import time
 
 import psycopg2
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench"))
+import fleet_gen  # noqa: E402
+
 from shimtest import (BIN, CLI, PKI, RUNTIME, ShimCase, pgservers, policy_text,
                       unsanitized_pg_programs)
 
@@ -223,7 +226,9 @@ class Reconcile(ShimCase):
         self.assertEqual(lines[-1], "coverage: 1 of 3 server sessions have a client record")
         hidden = [l for l in lines if "hidden-app" in l]
         self.assertEqual(len(hidden), 1, p.stdout)
-        self.assertEqual(hidden[0].split()[:3], ["127.0.0.1", "postgres", "postgres"])
+        # CLIENT USER APPLICATION_NAME SESSIONS SSL DATABASES FIRST
+        self.assertEqual(hidden[0].split()[:6],
+                         ["127.0.0.1", "postgres", "hidden-app", "1", "yes", "postgres"])
         self.assertIn(" yes ", hidden[0])
         out = self.reconcile_json("--server-log", log, self.log, rc=1)
         self.assertEqual((out["server_sessions"], out["matched"]), (3, 1))
@@ -422,25 +427,80 @@ class Reconcile(ShimCase):
             self.assertLess(rss - empty, 8 * 1024, (empty, rss, whole))
             self.assertGreater(whole - empty, 12 * 1024, (empty, rss, whole))
 
-    def test_records_out_of_time_order_are_counted(self):
+    def test_records_out_of_time_order(self):
         log, recs = self.synthetic(2000)
         lines = read(recs).splitlines(True)
         with open(recs, "w") as f:   # two hosts' logs concatenated, the later first
             f.writelines(lines[1000:] + lines[:1000])
+        # A file: joined again with every record held, all matched.
         p = self.reconcile("--server-log", log, recs)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("records out of order by more than 300 seconds: joined again with "
+                      "every record held in memory\n", p.stdout)
+        out = self.reconcile_json("--server-log", log, recs, rc=0)
+        self.assertGreater(out["late_records"], 600)
+        self.assertEqual((out["matched"], out["held_all_records"]), (2000, True))
+        # Standard input cannot be read again: the late records are counted.
+        with open(recs) as f:
+            p = subprocess.run([CLI, "reconcile", "--server-log", log], stdin=f,
+                               capture_output=True, text=True, timeout=120)
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertIn("out of order by more than 300 seconds", p.stdout)
+        self.assertIn("out of order by more than 300 seconds; give each host's log", p.stdout)
         self.assertEqual(p.stdout.splitlines()[-1],
                          "coverage: 1000 of 2000 server sessions have a client record")
-        out = self.reconcile_json("--server-log", log, recs, rc=1)
-        self.assertGreater(out["late_records"], 600)
         # Given as separate files, each in order, they all match.
         with open(os.path.join(self.dir, "a.jsonl"), "w") as a, \
                 open(os.path.join(self.dir, "b.jsonl"), "w") as b:
             a.writelines(lines[:1000])
             b.writelines(lines[1000:])
         out = self.reconcile_json("--server-log", log, a.name, b.name, rc=0)
-        self.assertEqual((out["matched"], out["late_records"]), (2000, 0))
+        self.assertEqual((out["matched"], out["late_records"], out["held_all_records"]),
+                         (2000, 0, False))
+
+    def fleet(self, hosts, sessions, servers, mode):
+        """bench/fleet_gen.py's fleet, checked by its own comparison: the
+        fleet file's answer equals each host's file alone."""
+        d = os.path.join(self.dir, "fleet-" + mode)
+        os.mkdir(d)
+        fleet_gen.generate(d, hosts, sessions, servers, mode)
+        logs = []
+        for k in range(servers):
+            logs += ["--server-log", os.path.join(d, "server-%d.log" % k)]
+        rss, rc, whole = self.max_rss_kib([CLI, "reconcile", "--json"] + logs +
+                                          [os.path.join(d, "fleet.jsonl")])
+        self.assertEqual(rc, 1)   # the blind spots and disagreements are there
+        alone = [self.reconcile_json(*logs, os.path.join(d, "host-%d.jsonl" % h), rc=1)
+                 for h in range(hosts)]
+        self.assertEqual(fleet_gen.compare(whole, alone, hosts), [])
+        n = hosts * sessions
+        blind = hosts * (sessions // 97)
+        self.assertEqual((whole["server_sessions"], whole["matched"], whole["blind_sessions"]),
+                         (n, n - blind, blind))
+        self.assertGreater(whole["disagree_sessions"], 0)
+        # Blind spots by client, user and application: three per host.
+        self.assertEqual(len(whole["blind_groups"]), 3 * hosts)
+        for g in whole["blind_groups"]:
+            self.assertEqual(g["user"], "ghost")
+            self.assertEqual(g["databases"], sorted(set(g["databases"])))
+            self.assertLess(g["ssl_sessions"], g["sessions"])
+        self.assertEqual(set().union(*(g["databases"] for g in whole["blind_groups"])),
+                         {"db%d" % k for k in range(servers)})
+        self.assertEqual(sum(g["sessions"] for g in whole["blind_groups"]), blind)
+        return rss, whole
+
+    def test_a_fleet_in_any_order(self):
+        """5 hosts, 3 servers, 100,000 sessions (20 minutes of them): the
+        records interleaved within 200 s (a shipper's merge) are joined in
+        the time window; shuffled whole, joined again with every record
+        held; both as each host's file alone."""
+        rss_window, whole = self.fleet(5, 20000, 3, "window")
+        self.assertFalse(whole["held_all_records"])
+        self.assertEqual(whole["late_records"], 0)
+        rss_full, whole = self.fleet(5, 20000, 3, "full")
+        self.assertTrue(whole["held_all_records"])
+        self.assertGreater(whole["late_records"], 0)
+        if not RUNTIME:
+            self.assertLess(rss_window, rss_full)
 
 
 if __name__ == "__main__":

@@ -106,7 +106,7 @@ def rec(**kw):
 
 def refused(reason="server certificate not verified", **kw):
     """An enforce record the shim refused."""
-    return rec(mode="enforce", outcome="refused", verified=False, audit=None,
+    return rec(mode="enforce", outcome="refused", verified=False, audit=None, reason=reason,
                error='pgtls-shim: refused by rule "r" (enforce): ' + reason, **kw)
 
 
@@ -160,7 +160,9 @@ class ReportInputs(ShimCase):
                                         error="certificate verify failed")]))
         self.assertEqual(self.last(p), "ready to enforce: no (3 connections would be refused)")
         self.assertIn("server certificate not verified (1)", p.stdout)
-        self.assertIn("certificate verify failed (1)", p.stdout)
+        # A failure without the shim's reason: the fixed word, not libpq's text.
+        self.assertIn("wrong host (1), failed (1)", p.stdout)
+        self.assertNotIn("certificate verify failed (1)", p.stdout)
         self.assertIn("refused in enforce: 3", p.stdout)
         would = rec(audit={"would_refuse": True, "reason": "unknown CA"})
         blind = {"ts": "2026-11-22T10:00:00.000Z", "event": "blind_spot", "pid": 2,

@@ -32,8 +32,8 @@ static const char *const lines[] = {
 	 "\"rotation\":{\"as_is\":\"breaks\",\"enforced\":\"ok\",\"reason\":\"lacks next_ca\"}}"),
 	("{\"ts\":\"2026-11-22T02:00:00.000Z\",\"event\":\"connect\",\"program\":\"/usr/bin/python3\","
 	 "\"script\":\"/srv/x.py\",\"host\":\"h2\",\"rule\":null,\"mode\":\"enforce\","
-	 "\"outcome\":\"refused\",\"error\":\"pgtls-shim: refused by rule \\\"x\\\" (enforce): wrong "
-	 "host\","
+	 "\"outcome\":\"refused\",\"reason\":\"wrong host\",\"error\":\"pgtls-shim: refused by rule "
+	 "\\\"x\\\" (enforce): wrong host: connection to server at 127.0.0.1, port 5432 failed\","
 	 "\"rotation\":{\"as_is\":\"ok\",\"enforced\":\"breaks\",\"reason\":null}}"),
 	("{\"ts\":\"2026-11-22T03:00:00.000Z\",\"event\":\"connect\",\"program\":\"/usr/bin/python3\","
 	 "\"host\":\"h2\",\"mode\":\"enforce\",\"outcome\":\"failed\"}"),
@@ -66,7 +66,7 @@ json_of(struct report *r)
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
-	if (out == NULL || !report_print(r, true, out))
+	if (out == NULL || !report_print(r, REPORT_JSON, out))
 		abort();
 	fclose(out);
 	return text;
@@ -81,7 +81,8 @@ test_groups(void)
 
 	feed(r, 0, NLINES);
 	CHECK(r->records == 4 && r->ngroups == 2);
-	CHECK(r->blind_spots == 1 && r->policy_errors == 1 && r->invalid == 2);
+	CHECK(r->blind_spots == 1 && r->policy_errors == 1 && r->invalid == 1);
+	CHECK(r->lost_events == 1 && r->records_lost == 3);
 	CHECK(r->would_refuse == 3 && r->refused == 2 && r->failed == 1);
 	CHECK(r->rotation == 2 && r->would_break == 2);
 	v = groups_sorted(r);
@@ -93,12 +94,14 @@ test_groups(void)
 	CHECK(v[0]->would_break == 1 && strcmp(v[0]->break_reasons.key[0], "lacks next_ca") == 0);
 	CHECK(v[1]->key[3][0] == '\0'); /* the top-level rule: null */
 	CHECK(v[1]->refused == 2 && v[1]->failed == 1 && v[1]->reasons.n == 2);
-	CHECK(strcmp(v[1]->reasons.key[0], "wrong host") == 0);
+	CHECK(strcmp(v[1]->reasons.key[0], "wrong host") == 0); /* the record's reason, not its error */
 	CHECK(strcmp(v[1]->reasons.key[1], "failed") == 0);
 	CHECK(strcmp(v[1]->break_reasons.key[0], "unknown") == 0);
 	CHECK(!report_ready_to_enforce(r) && !report_ready_to_rotate(r));
 	report_not_ready_because(r, because, sizeof(because));
-	CHECK(strcmp(because, "3 connections would be refused, 1 blind spot, 1 policy error") == 0);
+	CHECK(strcmp(because,
+				 "3 connections would be refused, 1 blind spot, 1 policy error, 3 records lost") ==
+		  0);
 	free(v);
 	report_free(r);
 }

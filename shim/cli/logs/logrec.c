@@ -38,6 +38,8 @@ const char *const logrec_field_name[LF_N] = {
 	[LF_LOCAL_ADDR] = RF_LOCAL_ADDR,
 	[LF_LOCAL_PORT] = RF_LOCAL_PORT,
 	[LF_ROTATION] = RF_ROTATION,
+	[LF_REASON] = RF_REASON,
+	[LF_LOST] = RF_LOST,
 	[LF_MESSAGE] = "MESSAGE",
 };
 

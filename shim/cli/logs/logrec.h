@@ -48,6 +48,8 @@ enum logfield
 	LF_LOCAL_ADDR,
 	LF_LOCAL_PORT,
 	LF_ROTATION,
+	LF_REASON,
+	LF_LOST,
 	LF_MESSAGE, /* journald's, not the record's */
 	LF_N
 };

@@ -33,6 +33,10 @@ const char cli_usage_reconcile[] =
 	"the record disagree about TLS.  A record accounts for a session when its\n"
 	"local_addr/local_port is the session's client address and port and its ts\n"
 	"is at most --tolerance seconds (default 10) from the server's time.\n"
+	"A LOG may hold the records of many hosts, interleaved: it is read in step\n"
+	"with the server's log; one out of time order by more than 300 seconds is\n"
+	"joined again with every record held in memory.  Blind spots are grouped\n"
+	"by client address, user and application_name.\n"
 	"Exit 0 when every TCP session has a record and none disagrees, 1 otherwise,\n"
 	"2 on trouble.\n";
 
@@ -171,8 +175,9 @@ free_blind(void *arg, void *e)
 	blind_free(*(struct blind **) e);
 }
 
+/* Forgets every result of the join (not the records or the sources). */
 static void
-rc_free(struct rc *r)
+forget_results(struct rc *r)
 {
 	htab_each(&r->blind, free_blind, NULL);
 	htab_free(&r->blind);
@@ -183,6 +188,15 @@ rc_free(struct rc *r)
 		free(r->dis[i].db);
 		free(r->dis[i].app);
 	}
+	r->sessions = r->matched = r->unix_sessions = r->blind_sessions = r->ndisagree = 0;
+	r->nblind = 0;
+	memset(&r->st, 0, sizeof(r->st));
+}
+
+static void
+rc_free(struct rc *r)
+{
+	forget_results(r);
 	rc_records_free(r->records);
 	rc_sources_close(r->sources);
 	free(r);
@@ -255,12 +269,37 @@ parse_args(int argc, char **argv, struct args *a)
 	return -1;
 }
 
+/* Each server log in turn against the records, windowed or held (see run); false on trouble. */
+static bool
+join_logs(struct rc *r, const struct args *a, const regex_t *prefix)
+{
+	for (int i = 0; i < a->nlogs; i++)
+	{
+		if (i > 0 && !r->windowed)
+			rc_records_unmatch(r->records);
+		if (i > 0 && r->windowed)
+		{
+			rc_records_clear(r->records);
+			if (!rc_sources_rewind(r->sources))
+				return false;
+		}
+		if (!rc_serverlog_read(a->logs[i], prefix, on_session, r, &r->st) ||
+			(i == 0 && r->windowed && !rc_sources_drain(r->sources)))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Joins the records with each server log in turn, reading the records in
  * step with the sessions (and again from the start for the next log: each
- * server is matched on its own); with
- * the records on standard input and more than one log, or with live
- * sampling, reads them all first.  False on trouble.
+ * server is matched on its own), so that memory holds the records of the
+ * time window (tolerance + RC_SLACK_MS each side), whatever the number of
+ * hosts whose records one file interleaves.  When a file turns out to be
+ * more out of order than RC_SLACK_MS (records came late: a shuffled file),
+ * the join is done again with every record held (r->held); so it is from
+ * the start with the records on standard input and more than one log, and
+ * with live sampling.  False on trouble.
  */
 static bool
 run(struct rc *r, const struct args *a, const regex_t *prefix)
@@ -277,22 +316,21 @@ run(struct rc *r, const struct args *a, const regex_t *prefix)
 	if (r->sources == NULL)
 		return false;
 	r->windowed = a->server == NULL && (a->nlogs == 1 || rc_sources_rewindable(r->sources));
-	if (!r->windowed && !rc_sources_upto(r->sources, r->records, INT64_MAX))
-		return false;
-	for (int i = 0; i < a->nlogs; i++)
+	if (r->windowed)
 	{
-		if (i > 0 && !r->windowed)
-			rc_records_unmatch(r->records);
-		if (i > 0 && r->windowed)
-		{
-			rc_records_clear(r->records);
-			if (!rc_sources_rewind(r->sources))
-				return false;
-		}
-		if (!rc_serverlog_read(a->logs[i], prefix, on_session, r, &r->st) ||
-			(i == 0 && !rc_sources_drain(r->sources)))
+		if (!join_logs(r, a, prefix))
 			return false;
+		if (rc_records_late(r->records) == 0 || !rc_sources_rewindable(r->sources))
+			return true;
+		forget_results(r); /* out of order beyond the window: again, every record held */
+		rc_records_clear(r->records);
+		if (!rc_sources_rewind(r->sources))
+			return false;
+		r->windowed = false;
 	}
+	r->held = true;
+	if (!rc_sources_upto(r->sources, r->records, INT64_MAX) || !join_logs(r, a, prefix))
+		return false;
 	return a->server == NULL || rc_live_sample(a->server, a->seconds, on_session, r);
 }
 

@@ -20,8 +20,6 @@
 #include "attr.h"
 #include "htab.h"
 
-#define RC_WUR PGS_WUR
-
 extern const char cli_usage_reconcile[];
 
 /* pgtls-shim reconcile ARGS: the exit status. */
@@ -64,7 +62,7 @@ struct rc_entry
 };
 
 /* ADDR as 16 bytes, IPv4 mapped (::ffff:a.b.c.d) so both spellings agree. */
-bool rc_addr_bytes(const char *addr, uint8_t out[16]) RC_WUR;
+bool rc_addr_bytes(const char *addr, uint8_t out[16]) PGS_WUR;
 
 /*
  * The records held (reconcile_records.c).  rc_records_add adds a copy of E
@@ -80,9 +78,9 @@ bool rc_addr_bytes(const char *addr, uint8_t out[16]) RC_WUR;
 struct rc_records;
 struct rc_records *rc_records_new(void);
 void rc_records_free(struct rc_records *t);
-bool rc_records_add(struct rc_records *t, const struct rc_entry *e) RC_WUR;
+bool rc_records_add(struct rc_records *t, const struct rc_entry *e) PGS_WUR;
 bool rc_records_match(struct rc_records *t, const char *addr, int port, int64_t ts_ms,
-					  int64_t tol_ms, struct rc_match *m) RC_WUR;
+					  int64_t tol_ms, struct rc_match *m) PGS_WUR;
 void rc_records_forget(struct rc_records *t, int64_t before_ms);
 void rc_records_clear(struct rc_records *t);
 void rc_records_unmatch(struct rc_records *t);
@@ -101,10 +99,10 @@ long rc_records_late(const struct rc_records *t);
  */
 struct rc_sources;
 struct rc_sources *rc_sources_open(const char *const *paths, int n);
-bool rc_sources_upto(struct rc_sources *all, struct rc_records *t, int64_t ms) RC_WUR;
-bool rc_sources_drain(struct rc_sources *all) RC_WUR;
+bool rc_sources_upto(struct rc_sources *all, struct rc_records *t, int64_t ms) PGS_WUR;
+bool rc_sources_drain(struct rc_sources *all) PGS_WUR;
 bool rc_sources_rewindable(const struct rc_sources *all);
-bool rc_sources_rewind(struct rc_sources *all) RC_WUR;
+bool rc_sources_rewind(struct rc_sources *all) PGS_WUR;
 long rc_sources_read(const struct rc_sources *all);
 void rc_sources_close(struct rc_sources *all);
 
@@ -124,14 +122,14 @@ struct rc_logstats
  * said stop.
  */
 bool rc_serverlog_read(const char *path, const regex_t *prefix, rc_session_fn fn, void *arg,
-					   struct rc_logstats *st) RC_WUR;
+					   struct rc_logstats *st) PGS_WUR;
 
 /*
  * Samples pg_stat_activity joined with pg_stat_ssl on CONNINFO once a
  * second for SECONDS, calling FN once for each client session seen.  False
  * when the server cannot be reached or queried (the message is on stderr).
  */
-bool rc_live_sample(const char *conninfo, int seconds, rc_session_fn fn, void *arg) RC_WUR;
+bool rc_live_sample(const char *conninfo, int seconds, rc_session_fn fn, void *arg) PGS_WUR;
 
 /*
  * Finds the first time (%m, %t, or %n at the start) in a log line's PREFIX:
@@ -176,6 +174,7 @@ struct rc
 	struct rc_records *records;
 	struct rc_sources *sources;
 	bool windowed; /* records read in step with the sessions */
+	bool held;	   /* every record held in memory (not windowed) */
 	int64_t tol_ms;
 	long sessions;
 	long matched;
@@ -189,6 +188,6 @@ struct rc
 };
 
 /* Prints R as text or as one JSON object to OUT; false when writing fails. */
-bool rc_print(const struct rc *r, bool as_json, FILE *out) RC_WUR;
+bool rc_print(const struct rc *r, bool as_json, FILE *out) PGS_WUR;
 
 #endif

@@ -17,15 +17,20 @@
 #include "summary.h"
 
 const char cli_usage_report[] =
-	"usage: pgtls-shim report [--json] [--since TIME] [--until TIME] [--by DIMS] [LOG...]\n"
+	"usage: pgtls-shim report [--json | --format FORMAT] [--since TIME] [--until TIME]\n"
+	"         [--by DIMS] [LOG...]\n"
 	"  Summarises connection records (LOG files, plain or gzip, JSON Lines, syslog\n"
-	"  lines or journalctl -o json; standard input when none or \"-\").\n"
-	"  --json          one JSON object instead of the table\n"
+	"  lines or journalctl -o json, of any number of hosts in any order; standard\n"
+	"  input when none or \"-\").\n"
+	"  --json          one JSON object instead of the table (--format json)\n"
+	"  --format FORMAT text (default), json, or openmetrics: gauges in the\n"
+	"                  Prometheus text format, for node_exporter's textfile collector\n"
 	"  --since TIME    only records at or after TIME (RFC 3339, YYYY-MM-DD, or\n"
 	"                  that long ago: 30m, 1h, 7d, 2w)\n"
 	"  --until TIME    only records before TIME (a date: up to the end of that day)\n"
-	"  --by DIMS       group by program, script, host, rule (comma list or repeated;\n"
-	"                  default program,host,rule)\n"
+	"  --by DIMS       group by program, script, host, rule, hostname,\n"
+	"                  application_name, user, dbname, unit, policy (the policy's\n"
+	"                  sha256) (comma list or repeated; default program,host,rule)\n"
 	"  Exit 0 when every readiness line says yes, 1 when one says no, 2 on trouble.\n";
 
 static const char default_by[] = "program,host,rule";
@@ -39,6 +44,7 @@ blank(void)
 	if (r == NULL)
 		return NULL;
 	htab_init(&r->groups, sizeof(struct group *));
+	htab_init(&r->hosts, sizeof(struct host_expiry *));
 	report_keys_init(&r->keys);
 	logrec_init(&r->rec);
 	return r;
@@ -75,6 +81,7 @@ report_free(struct report *r)
 	if (r == NULL)
 		return;
 	groups_free(r);
+	hosts_free(r);
 	tally_free(&r->blind_programs);
 	logrec_free(&r->rec);
 	free(r);
@@ -147,14 +154,32 @@ set_time(const struct cmdopt *c, struct report *r, bool until, const char *arg)
 	return true;
 }
 
-/* Reads the options of ARGV into R and *AS_JSON: -1 to go on, else the exit status. */
+/* Sets *FORMAT from NAME; false with a message when it is none. */
+static bool
+set_format(const struct cmdopt *c, const char *name, enum report_format *format)
+{
+	static const char *const names[] = {"text", "json", "openmetrics"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	{
+		if (strcmp(name, names[i]) == 0)
+		{
+			*format = (enum report_format) i;
+			return true;
+		}
+	}
+	return cmdopt_error(c, "--format: text, json or openmetrics"), false;
+}
+
+/* Reads the options of ARGV into R and *FORMAT: -1 to go on, else the exit status. */
 static int
-parse_args(struct report *r, int argc, char **argv, bool *as_json)
+parse_args(struct report *r, int argc, char **argv, enum report_format *format)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
 										 {"since", required_argument, NULL, 's'},
 										 {"until", required_argument, NULL, 'u'},
 										 {"by", required_argument, NULL, 'b'},
+										 {"format", required_argument, NULL, 'f'},
 										 CMDOPT_HELP,
 										 {NULL, 0, NULL, 0}};
 	const struct cmdopt c = {"report", cli_usage_report, opts, false};
@@ -167,9 +192,10 @@ parse_args(struct report *r, int argc, char **argv, bool *as_json)
 		if (ch == CMDOPT_EXIT)
 			return status;
 		if (ch == 'j')
-			*as_json = true;
+			*format = REPORT_JSON;
 		else if (((ch == 's' || ch == 'u') && !set_time(&c, r, ch == 'u', optarg)) ||
-				 (ch == 'b' && !set_by(&c, r, optarg, &first_by)))
+				 (ch == 'b' && !set_by(&c, r, optarg, &first_by)) ||
+				 (ch == 'f' && !set_format(&c, optarg, format)))
 			return 2;
 	}
 	return -1;
@@ -181,7 +207,8 @@ cmd_report(int argc, char **argv)
 	struct report *r = report_new();
 	char *std[] = {"-"};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	bool as_json = false, ok;
+	enum report_format format = REPORT_TEXT;
+	bool ok;
 	int rc;
 
 	if (r == NULL)
@@ -189,12 +216,12 @@ cmd_report(int argc, char **argv)
 		fprintf(stderr, "pgtls-shim: out of memory\n");
 		return 2;
 	}
-	rc = parse_args(r, argc, argv, &as_json);
+	rc = parse_args(r, argc, argv, &format);
 	if (rc < 0)
 	{
 		ok = optind < argc ? report_read_paths(r, argv + optind, argc - optind, (int) cpus)
 						   : report_read_paths(r, std, 1, 1);
-		ok = ok && report_print(r, as_json, stdout);
+		ok = ok && report_print(r, format, stdout);
 		rc = !ok ? 2 : report_ready_to_enforce(r) && report_ready_to_rotate(r) ? 0 : 1;
 	}
 	report_free(r);

@@ -23,13 +23,19 @@ int cmd_report(int argc, char **argv);
  * not fatal; false on out-of-memory); report_read_paths adds those of the
  * N files PATHS ("-": standard input), THREADS at a time (false, with a
  * message on stderr, when one cannot be read); report_print writes the
- * summary to OUT (false when that fails); report_free frees it all.
+ * summary to OUT as text, JSON or metrics (false when that fails); report_free frees it all.
  */
 struct report;
+enum report_format
+{
+	REPORT_TEXT,
+	REPORT_JSON,
+	REPORT_OPENMETRICS
+};
 struct report *report_new(void);
 bool report_read_mem(struct report *r, const void *data, size_t n) PGS_WUR;
 bool report_read_paths(struct report *r, char *const *paths, int n, int threads) PGS_WUR;
-bool report_print(struct report *r, bool as_json, FILE *out) PGS_WUR;
+bool report_print(struct report *r, enum report_format format, FILE *out) PGS_WUR;
 void report_free(struct report *r);
 
 #endif

@@ -4,6 +4,7 @@
  *	  form, logs/logrec.c), its time window, and the facts its group counts;
  *	  and the --by dimensions, one table entry each.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,7 +18,12 @@ const struct report_dim report_dims[] = {
 	{"script", NULL, "-", LF_SCRIPT, LF_PROGRAM}, /* the script, else the program */
 	{"host", NULL, "-", LF_HOST, LF_N},
 	{"rule", NULL, "(top-level)", LF_RULE, LF_N},
-	/* e.g. {"policy", RF_POLICY_SHA256, "-", LF_POLICY, LF_N}: the policy's sha256 */
+	{"hostname", NULL, "-", LF_HOSTNAME, LF_N},
+	{"application_name", NULL, "-", LF_APPLICATION_NAME, LF_N},
+	{"user", NULL, "-", LF_USER, LF_N},
+	{"dbname", NULL, "-", LF_DBNAME, LF_N},
+	{"unit", NULL, "-", LF_UNIT, LF_N},
+	{"policy", RF_POLICY_SHA256, "-", LF_POLICY, LF_N}, /* the policy's sha256 */
 };
 const int report_ndims = (int) (sizeof(report_dims) / sizeof(report_dims[0]));
 
@@ -127,18 +133,23 @@ find_earliest(void *arg, struct jval *e)
 	return true;
 }
 
-/* The reason of an enforce refusal: the error after "pgtls-shim: ...: ". */
+/*
+ * The key of a refusal's reason: the record's own "reason" (the shim's
+ * vocabulary, the same in every locale), else in enforce the outcome
+ * ("refused", "failed": a failure the shim has no word for, such as a wrong
+ * password), else audit.reason, else "unknown".  Never libpq's message text.
+ * sql/postgresql.sql and sql/duckdb.sql say the same.
+ */
 static const char *
-enforce_reason(struct logrec *lr)
+refusal_key(struct logrec *lr, bool enforce, const char *outcome, struct jval *audit_reason)
 {
-	const char *err = logrec_str(lr, LF_ERROR);
-	const char *colon;
+	const char *own = logrec_str(lr, LF_REASON);
 
-	if (err == NULL)
-		return eq(logrec_str(lr, LF_OUTCOME), "failed") ? "failed" : "refused";
-	if (strncmp(err, "pgtls-shim: ", 12) == 0 && (colon = strstr(err + 12, "): ")) != NULL)
-		return colon + 3;
-	return err;
+	if (own != NULL)
+		return own;
+	if (enforce)
+		return outcome;
+	return audit_reason && jv_str(audit_reason) ? jv_str(audit_reason) : "unknown";
 }
 
 /* Fills REC's refusal and rotation facts from its mode. */
@@ -149,10 +160,10 @@ fill_outcome(struct report *r, struct rec *rec)
 	struct jval a[A_N], rot[R_N];
 
 	if (rec->enforce && (eq(rec->outcome, "refused") || eq(rec->outcome, "failed")))
-		rec->refuse_reason = enforce_reason(lr);
+		rec->refuse_reason = refusal_key(lr, true, rec->outcome, NULL);
 	else if (!rec->enforce && lr->f[LF_AUDIT].type == JT_OBJECT &&
 			 js_members(&lr->f[LF_AUDIT], &r->keys.audit, a) && jv_true(&a[A_WOULD_REFUSE]))
-		rec->refuse_reason = jv_str(&a[A_REASON]) ? jv_str(&a[A_REASON]) : "unknown";
+		rec->refuse_reason = refusal_key(lr, false, NULL, &a[A_REASON]);
 	if (lr->f[LF_ROTATION].type == JT_OBJECT &&
 		js_members(&lr->f[LF_ROTATION], &r->keys.rotation, rot))
 	{
@@ -184,7 +195,7 @@ add_connect(struct report *r)
 	js_array_each(&lr->f[LF_CHAIN], find_earliest, &ea);
 	rec.not_after = ea.best;
 	fill_outcome(r, &rec);
-	return groups_add(r, &rec);
+	return groups_add(r, &rec) && hosts_add(r, logrec_str(lr, LF_HOST), rec.not_after);
 }
 
 bool
@@ -211,6 +222,13 @@ report_line(struct report *r, char *line, size_t len)
 	}
 	else if (eq(event, RF_EVENT_CONNECT))
 		return add_connect(r);
+	else if (eq(event, RF_EVENT_RECORDS_LOST))
+	{
+		long lost;
+
+		r->lost_events++;
+		r->records_lost += jv_int(&r->rec.f[LF_LOST], 0, LONG_MAX, &lost) ? lost : 0;
+	}
 	else
 		r->invalid++; /* an event report does not know */
 	return true;

@@ -234,7 +234,9 @@ report_merge(struct report *dst, const struct report *src)
 	dst->failed += src->failed;
 	dst->rotation += src->rotation;
 	dst->would_break += src->would_break;
-	return m.ok;
+	dst->lost_events += src->lost_events;
+	dst->records_lost += src->records_lost;
+	return m.ok && hosts_merge(dst, src);
 }
 
 static int
@@ -300,7 +302,8 @@ groups_free(struct report *r)
 bool
 report_ready_to_enforce(const struct report *r)
 {
-	return r->records > 0 && r->would_refuse == 0 && r->blind_spots == 0 && r->policy_errors == 0;
+	return r->records > 0 && r->would_refuse == 0 && r->blind_spots == 0 && r->policy_errors == 0 &&
+		   r->records_lost == 0 && r->lost_events == 0;
 }
 
 bool
@@ -331,4 +334,6 @@ report_not_ready_because(const struct report *r, char *b, size_t size)
 		add_reason(b, size, r->blind_spots, "blind spot", "");
 	if (r->policy_errors)
 		add_reason(b, size, r->policy_errors, "policy error", "");
+	if (r->records_lost || r->lost_events)
+		add_reason(b, size, r->records_lost, "record", " lost");
 }

@@ -57,6 +57,8 @@ json_totals(struct jbuf *b, const struct report *r)
 	jb_kint(b, "failed", r->failed);
 	jb_kint(b, "policy_errors", r->policy_errors);
 	jb_kint(b, "blind_spots", r->blind_spots);
+	jb_kint(b, "records_lost", r->records_lost);
+	jb_kint(b, "records_lost_events", r->lost_events);
 	json_tally(b, "blind_spot_programs", &r->blind_programs);
 	jb_kint(b, "unreadable_lines", r->invalid);
 	jb_kint(b, "outside_window", r->outside);

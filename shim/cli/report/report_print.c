@@ -129,6 +129,8 @@ print_totals(const struct report *r, FILE *out)
 		fprintf(out, ", %ld failed", r->failed);
 	if (r->policy_errors)
 		fprintf(out, ", %ld policy error%s", r->policy_errors, r->policy_errors == 1 ? "" : "s");
+	if (r->lost_events)
+		fprintf(out, ", %ld record%s lost", r->records_lost, r->records_lost == 1 ? "" : "s");
 	if (r->invalid)
 		fprintf(out, ", %ld unreadable line%s", r->invalid, r->invalid == 1 ? "" : "s");
 	if (r->outside)
@@ -169,20 +171,22 @@ print_text(const struct report *r, struct group **v, FILE *out)
 }
 
 bool
-report_print(struct report *r, bool as_json, FILE *out)
+report_print(struct report *r, enum report_format format, FILE *out)
 {
 	struct group **v = groups_sorted(r);
-	bool ok;
+	bool ok = true;
 
 	if (v == NULL && r->ngroups > 0)
 	{
 		fprintf(stderr, "pgtls-shim: out of memory\n");
 		return false;
 	}
-	if (as_json)
+	if (format == REPORT_JSON)
 		ok = report_print_json(r, v, out);
+	else if (format == REPORT_OPENMETRICS)
+		ok = report_print_metrics(r, v, out);
 	else
 		print_text(r, v, out);
 	free(v);
-	return (as_json ? ok : true) && fflush(out) == 0 && !ferror(out);
+	return ok && fflush(out) == 0 && !ferror(out);
 }

@@ -4,7 +4,8 @@
  *	  (options, the text summary), report_read.c (files, threads),
  *	  report_fold.c (one record into its group; the --by dimensions),
  *	  report_groups.c (the group table, tallies, merging, readiness) and
- *	  report_json.c (--json).  The public half is report.h.
+ *	  report_json.c (--json), report_metrics.c (--format openmetrics) and
+ *	  report_hosts.c (each server host's earliest expiry).  The public half is report.h.
  */
 #ifndef PGTLS_SHIM_SUMMARY_H
 #define PGTLS_SHIM_SUMMARY_H
@@ -66,6 +67,13 @@ struct group
 	char expiry[32]; /* earliest not_after seen, RFC 3339 */
 };
 
+/* The earliest certificate expiry seen for one server host (report_hosts.c). */
+struct host_expiry
+{
+	char *host; /* "" for a null host */
+	char expiry[32];
+};
+
 /* One connect record's facts, pointing into its line. */
 struct rec
 {
@@ -109,6 +117,10 @@ struct report
 	long failed;
 	long rotation;
 	long would_break;
+	long lost_events;  /* records_lost events */
+	long records_lost; /* the records they say were never written */
+	struct htab hosts; /* struct host_expiry *, by server host */
+	size_t nhosts;
 };
 
 /* Looks the names up once (report_fold.c). */
@@ -148,6 +160,23 @@ void report_not_ready_because(const struct report *r, char *b, size_t size);
 
 /* Writes the summary with the sorted groups V as one JSON object; false when that fails. */
 bool report_print_json(const struct report *r, struct group **v, FILE *out) PGS_WUR;
+
+/*
+ * The per-host expiry table (report_hosts.c): hosts_add keeps NOT_AFTER for
+ * HOST when it is earlier (NULL NOT_AFTER: nothing; false on OOM);
+ * hosts_merge adds SRC's into DST (false on OOM); hosts_sorted returns
+ * them by host, malloc'd (NULL when none or on OOM); hosts_free frees them.
+ */
+bool hosts_add(struct report *r, const char *host, const char *not_after) PGS_WUR;
+bool hosts_merge(struct report *dst, const struct report *src) PGS_WUR;
+struct host_expiry **hosts_sorted(const struct report *r);
+void hosts_free(struct report *r);
+
+/*
+ * Writes the summary with the sorted groups V in the Prometheus text
+ * exposition format (report_metrics.c); false when that fails.
+ */
+bool report_print_metrics(const struct report *r, struct group **v, FILE *out) PGS_WUR;
 
 /* Adds N to KEY's count in T (NULL keys are not counted). */
 void tally_add(struct tally *t, const char *key, long n);
