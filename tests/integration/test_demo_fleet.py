@@ -43,7 +43,7 @@ class DemoFleet(unittest.TestCase):
         self.assertIn("ready to rotate: no (1 connection would break)", text)
 
     def test_duckdb_view_agrees(self):
-        rows = [l.split("\t") for l in section(self.out, 2).strip().splitlines()]
+        rows = [l.strip().split("\t") for l in section(self.out, 2).strip().splitlines()]
         self.assertEqual(rows[0], ["hostname", "unit", "connections", "would_break"])
         broken = [r[:2] for r in rows[1:] if r[3] != "0"]
         self.assertEqual(broken, [["batch-1", "orders.service"]])
