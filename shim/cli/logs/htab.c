@@ -142,6 +142,30 @@ htab_each(const struct htab *t, void (*fn)(void *arg, void *e), void *arg)
 			fn(arg, t->slot + i * t->stride + 8);
 }
 
+void **
+htab_sorted(const struct htab *t, int (*cmp)(const void *, const void *), size_t *n, bool *oom)
+{
+	void **v = t->n ? calloc(t->n, sizeof(void *)) : NULL;
+
+	*n = 0;
+	if (oom)
+		*oom = t->n && v == NULL;
+	if (v == NULL)
+		return NULL;
+	for (size_t i = 0; i < t->cap; i++)
+	{
+		void *p;
+
+		if (slot_hash(t->slot, t->stride, i) == 0)
+			continue;
+		memcpy(&p, t->slot + i * t->stride + 8, sizeof(p));
+		if (p != NULL)
+			v[(*n)++] = p;
+	}
+	qsort(v, *n, sizeof(void *), cmp);
+	return v;
+}
+
 bool
 htab_filter(struct htab *t, bool (*keep)(void *arg, const void *e), void *arg)
 {

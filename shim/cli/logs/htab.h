@@ -55,6 +55,16 @@ void *htab_add(struct htab *t, uint64_t hash) PGS_WUR;
 void htab_each(const struct htab *t, void (*fn)(void *arg, void *e), void *arg);
 
 /*
+ * For a table whose entries are each one pointer: the non-NULL pointers in
+ * an array of their own, sorted with CMP (qsort's, given pointers to the
+ * pointers), *N set to how many.  The caller frees the array (not what it
+ * points to).  NULL when there are none (*N 0) or on out-of-memory (*N 0,
+ * *OOM true; OOM may be NULL).
+ */
+void **htab_sorted(const struct htab *t, int (*cmp)(const void *, const void *), size_t *n,
+				   bool *oom) PGS_WUR;
+
+/*
  * Rebuilds T with the entries for which KEEP(ARG, entry) is true, sized
  * for them.  False on out-of-memory (T unchanged).
  */

@@ -34,36 +34,13 @@ cmp_blind(const void *a, const void *b)
 	return c ? c : (int) x->ssl - (int) y->ssl;
 }
 
-struct collect
-{
-	struct blind **v;
-	size_t n;
-};
-
-static void
-collect(void *arg, void *e)
-{
-	struct collect *c = arg;
-
-	if (*(struct blind **) e != NULL)
-		c->v[c->n++] = *(struct blind **) e;
-}
-
 /* The blind-spot groups in a sorted array; NULL when there are none. */
 static struct blind **
 sorted_blind(const struct rc *r, bool *oom)
 {
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
-	struct blind **v = r->nblind ? calloc(r->nblind, sizeof(*v)) : NULL;
-	struct collect c = {v, 0};
+	size_t n;
 
-	*oom = r->nblind && v == NULL;
-	if (v)
-	{
-		htab_each(&r->blind, collect, &c);
-		qsort(v, c.n, sizeof(*v), cmp_blind); /* NOLINT(bugprone-sizeof-expression) */
-	}
-	return v;
+	return (struct blind **) htab_sorted(&r->blind, cmp_blind, &n, oom);
 }
 
 /* The blind spots by client address, user and application_name (--json's blind_groups). */

@@ -255,32 +255,12 @@ cmp_group(const void *a, const void *b)
 	return 0;
 }
 
-struct collect
-{
-	struct group **v;
-	size_t n;
-};
-
-static void
-collect_one(void *arg, void *e)
-{
-	struct collect *c = arg;
-
-	if (*(struct group **) e != NULL)
-		c->v[c->n++] = *(struct group **) e;
-}
-
 struct group **
 groups_sorted(const struct report *r)
 {
-	struct collect c = {NULL, 0};
+	size_t n;
 
-	if (r->ngroups == 0 || (c.v = calloc(r->ngroups, sizeof(struct group *))) == NULL)
-		return NULL;
-	htab_each(&r->groups, collect_one, &c);
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
-	qsort(c.v, c.n, sizeof(struct group *), cmp_group);
-	return c.v;
+	return (struct group **) htab_sorted(&r->groups, cmp_group, &n, NULL);
 }
 
 static void

@@ -80,32 +80,12 @@ cmp_host(const void *a, const void *b)
 				  (*(const struct host_expiry *const *) b)->host);
 }
 
-struct hcollect
-{
-	struct host_expiry **v;
-	size_t n;
-};
-
-static void
-collect_one(void *arg, void *e)
-{
-	struct hcollect *c = arg;
-
-	if (*(struct host_expiry **) e != NULL)
-		c->v[c->n++] = *(struct host_expiry **) e;
-}
-
 struct host_expiry **
 hosts_sorted(const struct report *r)
 {
-	struct hcollect c = {NULL, 0};
+	size_t n;
 
-	if (r->nhosts == 0 || (c.v = calloc(r->nhosts, sizeof(struct host_expiry *))) == NULL)
-		return NULL;
-	htab_each(&r->hosts, collect_one, &c);
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
-	qsort(c.v, c.n, sizeof(struct host_expiry *), cmp_host);
-	return c.v;
+	return (struct host_expiry **) htab_sorted(&r->hosts, cmp_host, &n, NULL);
 }
 
 static void
