@@ -184,6 +184,7 @@ ALLOWED = {
     "sudo cmake --install build --prefix /usr/local": "test_cli installs to a temporary prefix; not to this machine's /usr/local",
     # README, try it / test: they are the suite and its driver.
     "scripts/demo.sh": "builds its own tree and starts its own servers (a minute); run by hand, not by the suite",
+    "scripts/demo-fleet.sh": "run by test_demo_fleet (system tier: root for namespaces and cgroups, npm for DuckDB)",
     "scripts/test.sh": "the suite itself",
     "scripts/test.sh --quick": "the suite itself (its quick tiers)",
     # doc/deployment.md: paths of an installed package under /etc and /opt.
