@@ -20,7 +20,7 @@ import sys
 import tempfile
 import unittest
 
-from shimtest import BIN, CLI, PKI, server, tcp, ShimCase
+from shimtest import BIN, CLI, PKI, RUNTIME, server, tcp, ShimCase
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.dirname(BIN)
@@ -74,7 +74,10 @@ def shim_records(case):
              tcp("good", application_name="rote-pq")]
     for conninfo in runs:
         case.client("connectdb", conninfo)
-    for conninfo in (tcp("good"), tcp("wronghost"), tcp("good", application_name="enf-psql")):
+    # psql's records too, except under a preloaded sanitizer runtime, where
+    # PostgreSQL's programs hang at exit (shimtest.unsanitized_pg_programs).
+    for conninfo in (() if RUNTIME else
+                     (tcp("good"), tcp("wronghost"), tcp("good", application_name="enf-psql"))):
         case.run_cmd(["psql", "-X", "-At", "-c", "select 1", "-d", conninfo])
     script = os.path.join(case.dir, "app.py")
     with open(script, "w") as f:
@@ -265,7 +268,8 @@ class ViewsEqualReport:
         self.assertFalse(rep["ready_to_enforce"])
         self.assertFalse(rep["ready_to_rotate"])
         gs = rep["groups"]
-        self.assertGreaterEqual(len({g["program"] for g in gs}), 3)
+        # pqclient, python3 and psql (not under a sanitizer runtime: see shim_records)
+        self.assertGreaterEqual(len({g["program"] for g in gs}), 2 if RUNTIME else 3)
         self.assertGreaterEqual(len({g["rule"] for g in gs}), 5)      # the 4 rules and none
         self.assertTrue(any(g["expiry_warnings"] for g in gs))
         self.assertTrue(any("TLSv1.2" in g["protocols"] for g in gs))
