@@ -164,6 +164,9 @@ make_root() {
   chmod 755 "$ROOT"
   cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
   apt_settings "$ROOT"
+  # The root a mount point of its own, as a real system's is: otherwise
+  # `unshare --mount --propagation private` inside fails (test_logfull).
+  do_mount --bind "$ROOT" "$ROOT"
   do_mount -t proc proc "$ROOT/proc"
   do_mount -t sysfs sysfs "$ROOT/sys"
   do_mount --bind /dev "$ROOT/dev"

@@ -1,8 +1,8 @@
 /*
  * logline.c
  *	  The log tools' line reader (logline.h): blocks of at least 1 MiB with
- *	  read(2) for plain files, gzread for gzip and for standard input (zlib
- *	  passes plain data through), lines found with memchr.
+ *	  read(2) for plain files, gunzip.c for gzip and for standard input
+ *	  (it passes plain data through), lines found with memchr.
  */
 #include "logline.h"
 
@@ -57,12 +57,8 @@ ll_open(struct logline *l, const char *path)
 		l->fd = fd;
 		return true;
 	}
-	if ((l->gz = gzdopen(fd, "rb")) == NULL)
-	{
-		close(fd);
+	if ((l->gz = gunzip_open(fd)) == NULL)
 		return fail(l, "out of memory");
-	}
-	gzbuffer(l->gz, 1 << 18);
 	return true;
 }
 
@@ -126,34 +122,22 @@ fill(struct logline *l)
 		l->cap = cap;
 	}
 	if (l->fd >= 0)
-		got = read(l->fd, l->buf + l->len, l->cap - l->len - 1);
-	else
-		got = gzread(l->gz, l->buf + l->len, (unsigned) (l->cap - l->len - 1));
-	if (got < 0)
 	{
-		int err = Z_OK;
-		const char *msg = l->fd >= 0 ? strerror(errno) : gzerror(l->gz, &err);
+		got = read(l->fd, l->buf + l->len, l->cap - l->len - 1);
+		if (got < 0)
+			return fail(l, strerror(errno));
+	}
+	else
+	{
+		const char *why = NULL;
 
-		return fail(l, l->fd < 0 && err == Z_ERRNO ? strerror(errno) : msg);
+		got = gunzip_read(l->gz, l->buf + l->len, l->cap - l->len - 1, &why);
+		if (got < 0)
+			return fail(l, why);
 	}
 	l->eof = got == 0;
 	l->len += (size_t) got;
 	return true;
-}
-
-/* The gzip stream's error at its end (a truncated file is one), or NULL. */
-static const char *
-gz_trouble(struct logline *l)
-{
-	int err = Z_OK;
-	const char *msg;
-
-	if (l->gz == NULL)
-		return NULL;
-	msg = gzerror(l->gz, &err);
-	if (err == Z_BUF_ERROR)
-		return "unexpected end of file (a truncated gzip file)";
-	return (err == Z_OK || err == Z_STREAM_END) ? NULL : msg;
 }
 
 int
@@ -172,7 +156,7 @@ ll_next(struct logline *l, char **line, size_t *len)
 				 (l->eof && l->off < l->len))
 			break;
 		if (l->eof)
-			return gz_trouble(l) ? (fail(l, gz_trouble(l)), -1) : 0;
+			return 0;
 		if (!fill(l))
 			return -1;
 	}
@@ -191,8 +175,7 @@ ll_close(struct logline *l)
 {
 	if (l->fd >= 0)
 		close(l->fd);
-	if (l->gz != NULL)
-		gzclose(l->gz);
+	gunzip_close(l->gz);
 	free(l->buf);
 	l->fd = -1;
 	l->gz = NULL;

@@ -13,17 +13,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <zlib.h>
 
 #include "attr.h"
+#include "gunzip.h"
 
 struct logline
 {
-	char name[256]; /* for messages: the path, or "standard input" */
-	int fd;			/* a plain file read directly, else -1 */
-	gzFile gz;		/* otherwise: zlib, plain or gzip alike */
-	int64_t base;	/* the file offset of buf[0] (plain files) */
-	int64_t stop;	/* lines starting at or after this offset are not ours; -1: none */
+	char name[256];	   /* for messages: the path, or "standard input" */
+	int fd;			   /* a plain file read directly, else -1 */
+	struct gunzip *gz; /* otherwise: gunzip.h, plain or gzip alike */
+	int64_t base;	   /* the file offset of buf[0] (plain files) */
+	int64_t stop;	   /* lines starting at or after this offset are not ours; -1: none */
 	char *buf;
 	size_t cap, len, off; /* buf[off..len) not handed out yet */
 	bool eof;
