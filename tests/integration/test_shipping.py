@@ -14,7 +14,6 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 import unittest
 
 from shimtest import BIN, CLI, PKI, pgservers, policy_text, tcp, ShimCase
@@ -51,16 +50,9 @@ def tearDownModule():
 
 
 def poll(check, what, timeout=DEADLINE):
-    """CHECK() until it returns something true; fails after TIMEOUT seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = check()
-        if v or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    if not v:
-        raise AssertionError("timed out after %ds waiting for %s" % (timeout, what))
-    return v
+    """CHECK() until it returns something true; fails after TIMEOUT seconds
+    (test_reconcile's poll, with this file's deadline)."""
+    return trec.poll(check, what, timeout)
 
 
 def example(name, replace, workdir):
